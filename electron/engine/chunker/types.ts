@@ -1,0 +1,47 @@
+import type { NotePeriod } from '../../../shared/period'
+
+export interface ChunkerOptions {
+  /** Token count as the embedding model's tokenizer sees it. */
+  countTokens: (text: string) => number
+  /** Budget for one chunk's embedded text (heading context included); never above the model's max. */
+  maxTokens: number
+  /** Tokens of the previous piece repeated at the start of the next when a long section is split. */
+  overlapTokens: number
+}
+
+/** One piece of a note, ready to embed and to cite. */
+export interface ChunkDraft {
+  /** Stable: the same path, position and text give the same id on every run. */
+  id: string
+  /** 0-based position in the note. */
+  ordinal: number
+  /** Note label first (the period label, e.g. "2023-W14"), then the headings: ["2023-W14", "Done", "Infra"]. */
+  headingPath: string[]
+  /** 1-based, inclusive, in the original file (front matter counted). */
+  startLine: number
+  endLine: number
+  /** The chunk's markdown as written in the note. */
+  text: string
+  /** What is embedded and keyword-indexed: heading path and week, then the text. */
+  embedText: string
+  /** sha256 (hex) of embedText: chunks with the same hash share one vector. */
+  contentHash: string
+}
+
+/** A parsed note: its period (from front matter, file name, heading or mtime), front matter and chunks. */
+export interface ParsedNote {
+  period: NotePeriod
+  /** The period label used as the first heading-path element ("2023-W14", "2023-04-03", "2023-04-03 to 2023-04-09"). */
+  label: string
+  frontMatter: Record<string, unknown> | null
+  /** Set when front matter was present but not valid YAML (the note is still indexed, body only). */
+  frontMatterError: string | null
+  chunks: ChunkDraft[]
+}
+
+export interface NoteInput {
+  /** Relative to the watched folder, forward slashes. */
+  relativePath: string
+  text: string
+  mtimeMs: number
+}

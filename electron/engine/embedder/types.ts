@@ -1,0 +1,39 @@
+import type { Disposable } from '../lifecycle'
+
+export interface EmbedderInfo {
+  /** Hub id or folder name of the model, e.g. "Xenova/bge-small-en-v1.5". */
+  modelId: string
+  dimensions: number
+  /** The model's maximum sequence length in tokens. */
+  maxTokens: number
+  /** Prefixes the model expects (bge: a query instruction; e5: "query: " / "passage: "). */
+  queryPrefix: string
+  passagePrefix: string
+}
+
+/** A loaded embedding model. Inference runs in a worker thread; token counting on the caller's thread. */
+export interface Embedder extends Disposable {
+  readonly info: EmbedderInfo
+  /** Tokens of `text` with the model's own tokenizer (special tokens excluded). Synchronous and cheap. */
+  countTokens(text: string): number
+  /** Normalised vectors for passages (the passage prefix applied), in batches. */
+  embedPassages(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>
+  /** Normalised vector for a search query (the query prefix applied). */
+  embedQuery(text: string, signal?: AbortSignal): Promise<Float32Array>
+  /** The vector of a fixed probe sentence: stored with the index to detect a silently changed model. */
+  fingerprint(signal?: AbortSignal): Promise<Float32Array>
+}
+
+export interface EmbedderOptions {
+  /** Hub id ("Xenova/bge-small-en-v1.5") or an absolute path to a local model folder. */
+  model: string
+  /** Folder holding hub-style model folders (<modelsDir>/<org>/<name>/...). */
+  modelsDir: string
+  allowDownload: boolean
+  /** Hub host for downloads, e.g. "https://huggingface.co/" (tests: a local server). */
+  remoteHost: string
+  batchSize?: number
+  /** Download progress, summed over the model's files. */
+  onDownloadProgress?: (progress: { loadedBytes: number; totalBytes: number | null }) => void
+  signal?: AbortSignal
+}

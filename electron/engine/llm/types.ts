@@ -1,0 +1,38 @@
+import type { Disposable } from '../lifecycle'
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant'
+  content: string
+}
+
+export interface CompletionRequest {
+  messages: ChatMessage[]
+  maxTokens: number
+  temperature: number
+  signal?: AbortSignal
+  /** Called with each piece of streamed text. */
+  onDelta?: (text: string) => void
+}
+
+export interface CompletionResult {
+  text: string
+  tokensIn: number | null
+  tokensOut: number | null
+  /** When the backend reports a price. */
+  cost: number | null
+  timeToFirstTokenMs: number | null
+  /** True when the signal stopped generation; `text` is then the partial answer. */
+  aborted: boolean
+}
+
+/** A model that can answer: the local node-llama-cpp model or the homelab gateway. */
+export interface ChatBackend extends Disposable {
+  readonly kind: 'local' | 'gateway'
+  /** The model's display name (file name or gateway model id). */
+  readonly model: string
+  /** Context window in tokens. */
+  readonly contextTokens: number
+  /** Tokens of `text` with this model's tokenizer (the gateway estimates). */
+  countTokens(text: string): Promise<number>
+  complete(request: CompletionRequest): Promise<CompletionResult>
+}

@@ -1,0 +1,75 @@
+import type { ErrorData } from './errors'
+import type { QueryPeriod } from './period'
+
+/** Who produced an answer. `retrieval-only` means no model could answer: the passages are returned as is. */
+export type AnswerBackend = 'local' | 'gateway' | 'retrieval-only'
+
+/** Which backend the user asks for on one question; `auto` follows the routing policy setting. */
+export type BackendChoice = 'auto' | 'local' | 'gateway'
+
+export interface ChatTurn {
+  role: 'user' | 'assistant'
+  content: string
+}
+
+export interface AskRequest {
+  /** Chosen by the caller so it can stop the answer (`stopAnswer`) and match `answer-delta` events. */
+  answerId: string
+  question: string
+  /** Earlier turns of the conversation, oldest first; used to rewrite follow-ups into standalone queries. */
+  history?: ChatTurn[]
+  /** When set, the question and the answer are appended to this conversation. */
+  conversationId?: string
+  backend?: BackendChoice
+  /** "Today" for time phrases, as an ISO date (tests pin it). */
+  today?: string
+}
+
+/** A numbered passage given to the model; `[n]` in the answer refers to it. */
+export interface Citation {
+  n: number
+  chunkId: string
+  path: string
+  headingPath: string[]
+  startLine: number
+  endLine: number
+  periodStart: string
+  periodEnd: string
+  text: string
+}
+
+export type AnswerStrategy = 'direct' | 'map-reduce' | 'retrieval-only' | 'no-passages'
+
+export interface AnswerMeta {
+  backend: AnswerBackend
+  model: string | null
+  strategy: AnswerStrategy
+  /** The query used for retrieval (the follow-up rewritten to stand alone). */
+  standaloneQuery: string
+  period: QueryPeriod | null
+  timeToFirstTokenMs: number | null
+  totalMs: number
+  tokensIn: number | null
+  tokensOut: number | null
+  /** In the gateway's currency units, when it reports usage with a price. */
+  cost: number | null
+  /** Why the router did not use the preferred backend, when it did not. */
+  fallbackReason: string | null
+  aborted: boolean
+}
+
+/** Streamed while an answer is generated. */
+export interface AnswerDelta {
+  answerId: string
+  text: string
+}
+
+/** The final, complete answer. `citations` are the passages the text cites; `sources` all passages given. */
+export interface AnswerEnd {
+  answerId: string
+  text: string
+  citations: Citation[]
+  sources: Citation[]
+  meta: AnswerMeta
+  error: ErrorData | null
+}

@@ -1,0 +1,106 @@
+/** Every failure the engine reports has one of these codes; the UI and CLI switch on them. */
+export const ERROR_CODES = [
+  // folders and files
+  'folder-not-set',
+  'folder-missing',
+  'folder-not-directory',
+  'folder-unavailable',
+  'data-dir-unwritable',
+  'file-unreadable',
+  'file-permission-denied',
+  'file-too-large',
+  'file-binary',
+  'file-invalid-utf8',
+  'file-vanished',
+  'file-symlink-loop',
+  // models
+  'model-missing',
+  'model-corrupt',
+  'model-download-failed',
+  'model-insufficient-memory',
+  'model-load-failed',
+  'embedding-unavailable',
+  'embedding-model-changed',
+  // the homelab gateway
+  'gateway-not-configured',
+  'gateway-unreachable',
+  'gateway-unauthorized',
+  'gateway-rate-limited',
+  'gateway-server-error',
+  'gateway-timeout',
+  'gateway-stream-broken',
+  'gateway-insecure-url',
+  'gateway-payload-too-large',
+  'no-backend',
+  // sync
+  'sync-disabled',
+  'sync-failed',
+  // general
+  'aborted',
+  'invalid-input',
+  'not-found',
+  'engine-unavailable',
+  'internal',
+] as const
+
+export type ErrorCode = (typeof ERROR_CODES)[number]
+
+/** How an error travels across IPC, WebSocket and the CLI's --json output. */
+export interface ErrorData {
+  code: ErrorCode
+  message: string
+  retryable: boolean
+  /** Optional structured context (a path, an HTTP status, a retry-after in ms). */
+  details?: Record<string, unknown>
+}
+
+/** The one error class the engine throws. Everything else is wrapped into it at module boundaries. */
+export class BrainError extends Error {
+  readonly code: ErrorCode
+  readonly retryable: boolean
+  readonly details?: Record<string, unknown>
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { retryable?: boolean; cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'BrainError'
+    this.code = code
+    this.retryable = options.retryable ?? false
+    this.details = options.details
+  }
+
+  static is(value: unknown, code?: ErrorCode): value is BrainError {
+    return value instanceof BrainError && (code === undefined || value.code === code)
+  }
+
+  static fromData(data: ErrorData): BrainError {
+    return new BrainError(data.code, data.message, { retryable: data.retryable, details: data.details })
+  }
+
+  toData(): ErrorData {
+    return { code: this.code, message: this.message, retryable: this.retryable, ...(this.details ? { details: this.details } : {}) }
+  }
+}
+
+/** Plain data for any thrown value: BrainErrors keep their code, AbortErrors become 'aborted', the rest 'internal'. */
+export function toErrorData(error: unknown): ErrorData {
+  if (error instanceof BrainError) return error.toData()
+  if (isAbortError(error)) return { code: 'aborted', message: 'Stopped.', retryable: true }
+  const message = error instanceof Error ? error.message : String(error)
+  return { code: 'internal', message, retryable: false }
+}
+
+export function isAbortError(error: unknown): boolean {
+  return (
+    (error instanceof BrainError && error.code === 'aborted') ||
+    (typeof error === 'object' && error !== null && (error as { name?: string }).name === 'AbortError')
+  )
+}
+
+/** Throws a BrainError('aborted') when the signal has fired; call it between steps of long work. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new BrainError('aborted', 'Stopped.', { retryable: true, cause: signal.reason })
+}

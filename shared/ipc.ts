@@ -1,0 +1,132 @@
+import type { AnswerDelta, AnswerEnd, AskRequest } from './answer'
+import type { Conversation, ConversationSummary } from './conversation'
+import type { GatewayStatus } from './gateway'
+import type { IndexSnapshot, IndexSummary } from './index-status'
+import type { ModelDownloadStatus, ModelKind } from './model-download'
+import type { SearchOptions, SearchResult, SearchHit } from './search'
+import type { Settings, SettingsPatch } from './settings'
+import type { SyncReport, SyncStatus } from './sync'
+
+/**
+ * Methods the engine serves. The engine runs in a utilityProcess in the app, in-process in the CLI and tests,
+ * and behind a WebSocket bridge for browser tests; every front end calls it through this one map.
+ */
+export interface EngineMethods {
+  getStatus(): IndexSnapshot
+  /** Runs one incremental pass now (the CLI's `index`); resolves when the folder is settled. */
+  reindex(): IndexSummary
+  pauseIndexing(): IndexSnapshot
+  resumeIndexing(): IndexSnapshot
+  search(query: string, options?: SearchOptions): SearchResult
+  related(path: string, limit?: number): SearchHit[]
+  /** Streams `answer-delta` events and resolves with the final answer (also pushed as `answer-end`). */
+  ask(request: AskRequest): AnswerEnd
+  /** Stops a running answer; its partial text is returned by `ask`. */
+  stopAnswer(answerId: string): boolean
+  listConversations(): ConversationSummary[]
+  getConversation(id: string): Conversation
+  createConversation(title?: string): ConversationSummary
+  renameConversation(id: string, title: string): ConversationSummary
+  deleteConversation(id: string): boolean
+  getSettings(): Settings
+  updateSettings(patch: SettingsPatch): Settings
+  getGatewayStatus(): GatewayStatus
+  probeGateway(): GatewayStatus
+  getModelStatus(kind: ModelKind): ModelDownloadStatus
+  downloadModel(kind: ModelKind): ModelDownloadStatus
+  cancelModelDownload(kind: ModelKind): boolean
+  getSyncStatus(): SyncStatus
+  syncNow(options?: { dryRun?: boolean }): SyncReport
+}
+
+/** Methods only the desktop shell (Electron main) can serve: OS dialogs, the keychain, windows. */
+export interface ShellMethods {
+  /** Opens the OS folder picker; null when cancelled. */
+  pickFolder(): string | null
+  /** Opens a note (relative to the folder) in the user's editor, at a line when the editor supports it. */
+  openNote(path: string, line?: number): boolean
+  /** Stores the gateway token with safeStorage; null clears it. Returns whether a token is now set. */
+  setGatewayToken(token: string | null): boolean
+  hasGatewayToken(): boolean
+  /** Shows the chat window with this question asked (the quick-search's Ctrl/Cmd+Enter). */
+  askInChat(question: string): boolean
+  /** Hides the quick-search window. */
+  hideQuickSearch(): boolean
+  /** The result of registering the global shortcut, for the settings page. */
+  getShortcutStatus(): { accelerator: string; registered: boolean; message: string | null }
+  /** Tells main that this window has subscribed and can receive queued events. */
+  rendererReady(): boolean
+}
+
+/** Everything `window.brain` offers. */
+export type BrainMethods = EngineMethods & ShellMethods
+
+/** Events pushed to every window (and CLI/bridge subscriber). Names are noun-verb. */
+export interface BrainEvents {
+  'index-status': IndexSnapshot
+  'answer-delta': AnswerDelta
+  'answer-end': AnswerEnd
+  'gateway-status': GatewayStatus
+  'sync-status': SyncStatus
+  'model-download': ModelDownloadStatus
+  'settings-change': Settings
+  'engine-state': EngineState
+  /** Main asks the chat window to ask this question (from quick-search). */
+  'chat-ask': { question: string }
+}
+
+/** The engine process as main sees it; pushed as `engine-state`. */
+export type EngineState =
+  | { type: 'starting' }
+  | { type: 'running' }
+  | { type: 'restarting'; attempt: number; retryInMs: number; lastExit: string }
+  | { type: 'failed'; message: string }
+
+export type EngineMethodName = keyof EngineMethods
+export type ShellMethodName = keyof ShellMethods
+export type BrainMethodName = keyof BrainMethods
+export type BrainEventName = keyof BrainEvents
+
+/** Promise-returning client view of a method map. */
+export type AsyncMethods<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never
+}
+
+/** Runtime lists of the keys, so preload and bridges can build the API without repeating names. */
+export const ENGINE_METHOD_NAMES = [
+  'getStatus', 'reindex', 'pauseIndexing', 'resumeIndexing', 'search', 'related', 'ask', 'stopAnswer',
+  'listConversations', 'getConversation', 'createConversation', 'renameConversation', 'deleteConversation',
+  'getSettings', 'updateSettings', 'getGatewayStatus', 'probeGateway', 'getModelStatus', 'downloadModel',
+  'cancelModelDownload', 'getSyncStatus', 'syncNow',
+] as const satisfies readonly EngineMethodName[]
+
+export const SHELL_METHOD_NAMES = [
+  'pickFolder', 'openNote', 'setGatewayToken', 'hasGatewayToken', 'askInChat', 'hideQuickSearch',
+  'getShortcutStatus', 'rendererReady',
+] as const satisfies readonly ShellMethodName[]
+
+export const BRAIN_EVENT_NAMES = [
+  'index-status', 'answer-delta', 'answer-end', 'gateway-status', 'sync-status', 'model-download',
+  'settings-change', 'engine-state', 'chat-ask',
+] as const satisfies readonly BrainEventName[]
+
+// Compile-time proof that the runtime lists name every key (a missing one makes these lines fail to type-check).
+type Missing<All, Listed> = Exclude<All, Listed>
+const _engineComplete: Missing<EngineMethodName, (typeof ENGINE_METHOD_NAMES)[number]> extends never ? true : never = true
+const _shellComplete: Missing<ShellMethodName, (typeof SHELL_METHOD_NAMES)[number]> extends never ? true : never = true
+const _eventsComplete: Missing<BrainEventName, (typeof BRAIN_EVENT_NAMES)[number]> extends never ? true : never = true
+void _engineComplete
+void _shellComplete
+void _eventsComplete
+
+/** The IPC channel names, derived from the method and event names (never typed elsewhere). */
+export const ipcChannel = {
+  invoke: (method: BrainMethodName) => `brain:invoke:${method}`,
+  event: (event: BrainEventName) => `brain:event:${event}`,
+} as const
+
+/** `window.brain` as the renderer sees it. */
+export interface BrainApi extends AsyncMethods<BrainMethods> {
+  /** Subscribes to a pushed event; returns the unsubscribe function. */
+  on<E extends BrainEventName>(event: E, listener: (payload: BrainEvents[E]) => void): () => void
+}

@@ -1,0 +1,31 @@
+import type { ErrorData } from './errors'
+
+/** The push-only sync to the homelab gateway. */
+export type SyncPhase =
+  | { type: 'disabled'; reason: 'local-only' | 'not-configured' | 'off' }
+  | { type: 'idle' }
+  | { type: 'syncing'; sentFiles: number; totalFiles: number }
+  | { type: 'backing-off'; retryAt: string }
+  | { type: 'stopped'; error: ErrorData }
+
+export interface SyncStatus {
+  phase: SyncPhase
+  lastSuccessAt: string | null
+  pendingFiles: number
+  lastError: ErrorData | null
+}
+
+/** What one sync pass would send or sent (`--dry-run` lists it without sending). */
+export interface SyncPlan {
+  upserts: Array<{ path: string; sha256: string; chunks: number; bytes: number }>
+  deletes: string[]
+  renames: Array<{ from: string; to: string }>
+  excluded: string[]
+}
+
+export interface SyncReport extends SyncPlan {
+  dryRun: boolean
+  requests: number
+  bytesSent: number
+  seconds: number
+}
