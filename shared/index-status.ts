@@ -5,7 +5,10 @@ export type IndexPhase =
   | { type: 'no-folder' }
   | { type: 'starting' }
   | { type: 'scanning' }
+  /** Reading and chunking changed files; counts files. */
   | { type: 'indexing'; done: number; total: number }
+  /** Computing vectors for chunks that lack them; counts chunks. Keyword search already covers them. */
+  | { type: 'embedding'; done: number; total: number }
   | { type: 'ready' }
   | { type: 'paused'; reason: 'user' | 'folder-unavailable' }
   | { type: 'error'; error: ErrorData }
