@@ -1,0 +1,129 @@
+import type { Disposable } from '../lifecycle'
+import { toDisposable } from '../lifecycle'
+import type { RpcPort } from './rpc-port'
+
+/** Structural view of a `worker_threads` MessagePort (or a Worker's `parentPort`): listeners get the value. */
+export interface NodeMessagePortLike {
+  postMessage(value: unknown): void
+  on(event: 'message', listener: (value: unknown) => void): unknown
+  on(event: 'close', listener: () => void): unknown
+  off(event: 'message', listener: (value: unknown) => void): unknown
+  off(event: 'close', listener: () => void): unknown
+  close?(): void
+}
+
+/** The event Electron passes to `MessagePortMain` and `parentPort` listeners. */
+export interface ElectronMessageEventLike<Port = unknown> {
+  data: unknown
+  ports: Port[]
+}
+
+/** Structural view of Electron's `MessagePortMain` (typed here so the engine never imports `electron`). */
+export interface ElectronMessagePortLike {
+  postMessage(message: unknown, transfer?: unknown[]): void
+  on(event: 'message', listener: (event: ElectronMessageEventLike) => void): unknown
+  on(event: 'close', listener: () => void): unknown
+  off(event: 'message', listener: (event: ElectronMessageEventLike) => void): unknown
+  off(event: 'close', listener: () => void): unknown
+  start(): void
+  close(): void
+}
+
+/** Structural view of `process.parentPort` inside an Electron utilityProcess. */
+export interface ParentPortLike<Port = ElectronMessagePortLike> {
+  postMessage(message: unknown): void
+  on(event: 'message', listener: (event: ElectronMessageEventLike<Port>) => void): unknown
+  off(event: 'message', listener: (event: ElectronMessageEventLike<Port>) => void): unknown
+}
+
+/** Calls every close listener once, whether the close came from us or from the peer. */
+class CloseSignal {
+  private fired = false
+  private readonly listeners = new Set<() => void>()
+
+  on(listener: () => void): Disposable {
+    if (this.fired) {
+      queueMicrotask(listener)
+      return toDisposable(() => {})
+    }
+    this.listeners.add(listener)
+    return toDisposable(() => {
+      this.listeners.delete(listener)
+    })
+  }
+
+  fire(): void {
+    if (this.fired) return
+    this.fired = true
+    for (const listener of [...this.listeners]) listener()
+    this.listeners.clear()
+  }
+}
+
+/** Wraps a `worker_threads` MessagePort or a Worker's `parentPort`. */
+export function fromNodeMessagePort(port: NodeMessagePortLike): RpcPort {
+  const closed = new CloseSignal()
+  const handleClose = (): void => closed.fire()
+  port.on('close', handleClose)
+  return {
+    postMessage: (message) => port.postMessage(message),
+    onMessage(listener) {
+      port.on('message', listener)
+      return toDisposable(() => {
+        port.off('message', listener)
+      })
+    },
+    onClose: (listener) => closed.on(listener),
+    close() {
+      port.off('close', handleClose)
+      port.close?.()
+      closed.fire()
+    },
+  }
+}
+
+/** Wraps an Electron `MessagePortMain` (main process or utilityProcess side). */
+export function fromElectronMessagePort(port: ElectronMessagePortLike): RpcPort {
+  const closed = new CloseSignal()
+  const handleClose = (): void => closed.fire()
+  port.on('close', handleClose)
+  // MessagePortMain queues messages until started; starting after the first listener is attached loses nothing.
+  let started = false
+  return {
+    postMessage: (message) => port.postMessage(message),
+    onMessage(listener) {
+      const handle = (event: ElectronMessageEventLike): void => listener(event.data)
+      port.on('message', handle)
+      if (!started) {
+        started = true
+        port.start()
+      }
+      return toDisposable(() => {
+        port.off('message', handle)
+      })
+    },
+    onClose: (listener) => closed.on(listener),
+    close() {
+      port.off('close', handleClose)
+      port.close()
+      closed.fire()
+    },
+  }
+}
+
+/** Wraps `process.parentPort` of a utilityProcess. It never closes by itself: the process exits instead. */
+export function fromParentPort(port: ParentPortLike): RpcPort {
+  const closed = new CloseSignal()
+  return {
+    postMessage: (message) => port.postMessage(message),
+    onMessage(listener) {
+      const handle = (event: ElectronMessageEventLike<ElectronMessagePortLike>): void => listener(event.data)
+      port.on('message', handle)
+      return toDisposable(() => {
+        port.off('message', handle)
+      })
+    },
+    onClose: (listener) => closed.on(listener),
+    close: () => closed.fire(),
+  }
+}

@@ -1,0 +1,88 @@
+import { BrainError, toErrorData } from '../../../shared/errors'
+import type { Disposable } from '../lifecycle'
+import { DisposableStore, toDisposable } from '../lifecycle'
+import { isRpcMessage, type RpcMessage, type RpcRequest } from './protocol'
+import type { RpcPort } from './rpc-port'
+
+/** Serves one request; `signal` aborts when the client cancels the call or the port closes. */
+export type RpcHandler = (method: string, args: unknown[], signal: AbortSignal) => Promise<unknown>
+
+/** Subscribes the server to an event source; `forward` posts one event to the client. */
+export type RpcEventSource = (forward: (event: string, payload: unknown) => void) => Disposable
+
+/** A running server on one port. */
+export interface RpcServer extends Disposable {
+  /** Pushes an event to the client on this port. */
+  emit(event: string, payload: unknown): void
+  /** Requests being served right now. */
+  readonly pending: number
+  dispose(): void
+}
+
+/**
+ * Serves requests arriving on `port` with `handler`, and forwards `events` to the client.
+ * Disposing the server aborts running handlers and closes the port.
+ */
+export function createRpcServer(port: RpcPort, handler: RpcHandler, events?: RpcEventSource): RpcServer {
+  const store = new DisposableStore()
+  const running = new Map<number, AbortController>()
+  let disposed = false
+
+  const post = (message: RpcMessage): void => {
+    if (disposed) return
+    try {
+      port.postMessage(message)
+    } catch (error) {
+      // A value that cannot be cloned must still answer the call, or the client would wait forever.
+      if (message.kind === 'response' && message.ok) {
+        const data = toErrorData(new BrainError('internal', `Result of call ${message.id} cannot be sent: ${String(error)}`))
+        port.postMessage({ kind: 'response', id: message.id, ok: false, error: data } satisfies RpcMessage)
+      } else {
+        throw error
+      }
+    }
+  }
+
+  const serve = async (request: RpcRequest): Promise<void> => {
+    const controller = new AbortController()
+    running.set(request.id, controller)
+    try {
+      const value = await handler(request.method, request.args, controller.signal)
+      post({ kind: 'response', id: request.id, ok: true, value })
+    } catch (error) {
+      post({ kind: 'response', id: request.id, ok: false, error: toErrorData(error) })
+    } finally {
+      running.delete(request.id)
+    }
+  }
+
+  store.add(
+    port.onMessage((message) => {
+      if (!isRpcMessage(message)) return
+      if (message.kind === 'request') void serve(message)
+      else if (message.kind === 'cancel') running.get(message.id)?.abort(new BrainError('aborted', 'Cancelled by the caller.', { retryable: true }))
+    }),
+  )
+  store.add(port.onClose(() => server.dispose()))
+  if (events) store.add(events((event, payload) => post({ kind: 'event', event, payload })))
+  store.add(
+    toDisposable(() => {
+      for (const controller of running.values()) controller.abort(new BrainError('engine-unavailable', 'The connection closed.', { retryable: true }))
+      running.clear()
+    }),
+  )
+
+  const server: RpcServer = {
+    emit: (event, payload) => post({ kind: 'event', event, payload }),
+    get pending() {
+      return running.size
+    },
+    dispose() {
+      if (disposed) return
+      disposed = true
+      void store.dispose()
+      port.close()
+    },
+  }
+  return server
+}
