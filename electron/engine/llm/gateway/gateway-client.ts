@@ -1,0 +1,248 @@
+import OpenAI from 'openai'
+import { BrainError } from '../../../../shared/errors'
+import type { GatewayStatus } from '../../../../shared/gateway'
+import type { Settings } from '../../../../shared/settings'
+import type { Disposable } from '../../lifecycle'
+import { GatewayChatBackend, type GatewayBackendHost } from './gateway-chat-backend'
+import { toGatewayError } from './gateway-errors'
+import { checkGatewayUrl } from './gateway-url'
+
+/** Delays of the background re-probe while the gateway is unreachable. */
+export interface ProbeBackoff {
+  initialMs: number
+  maxMs: number
+}
+
+export interface GatewayClientOptions {
+  settings: Settings['gateway']
+  token: string | null
+  /** Called with every status change (the engine pushes it as `gateway-status`). */
+  onStatus?: (status: GatewayStatus) => void
+  backoff?: ProbeBackoff
+  now?: () => number
+}
+
+const DEFAULT_BACKOFF: ProbeBackoff = { initialMs: 2_000, maxMs: 5 * 60_000 }
+
+/** The homelab gateway: probing, status, rate-limit gate, and chat backends for its small and large models. */
+export class GatewayClient implements Disposable {
+  private settingsValue: Settings['gateway']
+  private token: string | null
+  private sdkValue: OpenAI | null = null
+  private current: GatewayStatus
+  private rateLimitedUntil = 0
+  private probingEnabled = false
+  private probeTimer: NodeJS.Timeout | undefined
+  private nextDelayMs: number
+  private inFlight: Promise<GatewayStatus> | null = null
+  private readonly backends = new Map<string, GatewayChatBackend>()
+  private readonly probeController = new AbortController()
+  private disposed = false
+  private readonly backoff: ProbeBackoff
+  private readonly now: () => number
+  private readonly onStatus?: (status: GatewayStatus) => void
+
+  constructor(options: GatewayClientOptions) {
+    this.settingsValue = options.settings
+    this.token = options.token
+    this.onStatus = options.onStatus
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF
+    this.nextDelayMs = this.backoff.initialMs
+    this.now = options.now ?? Date.now
+    this.current = this.settingsValue.baseUrl ? { type: 'probing' } : { type: 'not-configured' }
+  }
+
+  /** True when a base URL is set (it may still be refused as insecure). */
+  get configured(): boolean {
+    return this.settingsValue.baseUrl !== null && this.settingsValue.baseUrl.trim() !== ''
+  }
+
+  status(): GatewayStatus {
+    return this.current
+  }
+
+  /** Milliseconds until the gateway may be called again after a 429; 0 when it may be called now. */
+  rateLimitRemainingMs(): number {
+    return Math.max(0, this.rateLimitedUntil - this.now())
+  }
+
+  setToken(token: string | null): void {
+    this.token = token
+    this.sdkValue = null
+    this.backends.clear()
+  }
+
+  updateSettings(settings: Settings['gateway']): void {
+    this.settingsValue = settings
+    this.sdkValue = null
+    this.backends.clear()
+    if (!this.configured) this.setStatus({ type: 'not-configured' })
+  }
+
+  /** GET /v1/models with the probe timeout; never throws (the outcome is the status). */
+  probe(signal?: AbortSignal): Promise<GatewayStatus> {
+    if (this.inFlight) return this.inFlight
+    this.inFlight = this.runProbe(signal).finally(() => {
+      this.inFlight = null
+    })
+    return this.inFlight
+  }
+
+  /** Probes now and keeps re-probing with exponential backoff while the gateway is unreachable. */
+  startProbing(): void {
+    if (this.disposed || this.probingEnabled) return
+    this.probingEnabled = true
+    void this.probe(this.probeController.signal)
+  }
+
+  stopProbing(): void {
+    this.probingEnabled = false
+    clearTimeout(this.probeTimer)
+    this.probeTimer = undefined
+  }
+
+  /** The chat backend for one gateway model; cheap, cached per model. Throws when not configured or refused. */
+  backend(size: 'small' | 'large'): GatewayChatBackend {
+    this.sdk()
+    const model = size === 'large' ? this.settingsValue.largeModel : this.settingsValue.smallModel
+    let backend = this.backends.get(model)
+    if (!backend) {
+      backend = new GatewayChatBackend(this.host, model, this.settingsValue.contextTokens)
+      this.backends.set(model, backend)
+    }
+    return backend
+  }
+
+  dispose(): void {
+    this.disposed = true
+    this.stopProbing()
+    this.probeController.abort()
+    this.backends.clear()
+    this.sdkValue = null
+  }
+
+  private readonly host: GatewayBackendHost = {
+    sdk: () => this.sdk(),
+    settings: () => this.settingsValue,
+    checkRateLimit: () => this.checkRateLimit(),
+    reportSuccess: () => {
+      if (this.current.type !== 'reachable') {
+        this.setStatus({ type: 'reachable', models: [], checkedAt: this.isoNow(), latencyMs: 0 })
+      }
+    },
+    reportFailure: (error) => this.applyFailure(error),
+  }
+
+  private sdk(): OpenAI {
+    if (this.disposed) throw new BrainError('engine-unavailable', 'The gateway client was disposed')
+    const baseUrl = this.settingsValue.baseUrl
+    if (!baseUrl || baseUrl.trim() === '') throw new BrainError('gateway-not-configured', 'No gateway URL is set')
+    if (!this.sdkValue) {
+      const url = checkGatewayUrl(baseUrl, this.settingsValue.allowInsecureHttp)
+      this.sdkValue = new OpenAI({
+        baseURL: url.toString().replace(/\/$/, ''),
+        // The SDK insists on a key; an unauthenticated homelab gateway simply ignores it.
+        apiKey: this.token ?? 'no-token',
+        maxRetries: 0,
+        timeout: this.settingsValue.requestTimeoutMs,
+      })
+    }
+    return this.sdkValue
+  }
+
+  private checkRateLimit(): void {
+    const remaining = this.rateLimitRemainingMs()
+    if (remaining > 0) {
+      throw new BrainError('gateway-rate-limited', `The gateway is rate limiting; try again in ${Math.ceil(remaining / 1000)} s`, {
+        retryable: true,
+        details: { retryAfterMs: remaining },
+      })
+    }
+  }
+
+  private async runProbe(signal?: AbortSignal): Promise<GatewayStatus> {
+    clearTimeout(this.probeTimer)
+    this.probeTimer = undefined
+    if (!this.configured) return this.setStatus({ type: 'not-configured' })
+    let sdk: OpenAI
+    try {
+      sdk = this.sdk()
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      // A refused URL will not fix itself: no re-probe until settings change.
+      return this.setStatus({ type: 'unreachable', message, checkedAt: this.isoNow(), nextProbeAt: null })
+    }
+    if (this.rateLimitRemainingMs() > 0) {
+      this.scheduleProbe(this.rateLimitRemainingMs())
+      return this.current
+    }
+    if (this.current.type !== 'reachable') this.setStatus({ type: 'probing' })
+    const timeoutMs = this.settingsValue.probeTimeoutMs
+    const started = performance.now()
+    try {
+      const page = await sdk.models.list({ signal, timeout: timeoutMs, maxRetries: 0 })
+      const models = page.data.map((model) => model.id)
+      this.nextDelayMs = this.backoff.initialMs
+      return this.setStatus({ type: 'reachable', models, checkedAt: this.isoNow(), latencyMs: Math.round(performance.now() - started) })
+    } catch (error) {
+      if (this.disposed) return this.current
+      this.applyFailure(toGatewayError(error, { timeoutMs, now: this.now() }))
+      return this.current
+    }
+  }
+
+  private applyFailure(error: BrainError): void {
+    if (this.disposed) return
+    const checkedAt = this.isoNow()
+    switch (error.code) {
+      case 'aborted':
+        return
+      case 'gateway-unauthorized':
+        // A wrong token does not heal with time; wait for a new one.
+        this.setStatus({ type: 'unauthorized', message: error.message, checkedAt })
+        return
+      case 'gateway-rate-limited': {
+        const retryAfterMs = Number(error.details?.retryAfterMs ?? 0)
+        this.rateLimitedUntil = Math.max(this.rateLimitedUntil, this.now() + retryAfterMs)
+        this.setStatus({ type: 'rate-limited', retryAt: new Date(this.rateLimitedUntil).toISOString(), checkedAt })
+        if (this.probingEnabled) this.scheduleProbe(retryAfterMs)
+        return
+      }
+      case 'gateway-unreachable':
+      case 'gateway-timeout':
+      case 'gateway-server-error': {
+        const delay = this.probingEnabled ? this.nextDelayMs : null
+        const nextProbeAt = delay === null ? null : new Date(this.now() + delay).toISOString()
+        this.setStatus({ type: 'unreachable', message: error.message, checkedAt, nextProbeAt })
+        if (delay !== null) {
+          this.nextDelayMs = Math.min(this.backoff.maxMs, this.nextDelayMs * 2)
+          this.scheduleProbe(delay)
+        }
+        return
+      }
+      default:
+        // A broken stream or a refused payload says nothing about reachability.
+        return
+    }
+  }
+
+  private scheduleProbe(delayMs: number): void {
+    if (this.disposed || !this.probingEnabled) return
+    clearTimeout(this.probeTimer)
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined
+      void this.probe(this.probeController.signal)
+    }, delayMs)
+    this.probeTimer.unref?.()
+  }
+
+  private setStatus(status: GatewayStatus): GatewayStatus {
+    this.current = status
+    this.onStatus?.(status)
+    return status
+  }
+
+  private isoNow(): string {
+    return new Date(this.now()).toISOString()
+  }
+}
