@@ -1,0 +1,32 @@
+import type { BrainApi } from '../../shared/ipc'
+import { createWsBrain } from './ws-brain'
+
+declare global {
+  interface Window {
+    /** Set by the Electron preload; absent in a plain browser. */
+    brain?: BrainApi
+  }
+}
+
+let cached: BrainApi | null = null
+
+/** Where the bridge is when running in a plain browser: `?bridge=`, else VITE_BRIDGE_URL, else the serving host. */
+export function bridgeUrl(location: { search: string; host: string; protocol: string }, fallback?: string): string {
+  const fromQuery = new URLSearchParams(location.search).get('bridge')
+  if (fromQuery) return fromQuery
+  if (fallback) return fallback
+  // The bridge serves the built renderer itself, so the page's own host is the bridge.
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/brain`
+}
+
+/** The one `BrainApi` of this window: the preload's in Electron, the WebSocket bridge's in a browser. */
+export function getBrain(): BrainApi {
+  if (cached) return cached
+  if (window.brain) {
+    cached = window.brain
+    return cached
+  }
+  const env = (import.meta as ImportMeta & { env?: Record<string, string | undefined> }).env
+  cached = createWsBrain(bridgeUrl(window.location, env?.VITE_BRIDGE_URL))
+  return cached
+}
