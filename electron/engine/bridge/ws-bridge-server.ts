@@ -75,7 +75,7 @@ export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge>
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message))
   }
   const broadcast = <E extends BrainEventName>(event: E, payload: BrainEvents[E]): void => {
-    for (const socket of sockets) send(socket, { event, payload })
+    for (const socket of sockets) send(socket, { event, payload } as unknown as BridgeServerMessage)
   }
 
   // Browser stand-ins for what Electron main does with real windows.
@@ -108,7 +108,7 @@ export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge>
     sockets.add(socket)
     const running = new Map<string | number, AbortController>()
     const subscriptions = BRAIN_EVENT_NAMES.map((event) =>
-      options.engine.on(event, (payload) => send(socket, { event, payload } as BridgeServerMessage)),
+      options.engine.on(event, (payload) => send(socket, { event, payload } as unknown as BridgeServerMessage)),
     )
     send(socket, { event: 'engine-state', payload: { type: 'running' } })
 
