@@ -1,0 +1,449 @@
+import * as chrono from 'chrono-node'
+import type { QueryPeriod } from '../../../shared/period'
+import {
+  MONTH_NAMES, OPEN_END, OPEN_START, addDays, formatIsoWeek, isValidIsoDate, isoWeekOf, isoWeekRange, makeDate,
+  mondayOf, monthLabel, monthRange, parseIsoDate, quarterRange, weeksInIsoYear, yearRange,
+} from './calendar'
+
+/** What the search understood from a typed query. */
+export interface ParsedQuery {
+  /** What remains to search once time phrases and operators are taken out (whitespace collapsed). */
+  text: string
+  period: QueryPeriod | null
+  pathPrefix: string | null
+  /** True when only filler words remain ("what was I doing last week?"): list the whole range by date. */
+  rangeOnly: boolean
+}
+
+/** Longer queries are cut here before parsing: nobody types more, and the regexes and chrono stay fast. */
+export const MAX_QUERY_CHARS = 2000
+
+interface Found {
+  start: number
+  end: number
+  period: QueryPeriod
+  /** A bare month name whose year was guessed; a following "and March 2024" may fix it. */
+  monthWithoutYear?: number
+  year?: number
+}
+
+const MONTH_PATTERN =
+  '(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)'
+const NUMBER_WORDS: Record<string, number> = {
+  a: 1, an: 1, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11,
+  twelve: 12,
+}
+const COUNT_PATTERN = '(\\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)'
+// Words that introduce a time phrase and go with it when it is removed ("in March 2023" -> "").
+const LEADING_PREPOSITIONS = new Set(['in', 'during', 'on', 'of', 'for', 'from', 'at', 'around', 'within', 'over', 'the'])
+const MONTH_PREPOSITIONS = new Set(['in', 'since', 'during', 'from', 'until', 'till', 'between', 'and', 'to', 'through', 'of', 'before', 'after'])
+const FILLER_WORDS = new Set([
+  'what', 'whats', 'was', 'were', 'is', 'are', 'i', 'im', 'am', 'me', 'my', 'we', 'our', 'us', 'you', 'doing', 'did',
+  'do', 'does', 'done', 'have', 'has', 'had', 'the', 'a', 'an', 'summarise', 'summarize', 'summary', 'summarised',
+  'summarized', 'show', 'list', 'tell', 'about', 'give', 'happened', 'happen', 'happening', 'work', 'worked',
+  'working', 'on', 'in', 'during', 'notes', 'note', 'log', 'logs', 'up', 'to', 'everything', 'all', 'overview',
+  'recap', 'please', 'can', 'could', 'would', 'get', 'got', 'so', 'far', 'there', 'then', 'of', 'for', 'and', 'it',
+  'things', 'stuff', 'anything', 'how', 'went', 'go', 'review', 'entries', 'entry', 'weekly', 'week', 'month',
+  'busy', 'with', 'been', 'be', 'which', 'that', 'this',
+])
+
+const monthNumber = (name: string): number => {
+  const lower = name.toLowerCase()
+  return MONTH_NAMES.findIndex((month) => month.toLowerCase().startsWith(lower.slice(0, 3))) + 1
+}
+
+const countValue = (word: string): number => NUMBER_WORDS[word.toLowerCase()] ?? Number.parseInt(word, 10)
+
+const todayParts = (today: string) => {
+  const date = parseIsoDate(today)
+  return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1 }
+}
+
+const period = (range: { start: string; end: string }, label: string): QueryPeriod => ({ ...range, label })
+
+/** The most recent such month that has started by `today`. */
+function recentMonth(month: number, today: string, strictlyBefore = false): number {
+  const now = todayParts(today)
+  return month < now.month || (month === now.month && !strictlyBefore) ? now.year : now.year - 1
+}
+
+type Rule = { pattern: RegExp; build: (match: RegExpExecArray, today: string) => Omit<Found, 'start' | 'end'> | null }
+
+const RULES: Rule[] = [
+  {
+    // ISO week: 2024-W14
+    pattern: /\b(\d{4})-?w(\d{1,2})\b/gi,
+    build: (m) => {
+      const year = Number(m[1])
+      const week = Number(m[2])
+      if (week < 1 || week > weeksInIsoYear(year)) return null
+      return { period: period(isoWeekRange(year, week), formatIsoWeek(year, week)) }
+    },
+  },
+  {
+    // ISO date: 2024-03-11
+    pattern: /\b(\d{4}-\d{2}-\d{2})\b/g,
+    build: (m) => (isValidIsoDate(m[1]) ? { period: period({ start: m[1], end: m[1] }, m[1]) } : null),
+  },
+  {
+    // Year and month: 2024-03
+    pattern: /\b(\d{4})-(\d{2})\b(?!-)/g,
+    build: (m) => {
+      const month = Number(m[2])
+      if (month < 1 || month > 12) return null
+      return { period: period(monthRange(Number(m[1]), month), monthLabel(Number(m[1]), month)) }
+    },
+  },
+  {
+    // week 14 of 2024 / week 14, 2024 / week 14
+    pattern: /\bweek\s+(\d{1,2})(?:\s*(?:of|in|,)?\s*(\d{4}))?\b/gi,
+    build: (m, today) => {
+      const week = Number(m[1])
+      let year = m[2] ? Number(m[2]) : isoWeekOf(today).year
+      if (!m[2] && isoWeekRange(year, week).start > today) year -= 1
+      if (week < 1 || week > weeksInIsoYear(year)) return null
+      return { period: period(isoWeekRange(year, week), formatIsoWeek(year, week)) }
+    },
+  },
+  {
+    // Q2 2024 / 2024 Q2 / Q2
+    pattern: /\b(?:q([1-4])(?:\s*(?:of\s+)?(\d{4}))?|(\d{4})\s*q([1-4]))\b/gi,
+    build: (m, today) => {
+      const quarter = Number(m[1] ?? m[4])
+      let year = m[2] ? Number(m[2]) : m[3] ? Number(m[3]) : todayParts(today).year
+      if (!m[2] && !m[3] && quarterRange(year, quarter).start > today) year -= 1
+      return { period: period(quarterRange(year, quarter), `Q${quarter} ${year}`), year }
+    },
+  },
+  {
+    // the day before yesterday / yesterday / today
+    pattern: /\b(the\s+day\s+before\s+yesterday|yesterday|today)\b/gi,
+    build: (m, today) => {
+      const phrase = m[1].toLowerCase()
+      const offset = phrase === 'today' ? 0 : phrase === 'yesterday' ? -1 : -2
+      const day = addDays(today, offset)
+      return { period: period({ start: day, end: day }, `${phrase.replace(/\s+/g, ' ')} (${day})`) }
+    },
+  },
+  {
+    // past 3 weeks / last 2 months / last 10 days: a rolling window ending today
+    pattern: new RegExp(`\\b(?:past|last|previous)\\s+${COUNT_PATTERN}\\s+(days?|weeks?|months?)\\b`, 'gi'),
+    build: (m, today) => {
+      const count = countValue(m[1])
+      if (!(count > 0)) return null
+      const unit = m[2].toLowerCase().replace(/s$/, '')
+      const start = unit === 'day' ? addDays(today, 1 - count) : unit === 'week' ? addDays(today, 1 - count * 7) : shiftMonths(today, -count, 1)
+      return { period: period({ start, end: today }, `past ${count} ${unit}${count === 1 ? '' : 's'} (${start} to ${today})`) }
+    },
+  },
+  {
+    // last week / this week / last month / this year / last quarter
+    pattern: /\b(last|this|previous|current|past)\s+(week|month|year|quarter)\b/gi,
+    build: (m, today) => relativeUnit(m[1].toLowerCase() === 'this' || m[1].toLowerCase() === 'current' ? 0 : -1, m[2].toLowerCase(), today, `${m[1].toLowerCase() === 'current' ? 'this' : m[1].toLowerCase() === 'this' ? 'this' : 'last'} ${m[2].toLowerCase()}`),
+  },
+  {
+    // two weeks ago / 3 months ago / a year ago
+    pattern: new RegExp(`\\b${COUNT_PATTERN}\\s+(weeks?|months?|years?|days?)\\s+ago\\b`, 'gi'),
+    build: (m, today) => {
+      const count = countValue(m[1])
+      if (!(count > 0)) return null
+      const unit = m[2].toLowerCase().replace(/s$/, '')
+      if (unit === 'day') {
+        const day = addDays(today, -count)
+        return { period: period({ start: day, end: day }, `${count} day${count === 1 ? '' : 's'} ago (${day})`) }
+      }
+      return relativeUnit(-count, unit, today, `${count} ${unit}${count === 1 ? '' : 's'} ago`)
+    },
+  },
+  {
+    // last march / this march
+    pattern: new RegExp(`\\b(last|this)\\s+${MONTH_PATTERN}\\b`, 'gi'),
+    build: (m, today) => {
+      const month = monthNumber(m[2])
+      const year = m[1].toLowerCase() === 'this' ? todayParts(today).year : recentMonth(month, today, true)
+      return { period: period(monthRange(year, month), monthLabel(year, month)) }
+    },
+  },
+  {
+    // 5 Jan 2023 / 5th of January, 2023 / January 5th, 2023
+    pattern: new RegExp(`\\b(?:(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:of\\s+)?${MONTH_PATTERN}|${MONTH_PATTERN}\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?)\\.?,?\\s+(\\d{4})\\b`, 'gi'),
+    build: (m) => {
+      const day = Number(m[1] ?? m[4])
+      const month = monthNumber(m[2] ?? m[3])
+      const iso = `${m[5]}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`
+      return isValidIsoDate(iso) ? { period: period({ start: iso, end: iso }, iso) } : null
+    },
+  },
+  {
+    // March 2023 / March of 2023 (Mar '23 is not read: the apostrophe is ambiguous with quotes)
+    // A day before the month ("5 Jan 2023") leaves the whole date to chrono.
+    pattern: new RegExp(`(?<!\\d(?:st|nd|rd|th)?\\s+)\\b${MONTH_PATTERN}\\.?\\s*(?:of\\s+|,\\s*)?(\\d{4})\\b`, 'gi'),
+    build: (m) => {
+      const month = monthNumber(m[1])
+      const year = Number(m[2])
+      return { period: period(monthRange(year, month), monthLabel(year, month)), year }
+    },
+  },
+  {
+    // A bare month ("since May", "in March"). "may" and short forms need a preposition: "may" is usually a verb.
+    pattern: new RegExp(`(?<!\\d\\s)\\b${MONTH_PATTERN}\\b(?!\\s+\\d)`, 'gi'),
+    build: (m, today) => {
+      const word = m[1].toLowerCase()
+      const isFullName = MONTH_NAMES.some((name) => name.toLowerCase() === word)
+      const before = wordBefore(m.input, m.index)
+      const introduced = before !== null && MONTH_PREPOSITIONS.has(before.word)
+      // Without a preposition only a capitalised full name counts: "march on" and "may I" are verbs.
+      const capitalised = m[1][0] === m[1][0].toUpperCase()
+      if (!introduced && (!isFullName || word === 'may' || !capitalised)) return null
+      const month = monthNumber(word)
+      const year = recentMonth(month, today)
+      return { period: period(monthRange(year, month), monthLabel(year, month)), monthWithoutYear: month }
+    },
+  },
+  {
+    // A lone year: 2023
+    pattern: /(?<![\d-])\b((?:19[7-9]|20\d)\d)\b(?![\d-])/g,
+    build: (m) => ({ period: period(yearRange(Number(m[1])), m[1]), year: Number(m[1]) }),
+  },
+]
+
+function shiftMonths(today: string, months: number, day: number): string {
+  const now = todayParts(today)
+  const index = now.year * 12 + (now.month - 1) + months
+  return makeDate(Math.floor(index / 12), (index % 12) + 1, day)
+}
+
+function relativeUnit(offset: number, unit: string, today: string, phrase: string): Omit<Found, 'start' | 'end'> {
+  if (unit === 'week') {
+    const start = addDays(mondayOf(today), offset * 7)
+    const { year, week } = isoWeekOf(start)
+    return { period: period({ start, end: addDays(start, 6) }, `${phrase} (${formatIsoWeek(year, week)})`) }
+  }
+  if (unit === 'month') {
+    const first = shiftMonths(today, offset, 1)
+    const date = parseIsoDate(first)
+    const year = date.getUTCFullYear()
+    const month = date.getUTCMonth() + 1
+    return { period: period(monthRange(year, month), `${phrase} (${monthLabel(year, month)})`) }
+  }
+  if (unit === 'quarter') {
+    const now = todayParts(today)
+    const index = now.year * 4 + Math.floor((now.month - 1) / 3) + offset
+    const year = Math.floor(index / 4)
+    const quarter = (index % 4) + 1
+    return { period: period(quarterRange(year, quarter), `${phrase} (Q${quarter} ${year})`) }
+  }
+  const year = todayParts(today).year + offset
+  return { period: period(yearRange(year), `${phrase} (${year})`) }
+}
+
+/** Masks a span with spaces so later rules cannot match inside it and indexes stay valid. */
+const mask = (text: string, start: number, end: number) => text.slice(0, start) + ' '.repeat(end - start) + text.slice(end)
+
+function findPhrases(original: string, today: string): { found: Found[]; masked: string } {
+  let masked = original
+  const found: Found[] = []
+  for (const rule of RULES) {
+    rule.pattern.lastIndex = 0
+    const matches = [...masked.matchAll(rule.pattern)]
+    for (const match of matches) {
+      const built = rule.build(match as RegExpExecArray, today)
+      if (!built) continue
+      const start = match.index
+      const end = start + match[0].length
+      found.push({ ...built, start, end })
+      masked = mask(masked, start, end)
+    }
+  }
+  for (const hit of chronoPhrases(masked, today)) {
+    found.push(hit)
+    masked = mask(masked, hit.start, hit.end)
+  }
+  found.sort((a, b) => a.start - b.start)
+  return { found, masked }
+}
+
+// Chrono also reads bare times and weekday abbreviations ("at 5", "sun"): only whole days are kept.
+const CHRONO_REJECT = /^(now|tonight|sun|sat|mon|tue|wed|thu|fri|at\s.*|\d{1,2})$/i
+
+function chronoPhrases(text: string, today: string): Found[] {
+  if (!/[a-z0-9]/i.test(text)) return []
+  const reference = { instant: new Date(`${today}T12:00:00Z`), timezone: 'UTC' }
+  const results = chrono.parse(text, reference, { forwardDate: false })
+  const found: Found[] = []
+  for (const result of results) {
+    const phrase = result.text.trim()
+    if (CHRONO_REJECT.test(phrase)) continue
+    const start = result.start
+    if (!start.isCertain('day') && !start.isCertain('weekday')) continue
+    let first = makeDate(start.get('year') ?? 0, start.get('month') ?? 1, start.get('day') ?? 1)
+    let last = result.end ? makeDate(result.end.get('year') ?? 0, result.end.get('month') ?? 1, result.end.get('day') ?? 1) : first
+    // Chrono guesses the nearest year for "March 5"; a question about the past means the latest one not ahead.
+    if (!start.isCertain('year') && first > today) {
+      first = addDays(first, -365)
+      while (parseIsoDate(first).getUTCDate() !== (start.get('day') ?? 1)) first = addDays(first, -1)
+      if (!result.end) last = first
+    }
+    if (last < first) last = first
+    const dates = first === last ? first : `${first} to ${last}`
+    const label = /\d/.test(phrase) ? dates : `${phrase.toLowerCase()} (${dates})`
+    found.push({ start: result.index, end: result.index + result.text.length, period: { start: first, end: last, label } })
+  }
+  return found
+}
+
+const wordBefore = (text: string, index: number): { word: string; start: number } | null => {
+  const match = /([\p{L}]+)\s*$/u.exec(text.slice(Math.max(0, index - 40), index))
+  if (!match) return null
+  return { word: match[1].toLowerCase(), start: index - match[0].length }
+}
+
+/** Joins "between January and March 2024" / "from 2022 to 2023" into one range and applies since/until/before/after. */
+function combine(original: string, found: Found[], today: string): Found[] {
+  const merged: Found[] = []
+  for (let index = 0; index < found.length; index++) {
+    let current = found[index]
+    const next = found[index + 1]
+    if (next && /^\s*(and|to|through|thru|until|till|-|–|—)\s*$/i.test(original.slice(current.end, next.start))) {
+      const opener = wordBefore(original, current.start)
+      if (opener && (opener.word === 'between' || opener.word === 'from') || /^\s*(-|–|—|to|through|thru)\s*$/i.test(original.slice(current.end, next.start))) {
+        let first = current
+        if (current.monthWithoutYear && next.year !== undefined) {
+          let year = Number(next.period.start.slice(0, 4))
+          if (monthRange(year, current.monthWithoutYear).start > next.period.end) year -= 1
+          first = { ...current, period: period(monthRange(year, current.monthWithoutYear), monthLabel(year, current.monthWithoutYear)) }
+        }
+        const sameYear = first.period.label.endsWith(first.period.start.slice(0, 4)) && next.period.label.endsWith(first.period.start.slice(0, 4)) && first.monthWithoutYear !== undefined
+        const firstLabel = sameYear ? first.period.label.slice(0, -5) : first.period.label
+        current = {
+          start: opener && (opener.word === 'between' || opener.word === 'from') ? opener.start : current.start,
+          end: next.end,
+          period: { start: first.period.start, end: next.period.end, label: `${firstLabel} to ${next.period.label}` },
+        }
+        index++
+      }
+    }
+    const modifier = wordBefore(original, current.start)
+    if (modifier && ['since', 'until', 'till', 'before', 'after'].includes(modifier.word)) {
+      const { start, end, label } = current.period
+      const bounds =
+        // Notes are not written ahead, so "since May" ends today rather than at the open end.
+        modifier.word === 'since' ? { start, end: end > today ? end : today } :
+        modifier.word === 'after' ? { start: addDays(end, 1), end: OPEN_END } :
+        modifier.word === 'before' ? { start: OPEN_START, end: addDays(start, -1) } :
+        { start: OPEN_START, end }
+      current = { start: modifier.start, end: current.end, period: { ...bounds, label: `${modifier.word} ${label}` } }
+    } else if (modifier && LEADING_PREPOSITIONS.has(modifier.word)) {
+      current = { ...current, start: modifier.start }
+      // "in the last week": take both words.
+      const second = modifier.word === 'the' ? wordBefore(original, modifier.start) : null
+      if (second && LEADING_PREPOSITIONS.has(second.word)) current = { ...current, start: second.start }
+    }
+    merged.push(current)
+  }
+  return merged
+}
+
+interface Operators {
+  after: string | null
+  before: string | null
+  pathPrefix: string | null
+  spans: Array<[number, number]>
+}
+
+/** The first day an operator value names: 2023-01-01, 2023-01, 2023 or 2023-W05. */
+function operatorRange(value: string): { start: string; end: string } | null {
+  if (isValidIsoDate(value)) return { start: value, end: value }
+  let match = /^(\d{4})-(\d{2})$/.exec(value)
+  if (match && Number(match[2]) >= 1 && Number(match[2]) <= 12) return monthRange(Number(match[1]), Number(match[2]))
+  match = /^(\d{4})$/.exec(value)
+  if (match) return yearRange(Number(match[1]))
+  match = /^(\d{4})-?w(\d{1,2})$/i.exec(value)
+  if (match && Number(match[2]) >= 1 && Number(match[2]) <= weeksInIsoYear(Number(match[1]))) {
+    return isoWeekRange(Number(match[1]), Number(match[2]))
+  }
+  return null
+}
+
+/** A path prefix as the stores keep paths: relative, forward slashes. */
+export function normalisePathPrefix(value: string): string | null {
+  const cleaned = value.replace(/\\/g, '/').replace(/^(\.\/)+/, '').replace(/^\/+/, '')
+  return cleaned.length > 0 ? cleaned : null
+}
+
+function findOperators(text: string): Operators {
+  const operators: Operators = { after: null, before: null, pathPrefix: null, spans: [] }
+  for (const match of text.matchAll(/(?<!\S)(after|before|in):("([^"]*)"|\S+)/gi)) {
+    const name = match[1].toLowerCase()
+    const value = match[3] ?? match[2]
+    if (name === 'in') {
+      const prefix = normalisePathPrefix(value)
+      if (!prefix) continue
+      // Two in: operators narrow to the more specific folder when one holds the other.
+      if (!operators.pathPrefix || prefix.startsWith(operators.pathPrefix)) operators.pathPrefix = prefix
+    } else {
+      const range = operatorRange(value)
+      if (!range) continue
+      if (name === 'after') operators.after = maxDate(operators.after, range.start)
+      else operators.before = minDate(operators.before, range.start)
+    }
+    operators.spans.push([match.index, match.index + match[0].length])
+  }
+  return operators
+}
+
+const maxDate = (a: string | null, b: string) => (a === null || b > a ? b : a)
+const minDate = (a: string | null, b: string) => (a === null || b < a ? b : a)
+
+/** The period the explicit bounds describe: `after` inclusive, `before` exclusive (as in mail search). */
+export function operatorPeriod(after: string | null, before: string | null): QueryPeriod | null {
+  if (!after && !before) return null
+  const start = after ?? OPEN_START
+  const end = before ? addDays(before, -1) : OPEN_END
+  const label = after && before ? `${start} to ${end}` : after ? `from ${start}` : `before ${before}`
+  return { start, end, label }
+}
+
+/** Both constraints at once; the label of whichever is narrower when one holds the other. */
+export function intersectPeriods(a: QueryPeriod | null, b: QueryPeriod | null): QueryPeriod | null {
+  if (!a) return b
+  if (!b) return a
+  const start = a.start > b.start ? a.start : b.start
+  const end = a.end < b.end ? a.end : b.end
+  if (start === a.start && end === a.end) return a
+  if (start === b.start && end === b.end) return b
+  return { start, end, label: `${start} to ${end}` }
+}
+
+/** True when nothing but filler words remain: the question asks for the range itself. */
+export function isFillerOnly(text: string): boolean {
+  const words = text.toLowerCase().replace(/['’]/g, '').match(/[\p{L}\p{N}]+/gu) ?? []
+  return words.every((word) => FILLER_WORDS.has(word))
+}
+
+/**
+ * Splits a query into the text to search, a period from time phrases and `after:`/`before:` operators, and an
+ * `in:` folder. `today` (an ISO date, UTC) anchors relative phrases.
+ */
+export function parseQuery(query: string, today: string): ParsedQuery {
+  const input = (typeof query === 'string' ? query : '').slice(0, MAX_QUERY_CHARS)
+  const operators = findOperators(input)
+  let working = input
+  for (const [start, end] of operators.spans) working = mask(working, start, end)
+
+  const { found } = findPhrases(working, today)
+  const phrases = combine(working, found, today)
+  let period: QueryPeriod | null = null
+  for (const phrase of phrases) period = period ? intersectPeriods(period, phrase.period) : phrase.period
+  period = intersectPeriods(period, operatorPeriod(operators.after, operators.before))
+
+  let remaining = working
+  for (const phrase of phrases) remaining = mask(remaining, phrase.start, phrase.end)
+  const text = remaining.replace(/\s+/g, ' ').trim()
+  return {
+    text,
+    period,
+    pathPrefix: operators.pathPrefix,
+    rangeOnly: period !== null && isFillerOnly(text),
+  }
+}
