@@ -1,0 +1,286 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+// Bump whenever the bytes the generator writes change, so stale cached files are never reused.
+const TINY_CHAT_MODEL_VERSION = 'v1'
+
+const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+/** Shape of the generated model, exported so tests can assert against the real numbers. */
+export const TINY_CHAT_MODEL = {
+  contextLength: 512,
+  embeddingLength: 32,
+  blockCount: 2,
+  feedForwardLength: 64,
+  headCount: 4,
+  bosTokenId: 1,
+  eosTokenId: 2,
+} as const
+
+/** ChatML: node-llama-cpp recognises it and wraps turns in <|im_start|>/<|im_end|>. */
+export const TINY_CHAT_TEMPLATE =
+  "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}" +
+  "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+
+/**
+ * Path of a tiny, deterministic llama-architecture GGUF chat model, written once into `<repo>/.cache/test-models/`.
+ * Safe to call from parallel test processes: each writes a private temp file and renames it into place.
+ */
+export async function ensureTinyChatModel(): Promise<string> {
+  const directory = path.join(repositoryRoot, '.cache', 'test-models')
+  const modelPath = path.join(directory, `tiny-chat-${TINY_CHAT_MODEL_VERSION}.gguf`)
+  if (existsSync(modelPath)) return modelPath
+  await mkdir(directory, { recursive: true })
+  const temporaryPath = `${modelPath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  try {
+    await writeFile(temporaryPath, buildTinyChatModel())
+    await rename(temporaryPath, modelPath)
+  } finally {
+    await rm(temporaryPath, { force: true })
+  }
+  return modelPath
+}
+
+// Token types of llama.cpp's vocabulary (llama_token_type).
+const TOKEN_NORMAL = 1
+const TOKEN_UNKNOWN = 2
+const TOKEN_CONTROL = 3
+const TOKEN_BYTE = 6
+
+interface Vocabulary {
+  tokens: string[]
+  scores: number[]
+  types: number[]
+}
+
+/** SentencePiece-style vocabulary: specials, byte fallback, `▁`, printable ASCII and `▁`+letter pieces. */
+export function buildTinyVocabulary(): Vocabulary {
+  const tokens: string[] = []
+  const scores: number[] = []
+  const types: number[] = []
+  const add = (token: string, score: number, type: number) => {
+    tokens.push(token)
+    scores.push(score)
+    types.push(type)
+  }
+  add('<unk>', 0, TOKEN_UNKNOWN)
+  add('<s>', 0, TOKEN_CONTROL)
+  add('</s>', 0, TOKEN_CONTROL)
+  add('<|im_start|>', 0, TOKEN_CONTROL)
+  add('<|im_end|>', 0, TOKEN_CONTROL)
+  for (let byte = 0; byte < 256; byte++) add(`<0x${byte.toString(16).toUpperCase().padStart(2, '0')}>`, 0, TOKEN_BYTE)
+  // The word-boundary marker must be a normal token: as raw bytes it would detokenize to "▁" instead of a space.
+  add('\u2581', -1, TOKEN_NORMAL)
+  for (let code = 0x21; code <= 0x7e; code++) add(String.fromCharCode(code), -2, TOKEN_NORMAL)
+  // Merged pieces score higher than single characters so the SentencePiece merger prefers them.
+  for (let code = 0x61; code <= 0x7a; code++) add(`\u2581${String.fromCharCode(code)}`, -0.5, TOKEN_NORMAL)
+  return { tokens, scores, types }
+}
+
+/** The GGUF bytes of the tiny model. Deterministic: the same bytes on every machine. */
+export function buildTinyChatModel(): Buffer {
+  const vocabulary = buildTinyVocabulary()
+  const { embeddingLength: dim, blockCount, feedForwardLength: ff, headCount } = TINY_CHAT_MODEL
+  const vocabularySize = vocabulary.tokens.length
+  const random = mulberry32(0x5eed)
+  const uniform = (scale: number) => (random() * 2 - 1) * scale
+  const matrix = (columns: number, rows: number, scale: number) =>
+    Float32Array.from({ length: columns * rows }, () => uniform(scale))
+  const ones = (length: number) => new Float32Array(length).fill(1)
+
+  const tokenEmbedding = matrix(dim, vocabularySize, 0.5)
+  // Dimension 0 is a constant "bias" channel that survives the residual stream, so the output layer can push the
+  // logits of special and byte tokens far down: generation then keeps producing printable text until maxTokens.
+  for (let token = 0; token < vocabularySize; token++) tokenEmbedding[token * dim] = 4
+  const output = matrix(dim, vocabularySize, 0.5)
+  for (let token = 0; token < vocabularySize; token++) {
+    output[token * dim] = vocabulary.types[token] === TOKEN_NORMAL ? 0 : -50
+  }
+
+  const tensors: Array<{ name: string; dims: number[]; data: Float32Array }> = [
+    { name: 'token_embd.weight', dims: [dim, vocabularySize], data: tokenEmbedding },
+  ]
+  for (let block = 0; block < blockCount; block++) {
+    const prefix = `blk.${block}`
+    tensors.push(
+      { name: `${prefix}.attn_norm.weight`, dims: [dim], data: ones(dim) },
+      { name: `${prefix}.attn_q.weight`, dims: [dim, dim], data: matrix(dim, dim, 0.2) },
+      { name: `${prefix}.attn_k.weight`, dims: [dim, dim], data: matrix(dim, dim, 0.2) },
+      { name: `${prefix}.attn_v.weight`, dims: [dim, dim], data: matrix(dim, dim, 0.2) },
+      { name: `${prefix}.attn_output.weight`, dims: [dim, dim], data: matrix(dim, dim, 0.2) },
+      { name: `${prefix}.ffn_norm.weight`, dims: [dim], data: ones(dim) },
+      { name: `${prefix}.ffn_gate.weight`, dims: [dim, ff], data: matrix(dim, ff, 0.2) },
+      { name: `${prefix}.ffn_up.weight`, dims: [dim, ff], data: matrix(dim, ff, 0.2) },
+      { name: `${prefix}.ffn_down.weight`, dims: [ff, dim], data: matrix(ff, dim, 0.2) },
+    )
+  }
+  tensors.push(
+    { name: 'output_norm.weight', dims: [dim], data: ones(dim) },
+    { name: 'output.weight', dims: [dim, vocabularySize], data: output },
+  )
+
+  const metadata: GgufValue[] = [
+    kv('general.architecture', 'string', 'llama'),
+    kv('general.name', 'string', 'notes-rag tiny test model'),
+    kv('general.file_type', 'u32', 0),
+    kv('general.alignment', 'u32', ALIGNMENT),
+    kv('llama.context_length', 'u32', TINY_CHAT_MODEL.contextLength),
+    kv('llama.embedding_length', 'u32', dim),
+    kv('llama.block_count', 'u32', blockCount),
+    kv('llama.feed_forward_length', 'u32', ff),
+    kv('llama.attention.head_count', 'u32', headCount),
+    kv('llama.attention.head_count_kv', 'u32', headCount),
+    kv('llama.rope.dimension_count', 'u32', dim / headCount),
+    kv('llama.attention.layer_norm_rms_epsilon', 'f32', 1e-5),
+    kv('llama.vocab_size', 'u32', vocabularySize),
+    kv('tokenizer.ggml.model', 'string', 'llama'),
+    kv('tokenizer.ggml.tokens', 'string[]', vocabulary.tokens),
+    kv('tokenizer.ggml.scores', 'f32[]', vocabulary.scores),
+    kv('tokenizer.ggml.token_type', 'i32[]', vocabulary.types),
+    kv('tokenizer.ggml.bos_token_id', 'u32', TINY_CHAT_MODEL.bosTokenId),
+    kv('tokenizer.ggml.eos_token_id', 'u32', TINY_CHAT_MODEL.eosTokenId),
+    kv('tokenizer.ggml.unknown_token_id', 'u32', 0),
+    kv('tokenizer.ggml.add_bos_token', 'bool', true),
+    kv('tokenizer.ggml.add_eos_token', 'bool', false),
+    kv('tokenizer.chat_template', 'string', TINY_CHAT_TEMPLATE),
+  ]
+  return writeGguf(metadata, tensors)
+}
+
+const ALIGNMENT = 32
+
+type GgufValue =
+  | { key: string; type: 'string'; value: string }
+  | { key: string; type: 'u32'; value: number }
+  | { key: string; type: 'f32'; value: number }
+  | { key: string; type: 'bool'; value: boolean }
+  | { key: string; type: 'string[]'; value: string[] }
+  | { key: string; type: 'f32[]'; value: number[] }
+  | { key: string; type: 'i32[]'; value: number[] }
+
+function kv<T extends GgufValue['type']>(key: string, type: T, value: Extract<GgufValue, { type: T }>['value']): GgufValue {
+  return { key, type, value } as GgufValue
+}
+
+// GGUF metadata value type ids.
+const GGUF_UINT32 = 4
+const GGUF_INT32 = 5
+const GGUF_FLOAT32 = 6
+const GGUF_BOOL = 7
+const GGUF_STRING = 8
+const GGUF_ARRAY = 9
+const GGML_TYPE_F32 = 0
+
+/** Minimal little-endian GGUF v3 writer for f32 tensors. */
+function writeGguf(metadata: GgufValue[], tensors: Array<{ name: string; dims: number[]; data: Float32Array }>): Buffer {
+  const parts: Buffer[] = []
+  const u32 = (value: number) => {
+    const buffer = Buffer.alloc(4)
+    buffer.writeUInt32LE(value)
+    parts.push(buffer)
+  }
+  const i32 = (value: number) => {
+    const buffer = Buffer.alloc(4)
+    buffer.writeInt32LE(value)
+    parts.push(buffer)
+  }
+  const u64 = (value: number) => {
+    const buffer = Buffer.alloc(8)
+    buffer.writeBigUInt64LE(BigInt(value))
+    parts.push(buffer)
+  }
+  const f32 = (value: number) => {
+    const buffer = Buffer.alloc(4)
+    buffer.writeFloatLE(value)
+    parts.push(buffer)
+  }
+  const string = (value: string) => {
+    const bytes = Buffer.from(value, 'utf8')
+    u64(bytes.length)
+    parts.push(bytes)
+  }
+
+  parts.push(Buffer.from('GGUF', 'ascii'))
+  u32(3)
+  u64(tensors.length)
+  u64(metadata.length)
+  for (const entry of metadata) {
+    string(entry.key)
+    switch (entry.type) {
+      case 'string':
+        u32(GGUF_STRING)
+        string(entry.value)
+        break
+      case 'u32':
+        u32(GGUF_UINT32)
+        u32(entry.value)
+        break
+      case 'f32':
+        u32(GGUF_FLOAT32)
+        f32(entry.value)
+        break
+      case 'bool':
+        u32(GGUF_BOOL)
+        parts.push(Buffer.from([entry.value ? 1 : 0]))
+        break
+      case 'string[]':
+        u32(GGUF_ARRAY)
+        u32(GGUF_STRING)
+        u64(entry.value.length)
+        entry.value.forEach(string)
+        break
+      case 'f32[]':
+        u32(GGUF_ARRAY)
+        u32(GGUF_FLOAT32)
+        u64(entry.value.length)
+        entry.value.forEach(f32)
+        break
+      case 'i32[]':
+        u32(GGUF_ARRAY)
+        u32(GGUF_INT32)
+        u64(entry.value.length)
+        entry.value.forEach(i32)
+        break
+    }
+  }
+
+  let offset = 0
+  for (const tensor of tensors) {
+    string(tensor.name)
+    u32(tensor.dims.length)
+    tensor.dims.forEach(u64)
+    u32(GGML_TYPE_F32)
+    u64(offset)
+    offset = alignUp(offset + tensor.data.byteLength)
+  }
+
+  const header = Buffer.concat(parts)
+  const dataStart = alignUp(header.length)
+  const file = Buffer.alloc(dataStart + offset)
+  header.copy(file, 0)
+  let position = dataStart
+  for (const tensor of tensors) {
+    Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength).copy(file, position)
+    position = alignUp(position + tensor.data.byteLength)
+  }
+  return file
+}
+
+function alignUp(value: number): number {
+  return Math.ceil(value / ALIGNMENT) * ALIGNMENT
+}
+
+/** Small deterministic PRNG so the weights (and so the generated text) are the same everywhere. */
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
