@@ -1,0 +1,71 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { loadSettingsFile, migrateSettings, saveSettingsFile } from '../../../../electron/engine/settings/settings-file'
+import { defaultDataDir } from '../../../../electron/engine/settings/data-dir'
+import { defaultSettings, mergeSettings, SETTINGS_VERSION } from '../../../../shared/settings'
+import { makeTempDir } from '../../../support/temp-dir'
+
+const temps: Array<() => void> = []
+afterEach(() => temps.splice(0).forEach((cleanup) => cleanup()))
+
+function tempFile(): string {
+  const { dir, cleanup } = makeTempDir()
+  temps.push(cleanup)
+  return path.join(dir, 'settings.json')
+}
+
+describe('settings file', () => {
+  it('gives defaults when there is no file', () => {
+    const { settings, recoveredFrom } = loadSettingsFile(tempFile())
+    expect(settings).toEqual(defaultSettings())
+    expect(recoveredFrom).toBeNull()
+  })
+
+  it('round-trips saved settings', () => {
+    const file = tempFile()
+    const changed = mergeSettings(defaultSettings(), { folder: '/notes', llm: { threads: 2 }, routing: { policy: 'local-only' } })
+    saveSettingsFile(file, changed)
+    expect(loadSettingsFile(file).settings).toEqual(changed)
+  })
+
+  it('migrates a file written before versions existed and fills new defaults', () => {
+    const file = tempFile()
+    fs.writeFileSync(file, JSON.stringify({ folder: '/old/notes', llm: { threads: 3 } }))
+    const { settings } = loadSettingsFile(file)
+    expect(settings.version).toBe(SETTINGS_VERSION)
+    expect(settings.folder).toBe('/old/notes')
+    expect(settings.llm.threads).toBe(3)
+    expect(settings.llm.contextSize).toBe(defaultSettings().llm.contextSize)
+    expect(migrateSettings({}).version).toBe(SETTINGS_VERSION)
+  })
+
+  it('keeps a corrupt file aside instead of overwriting it', () => {
+    const file = tempFile()
+    fs.writeFileSync(file, '{ "folder": "/notes", oops')
+    const { settings, recoveredFrom } = loadSettingsFile(file)
+    expect(settings).toEqual(defaultSettings())
+    expect(recoveredFrom).not.toBeNull()
+    expect(fs.readFileSync(recoveredFrom!, 'utf8')).toContain('oops')
+  })
+
+  it('rejects invalid values instead of using them', () => {
+    const file = tempFile()
+    fs.writeFileSync(file, JSON.stringify({ version: 1, routing: { policy: 'everywhere' } }))
+    const { settings, recoveredFrom } = loadSettingsFile(file)
+    expect(settings.routing.policy).toBe('auto')
+    expect(recoveredFrom).not.toBeNull()
+  })
+})
+
+describe('defaultDataDir', () => {
+  it.each([
+    ['linux', { HOME: '/home/u' }, /\.config\/notes-rag$/],
+    ['linux', { XDG_CONFIG_HOME: '/xdg' }, /^\/xdg\/notes-rag$/],
+    ['darwin', {}, /Library\/Application Support\/notes-rag$/],
+    ['win32', { APPDATA: 'C:/Users/u/AppData/Roaming' }, /Roaming.notes-rag$/],
+    ['linux', { NOTES_RAG_DATA_DIR: '/custom/data' }, /^\/custom\/data$/],
+  ] as const)('%s %j', (platform, env, pattern) => {
+    expect(defaultDataDir(env as NodeJS.ProcessEnv, platform)).toMatch(pattern)
+  })
+})
