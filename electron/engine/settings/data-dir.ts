@@ -9,7 +9,7 @@ export const APP_NAME = 'notes-rag'
  */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
   if (env.NOTES_RAG_DATA_DIR) return path.resolve(env.NOTES_RAG_DATA_DIR)
-  const home = os.homedir()
+  const home = (platform === 'win32' ? env.USERPROFILE : env.HOME) || os.homedir()
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', APP_NAME)
   if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), APP_NAME)
   return path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), APP_NAME)
