@@ -1,0 +1,21 @@
+// Entry of the engine utilityProcess. It must not import `electron`: the parentPort is typed structurally.
+import { Engine } from './engine'
+import type { ElectronMessagePortLike, ParentPortLike } from './rpc/port-adapters'
+import { serveEngineOverParentPort } from './rpc/engine-service'
+
+const parentPort = (process as NodeJS.Process & { parentPort?: ParentPortLike<ElectronMessagePortLike> }).parentPort
+if (!parentPort) {
+  console.error('[engine] engine-process must run in an Electron utilityProcess')
+  process.exit(1)
+}
+
+serveEngineOverParentPort(
+  parentPort,
+  (options) =>
+    Engine.open({
+      ...options,
+      // The bundled embedding worker sits beside this file in out/main (see electron.vite.config.ts).
+      embedWorkerUrl: new URL('./embedding-worker.js', import.meta.url),
+    }),
+  (code) => process.exit(code),
+)

@@ -1,0 +1,110 @@
+import { toErrorData } from '../../../shared/errors'
+import { BRAIN_EVENT_NAMES, type BrainEventName } from '../../../shared/ipc'
+import type { Disposable } from '../lifecycle'
+import { DisposableStore, toDisposable } from '../lifecycle'
+import { isEngineControlMessage, type EngineProcessMessage } from './engine-process-protocol'
+import { fromElectronMessagePort, type ElectronMessageEventLike, type ElectronMessagePortLike, type ParentPortLike } from './port-adapters'
+import { createRpcServer } from './rpc-server'
+
+/** Events that main, not the engine, produces; the engine never forwards them. */
+const SHELL_EVENTS = new Set<BrainEventName>(['engine-state', 'chat-ask'])
+/** The events an engine pushes to its clients. */
+export const ENGINE_EVENT_NAMES = BRAIN_EVENT_NAMES.filter((name) => !SHELL_EVENTS.has(name))
+
+/** What the service needs from the engine facade (`Engine` satisfies it). */
+export interface ServableEngine {
+  call(method: never, args: never, signal?: AbortSignal): Promise<unknown>
+  on(event: never, listener: (payload: never) => void): Disposable
+  setGatewayToken(token: string | null): void
+  dispose(): Promise<void>
+}
+
+/** How the service opens the engine: the shell's options for `Engine.open`. */
+export type OpenEngine = (options: { dataDir: string; gatewayToken: string | null; watch: boolean }) => Promise<ServableEngine>
+
+/**
+ * The engine side of the utilityProcess: waits for `open`, then serves the engine over every port main sends
+ * with `connect`, forwarding engine events; `dispose` closes the engine and calls `exit`.
+ */
+export function serveEngineOverParentPort(parentPort: ParentPortLike, openEngine: OpenEngine, exit: (code: number) => void): Disposable {
+  const store = new DisposableStore()
+  let engine: Promise<ServableEngine> | null = null
+  let disposing: Promise<void> | null = null
+
+  const reply = (message: EngineProcessMessage): void => parentPort.postMessage(message)
+
+  const serve = (port: ElectronMessagePortLike): void => {
+    const opened = engine
+    if (!opened) {
+      port.close()
+      return
+    }
+    const server = createRpcServer(
+      fromElectronMessagePort(port),
+      async (method, args, signal) => {
+        const ready = await opened
+        return await ready.call(method as never, args as never, signal)
+      },
+      (forward) => {
+        const subscriptions = new DisposableStore()
+        let active = true
+        void opened.then(
+          (ready) => {
+            if (!active) return
+            for (const name of ENGINE_EVENT_NAMES) {
+              subscriptions.add(ready.on(name as never, ((payload: unknown) => forward(name, payload)) as never))
+            }
+          },
+          () => {},
+        )
+        return toDisposable(async () => {
+          active = false
+          await subscriptions.dispose()
+        })
+      },
+    )
+    store.add(server)
+  }
+
+  const shutDown = async (): Promise<void> => {
+    try {
+      await store.dispose()
+      if (engine) await (await engine.catch(() => null))?.dispose()
+      reply({ type: 'disposed' })
+      exit(0)
+    } catch (error) {
+      console.error('[engine] shutdown failed', error)
+      exit(1)
+    }
+  }
+
+  const onMessage = (event: ElectronMessageEventLike<ElectronMessagePortLike>): void => {
+    const message = event.data
+    if (!isEngineControlMessage(message)) return
+    switch (message.type) {
+      case 'open': {
+        if (engine) return
+        engine = openEngine({ dataDir: message.dataDir, gatewayToken: message.gatewayToken, watch: true })
+        engine.then(
+          () => reply({ type: 'ready' }),
+          (error: unknown) => reply({ type: 'open-failed', error: toErrorData(error) }),
+        )
+        return
+      }
+      case 'connect':
+        for (const port of event.ports) serve(port)
+        return
+      case 'set-gateway-token':
+        void engine?.then((ready) => ready.setGatewayToken(message.token), () => {})
+        return
+      case 'dispose':
+        disposing ??= shutDown()
+        return
+    }
+  }
+  parentPort.on('message', onMessage)
+  return toDisposable(async () => {
+    parentPort.off('message', onMessage)
+    await store.dispose()
+  })
+}

@@ -1,0 +1,198 @@
+import { MessageChannelMain, utilityProcess, type UtilityProcess } from 'electron'
+import { BrainError } from '../../../shared/errors'
+import type { BrainEventName, BrainEvents, EngineMethodName, EngineMethods, EngineState } from '../../../shared/ipc'
+import type { Disposable } from '../../engine/lifecycle'
+import { DisposableStore, Emitter, toDisposable } from '../../engine/lifecycle'
+import { isEngineProcessMessage, type EngineControlMessage } from '../../engine/rpc/engine-process-protocol'
+import { ENGINE_EVENT_NAMES } from '../../engine/rpc/engine-service'
+import { fromElectronMessagePort, type ElectronMessagePortLike } from '../../engine/rpc/port-adapters'
+import { createRpcClient, type RpcClient } from '../../engine/rpc/rpc-client'
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff'
+
+export interface EngineHostOptions {
+  /** The bundled engine entry (out/main/engine-process.js). */
+  enginePath: string
+  dataDir: string
+  /** Read at every (re)start, so a token set while the engine was down is not lost. */
+  getGatewayToken: () => string | null
+  backoff?: Partial<BackoffPolicy>
+  /** How long a clean shutdown may take before the process is killed. */
+  shutdownTimeoutMs?: number
+}
+
+type EngineEvents = Pick<BrainEvents, Exclude<BrainEventName, 'engine-state' | 'chat-ask'>>
+
+/**
+ * Runs the engine in a utilityProcess and supervises it: restarts it with exponential backoff when it exits,
+ * and gives main a client whose calls and events survive restarts.
+ */
+export class EngineHost implements Disposable {
+  private readonly policy: BackoffPolicy
+  private readonly stateEmitter = new Emitter<EngineState>()
+  private readonly eventEmitters = new Map<string, Emitter<unknown>>()
+  private child: UtilityProcess | null = null
+  private client: RpcClient<EngineMethods, EngineEvents> | null = null
+  private generationStore: DisposableStore | null = null
+  private current: EngineState = { type: 'starting' }
+  private attempt = 0
+  private readyAt: number | null = null
+  private lastFailure: string | null = null
+  private restartTimer: NodeJS.Timeout | null = null
+  private stopping: Promise<void> | null = null
+
+  constructor(private readonly options: EngineHostOptions) {
+    this.policy = { ...DEFAULT_BACKOFF, ...options.backoff }
+  }
+
+  get state(): EngineState {
+    return this.current
+  }
+
+  /** Every state change, for `engine-state` pushes. */
+  readonly onState = this.stateEmitter.event
+
+  start(): void {
+    if (this.child || this.stopping) return
+    this.spawn()
+  }
+
+  /** Calls an engine method; rejects with `engine-unavailable` while the engine is down or restarting. */
+  call<K extends EngineMethodName>(method: K, args: Parameters<EngineMethods[K]>, signal?: AbortSignal): Promise<Awaited<ReturnType<EngineMethods[K]>>> {
+    if (!this.client || this.client.closed) {
+      return Promise.reject(new BrainError('engine-unavailable', this.unavailableMessage(), { retryable: this.current.type !== 'failed' }))
+    }
+    return this.client.call(method, args as never, signal) as Promise<Awaited<ReturnType<EngineMethods[K]>>>
+  }
+
+  /** Engine events, across restarts. */
+  on<E extends keyof EngineEvents>(event: E, listener: (payload: EngineEvents[E]) => void): Disposable {
+    return this.emitterFor(event).event(listener as (payload: unknown) => void)
+  }
+
+  setGatewayToken(token: string | null): void {
+    this.post({ type: 'set-gateway-token', token })
+  }
+
+  /** Asks the engine to dispose; kills it when it has not exited after `shutdownTimeoutMs`. */
+  dispose(): Promise<void> {
+    this.stopping ??= this.shutDown()
+    return this.stopping
+  }
+
+  private async shutDown(): Promise<void> {
+    if (this.restartTimer) clearTimeout(this.restartTimer)
+    this.restartTimer = null
+    const child = this.child
+    if (child) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+      this.post({ type: 'dispose' })
+      let timer: NodeJS.Timeout | undefined
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), this.options.shutdownTimeoutMs ?? 5_000)
+      })
+      const outcome = await Promise.race([exited.then(() => 'exited' as const), timedOut])
+      clearTimeout(timer)
+      if (outcome === 'timeout') {
+        console.warn('[engine-host] engine did not exit in time; killing it')
+        child.kill()
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 1_000))])
+      }
+    }
+    await this.generationStore?.dispose()
+    this.stateEmitter.dispose()
+    for (const emitter of this.eventEmitters.values()) emitter.dispose()
+  }
+
+  private spawn(): void {
+    this.setState(this.attempt === 0 ? { type: 'starting' } : this.current)
+    const store = new DisposableStore()
+    this.generationStore = store
+    const child = utilityProcess.fork(this.options.enginePath, [], { serviceName: 'notes-rag engine', stdio: 'inherit' })
+    this.child = child
+
+    const onMessage = (message: unknown): void => {
+      if (!isEngineProcessMessage(message)) return
+      if (message.type === 'ready') {
+        this.readyAt = Date.now()
+        this.lastFailure = null
+        this.setState({ type: 'running' })
+      } else if (message.type === 'open-failed') {
+        // Opening failed inside the process: restarting may help (a locked file), the backoff bounds it.
+        this.lastFailure = `open failed: ${message.error.message}`
+        console.error('[engine-host] engine failed to open', message.error)
+        child.kill()
+      }
+    }
+    const onExit = (code: number): void => {
+      if (this.child === child) this.child = null
+      void store.dispose()
+      if (this.stopping) return
+      this.scheduleRestart(this.lastFailure ?? `exit code ${code}`)
+    }
+    child.on('message', onMessage)
+    child.once('exit', onExit)
+    store.add(toDisposable(() => {
+      child.off('message', onMessage)
+    }))
+
+    this.post({ type: 'open', dataDir: this.options.dataDir, gatewayToken: this.options.getGatewayToken() })
+    const { port1, port2 } = new MessageChannelMain()
+    this.post({ type: 'connect', name: 'main' }, [port1])
+    const client = createRpcClient<EngineMethods, EngineEvents>(fromElectronMessagePort(port2 as unknown as ElectronMessagePortLike))
+    this.client = client
+    for (const name of ENGINE_EVENT_NAMES) {
+      store.add(client.on(name as keyof EngineEvents, (payload) => this.emitterFor(name).fire(payload)))
+    }
+    store.add(toDisposable(() => {
+      client.dispose()
+      if (this.client === client) this.client = null
+    }))
+  }
+
+  private scheduleRestart(lastExit: string): void {
+    const ranFor = this.readyAt === null ? 0 : Date.now() - this.readyAt
+    this.readyAt = null
+    this.lastFailure = null
+    if (ranFor >= this.policy.stableMs) this.attempt = 0
+    this.attempt++
+    if (this.attempt > this.policy.maxAttempts) {
+      this.setState({ type: 'failed', message: `The engine stopped ${this.policy.maxAttempts} times in a row (last: ${lastExit}).` })
+      return
+    }
+    const retryInMs = backoffDelay(this.attempt, this.policy)
+    console.warn(`[engine-host] engine exited (${lastExit}); restart ${this.attempt} in ${retryInMs} ms`)
+    this.setState({ type: 'restarting', attempt: this.attempt, retryInMs, lastExit })
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null
+      if (!this.stopping) this.spawn()
+    }, retryInMs)
+  }
+
+  private post(message: EngineControlMessage, transfer?: unknown[]): void {
+    if (!this.child) return
+    this.child.postMessage(message, transfer as never)
+  }
+
+  private setState(state: EngineState): void {
+    if (JSON.stringify(state) === JSON.stringify(this.current) && state.type !== 'starting') return
+    this.current = state
+    this.stateEmitter.fire(state)
+  }
+
+  private emitterFor(event: string): Emitter<unknown> {
+    let emitter = this.eventEmitters.get(event)
+    if (!emitter) this.eventEmitters.set(event, (emitter = new Emitter<unknown>()))
+    return emitter
+  }
+
+  private unavailableMessage(): string {
+    switch (this.current.type) {
+      case 'restarting':
+        return `The engine is restarting (attempt ${this.current.attempt}).`
+      case 'failed':
+        return this.current.message
+      default:
+        return 'The engine is not running.'
+    }
+  }
+}

@@ -1,0 +1,232 @@
+import { EventEmitter } from 'node:events'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { BrainError } from '../../../../shared/errors'
+import type { EngineState } from '../../../../shared/ipc'
+import { Emitter, type Disposable } from '../../../../electron/engine/lifecycle'
+import { serveEngineOverParentPort, type ServableEngine } from '../../../../electron/engine/rpc/engine-service'
+import { electronMock, type FakeMessagePortMain, type FakeUtilityProcess } from '../../../support/electron-mock'
+
+vi.mock('electron', async () => (await import('../../../support/electron-mock')).electronModule)
+
+const { EngineHost } = await import('../../../../electron/main/engine-host/engine-host')
+
+/** An engine stand-in with the facade's shape: a few methods, events, a token, dispose. */
+class FakeEngine implements ServableEngine {
+  readonly events = new Map<string, Emitter<unknown>>()
+  token: string | null
+  disposed = false
+  constructor(readonly options: { dataDir: string; gatewayToken: string | null }, private readonly behaviour: EngineBehaviour) {
+    this.token = options.gatewayToken
+  }
+  async call(method: never, args: never, signal?: AbortSignal): Promise<unknown> {
+    const name = method as string
+    if (name === 'getStatus') return { phase: { type: 'ready' }, dataDir: this.options.dataDir, token: this.token }
+    if (name === 'search') return { query: (args as unknown[])[0] }
+    if (name === 'reindex') return await new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)))
+    throw new BrainError('invalid-input', `unexpected ${name}`)
+  }
+  on(event: never, listener: (payload: never) => void): Disposable {
+    const name = event as string
+    if (!this.events.has(name)) this.events.set(name, new Emitter())
+    return this.events.get(name)!.event(listener as (payload: unknown) => void)
+  }
+  fire(event: string, payload: unknown): void {
+    this.events.get(event)?.fire(payload)
+  }
+  setGatewayToken(token: string | null): void {
+    this.token = token
+  }
+  async dispose(): Promise<void> {
+    if (this.behaviour.hangOnDispose) await new Promise(() => {})
+    this.disposed = true
+  }
+}
+
+interface EngineBehaviour {
+  failOpen?: string
+  hangOnDispose?: boolean
+}
+
+let engines: FakeEngine[] = []
+let behaviour: EngineBehaviour = {}
+
+/** Runs the real engine-process service in-process for every forked fake utilityProcess. */
+function runEngineServiceInForks(): void {
+  electronMock.onFork = (child: FakeUtilityProcess) => {
+    const parentPort = new EventEmitter() as EventEmitter & { postMessage(message: unknown): void }
+    parentPort.postMessage = (message) => queueMicrotask(() => child.reply(message))
+    electronMock.onUtilityMessage = (target, message, transfer: FakeMessagePortMain[]) => {
+      if (target === child) queueMicrotask(() => parentPort.emit('message', { data: message, ports: transfer }))
+    }
+    serveEngineOverParentPort(
+      parentPort as never,
+      async (options) => {
+        if (behaviour.failOpen) throw new BrainError('data-dir-unwritable', behaviour.failOpen)
+        const engine = new FakeEngine(options, behaviour)
+        engines.push(engine)
+        return engine
+      },
+      (code) => child.exit(code),
+    )
+  }
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const started = Date.now()
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting for condition')
+    await new Promise((resolve) => setTimeout(resolve, 2))
+  }
+}
+
+beforeEach(() => {
+  electronMock.reset()
+  engines = []
+  behaviour = {}
+  runEngineServiceInForks()
+})
+
+const hosts: Array<{ dispose(): Promise<void> }> = []
+afterEach(async () => {
+  await Promise.all(hosts.splice(0).map((host) => host.dispose()))
+})
+
+function createHost(overrides: Partial<ConstructorParameters<typeof EngineHost>[0]> = {}) {
+  const host = new EngineHost({
+    enginePath: '/app/out/main/engine-process.js',
+    dataDir: '/data/notes-rag',
+    getGatewayToken: () => 'secret-token',
+    backoff: { initialMs: 20, maxMs: 50, maxAttempts: 3, stableMs: 60_000 },
+    shutdownTimeoutMs: 200,
+    ...overrides,
+  })
+  hosts.push(host)
+  const states: EngineState[] = []
+  host.onState((state) => states.push(state))
+  return { host, states }
+}
+
+describe('EngineHost', () => {
+  it('forks the engine, opens it with the data dir and token, and relays calls and events', async () => {
+    const { host, states } = createHost()
+    host.start()
+    await waitFor(() => host.state.type === 'running')
+    expect(states.map((state) => state.type)).toEqual(['starting', 'running'])
+
+    const child = electronMock.forks[0]!
+    expect(child.modulePath).toBe('/app/out/main/engine-process.js')
+    expect(child.options).toMatchObject({ serviceName: 'notes-rag engine' })
+    expect(child.posted[0]!.message).toEqual({ type: 'open', dataDir: '/data/notes-rag', gatewayToken: 'secret-token' })
+    expect(child.posted[1]!.message).toEqual({ type: 'connect', name: 'main' })
+    expect(child.posted[1]!.transfer).toHaveLength(1)
+
+    expect(await host.call('getStatus', [])).toMatchObject({ dataDir: '/data/notes-rag', token: 'secret-token' })
+    expect(await host.call('search', ['march standup'])).toEqual({ query: 'march standup' })
+
+    const snapshots: unknown[] = []
+    host.on('index-status', (snapshot) => snapshots.push(snapshot))
+    engines[0]!.fire('index-status', { phase: { type: 'scanning' } })
+    await waitFor(() => snapshots.length === 1)
+    expect(snapshots[0]).toEqual({ phase: { type: 'scanning' } })
+
+    host.setGatewayToken('rotated')
+    await waitFor(() => engines[0]!.token === 'rotated')
+  })
+
+  it('cancels an engine call through its AbortSignal', async () => {
+    const { host } = createHost()
+    host.start()
+    await waitFor(() => host.state.type === 'running')
+    const controller = new AbortController()
+    const call = host.call('reindex', [], controller.signal)
+    controller.abort()
+    await expect(call).rejects.toMatchObject({ code: 'aborted' })
+  })
+
+  it('restarts a crashed engine with exponential backoff, pushing engine-state, then gives up', async () => {
+    const { host, states } = createHost()
+    host.start()
+    await waitFor(() => host.state.type === 'running')
+
+    const pending = host.call('reindex', [])
+    electronMock.forks[0]!.exit(139)
+    await expect(pending).rejects.toMatchObject({ code: 'engine-unavailable' })
+    expect(host.state).toEqual({ type: 'restarting', attempt: 1, retryInMs: 20, lastExit: 'exit code 139' })
+    await expect(host.call('getStatus', [])).rejects.toMatchObject({ code: 'engine-unavailable', retryable: true })
+
+    await waitFor(() => host.state.type === 'running')
+    expect(electronMock.forks).toHaveLength(2)
+    // The new process got a fresh open (with the current token) and a fresh port; events flow again.
+    expect(electronMock.forks[1]!.posted[0]!.message).toMatchObject({ type: 'open', gatewayToken: 'secret-token' })
+    expect(await host.call('search', ['again'])).toEqual({ query: 'again' })
+    const seen: unknown[] = []
+    host.on('gateway-status', (status) => seen.push(status))
+    engines[1]!.fire('gateway-status', { type: 'probing' })
+    await waitFor(() => seen.length === 1)
+
+    // It keeps crashing before it counts as stable: the delay doubles, capped at maxMs, then the host gives up.
+    electronMock.forks[1]!.exit(1)
+    expect(host.state).toMatchObject({ type: 'restarting', attempt: 2, retryInMs: 40 })
+    await waitFor(() => electronMock.forks.length === 3 && host.state.type === 'running')
+    electronMock.forks[2]!.exit(1)
+    expect(host.state).toMatchObject({ type: 'restarting', attempt: 3, retryInMs: 50 })
+    await waitFor(() => electronMock.forks.length === 4 && host.state.type === 'running')
+    electronMock.forks[3]!.exit(1)
+    expect(host.state).toMatchObject({ type: 'failed' })
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    expect(electronMock.forks).toHaveLength(4)
+    await expect(host.call('getStatus', [])).rejects.toMatchObject({ code: 'engine-unavailable', retryable: false })
+
+    expect(states.map((state) => state.type)).toEqual([
+      'starting', 'running', 'restarting', 'running', 'restarting', 'running', 'restarting', 'running', 'failed',
+    ])
+  })
+
+  it('counts a long healthy run as a fresh start', async () => {
+    const { host } = createHost({ backoff: { initialMs: 20, maxMs: 50, maxAttempts: 3, stableMs: 0 } })
+    host.start()
+    await waitFor(() => host.state.type === 'running')
+    for (let crash = 0; crash < 4; crash++) {
+      const before = electronMock.forks.length
+      electronMock.forks.at(-1)!.exit(1)
+      expect(host.state).toMatchObject({ type: 'restarting', attempt: 1, retryInMs: 20 })
+      await waitFor(() => electronMock.forks.length === before + 1 && host.state.type === 'running')
+    }
+  })
+
+  it('restarts when the engine fails to open, reporting why', async () => {
+    behaviour.failOpen = 'disk full'
+    const { host } = createHost()
+    host.start()
+    await waitFor(() => host.state.type === 'restarting')
+    expect(host.state).toMatchObject({ type: 'restarting', attempt: 1, lastExit: 'open failed: disk full' })
+    expect(electronMock.forks[0]!.killed).toBe(true)
+    behaviour.failOpen = undefined
+    await waitFor(() => host.state.type === 'running')
+  })
+
+  it('shuts down cleanly: the engine is disposed, the process exits, nothing restarts', async () => {
+    const { host } = createHost()
+    host.start()
+    await waitFor(() => host.state.type === 'running')
+    await host.dispose()
+    expect(engines[0]!.disposed).toBe(true)
+    expect(electronMock.forks[0]!.posted.at(-1)!.message).toEqual({ type: 'dispose' })
+    expect(electronMock.forks[0]!.killed).toBe(false)
+    expect(electronMock.forks[0]!.pid).toBeUndefined()
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    expect(electronMock.forks).toHaveLength(1)
+  })
+
+  it('kills an engine that does not exit within the shutdown timeout', async () => {
+    behaviour.hangOnDispose = true
+    const { host } = createHost({ shutdownTimeoutMs: 50 })
+    host.start()
+    await waitFor(() => host.state.type === 'running')
+    const started = Date.now()
+    await host.dispose()
+    expect(electronMock.forks[0]!.killed).toBe(true)
+    expect(Date.now() - started).toBeLessThan(2_000)
+    expect(electronMock.forks).toHaveLength(1)
+  })
+})
