@@ -1,0 +1,122 @@
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { BrainError } from '../../shared/errors'
+import { ROUTING_POLICIES, type RoutingPolicy, type SettingsPatch } from '../../shared/settings'
+import type { BackendChoice } from '../../shared/answer'
+import { defaultDataDir } from '../engine/settings/data-dir'
+
+export const COMMANDS = ['index', 'watch', 'status', 'search', 'ask', 'sync', 'help'] as const
+export type Command = (typeof COMMANDS)[number]
+
+/** A parsed command line: the command, its one positional argument, and the settings it overrides. */
+export interface CliInvocation {
+  command: Command
+  argument: string | null
+  dataDir: string
+  json: boolean
+  limit: number
+  backend: BackendChoice
+  dryRun: boolean
+  today: string | undefined
+  gatewayToken: string | null
+  overrides: SettingsPatch
+}
+
+export const USAGE = `notes-rag — a local-first second brain over your weekly logs
+
+Usage:
+  notes-rag index <folder>       index the folder once (incremental) and print a summary
+  notes-rag watch <folder>       keep the index up to date until Ctrl+C, logging each change
+  notes-rag status               files, chunks, last indexed time, folder state, model, per-file errors
+  notes-rag search "<query>"     hybrid, time-aware search ("kubernetes last march", "in:projects/ api")
+  notes-rag ask "<question>"     answer from your notes, streamed, with sources
+  notes-rag sync                 push the index to the homelab gateway
+
+Options:
+  --data-dir DIR            where the index lives (default: the app's data folder, shared with the app)
+  --json                    machine-readable output
+  --limit N                 search hits (default 10)
+  --backend local|gateway|auto      which model answers (ask)
+  --policy local-only|auto|prefer-gateway   routing policy for this run
+  --embedding-model DIR|ID  embedding model folder or hub id
+  --llm-model PATH.gguf     local chat model
+  --threads N               llama.cpp CPU threads
+  --gateway-url URL         homelab gateway base URL (env NOTES_RAG_GATEWAY_URL)
+  --gateway-token TOKEN     gateway token (env NOTES_RAG_GATEWAY_TOKEN)
+  --dry-run                 sync: list what would be sent, send nothing
+`
+
+/** Parses argv (without node and the script); throws BrainError('invalid-input') with a usage hint. */
+export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliInvocation {
+  let parsed
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        'data-dir': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        limit: { type: 'string' },
+        backend: { type: 'string' },
+        policy: { type: 'string' },
+        'embedding-model': { type: 'string' },
+        'llm-model': { type: 'string' },
+        threads: { type: 'string' },
+        'gateway-url': { type: 'string' },
+        'gateway-token': { type: 'string' },
+        'dry-run': { type: 'boolean', default: false },
+        today: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    })
+  } catch (error) {
+    throw new BrainError('invalid-input', `${(error as Error).message}\n\n${USAGE}`)
+  }
+  const { values, positionals } = parsed
+  const command = (values.help ? 'help' : (positionals[0] ?? 'help')) as Command
+  if (!COMMANDS.includes(command)) throw new BrainError('invalid-input', `Unknown command "${positionals[0]}".\n\n${USAGE}`)
+  const argument = positionals.slice(1).join(' ') || null
+  if ((command === 'index' || command === 'watch') && !argument) throw new BrainError('invalid-input', `notes-rag ${command} needs a folder.\n\n${USAGE}`)
+  if ((command === 'search' || command === 'ask') && !argument) throw new BrainError('invalid-input', `notes-rag ${command} needs a query in quotes.\n\n${USAGE}`)
+
+  const overrides: SettingsPatch = {}
+  const embeddingModel = values['embedding-model']
+  if (embeddingModel) {
+    const isFolder = embeddingModel.startsWith('.') || path.isAbsolute(embeddingModel)
+    overrides.embedding = isFolder ? { model: path.resolve(embeddingModel), allowDownload: false } : { model: embeddingModel }
+  }
+  const llm: NonNullable<SettingsPatch['llm']> = {}
+  if (values['llm-model']) llm.model = values['llm-model'].startsWith('hf:') ? values['llm-model'] : path.resolve(values['llm-model'])
+  if (values.threads !== undefined) llm.threads = positiveInteger(values.threads, '--threads', 0)
+  if (Object.keys(llm).length > 0) overrides.llm = llm
+  if (values.policy) {
+    if (!ROUTING_POLICIES.includes(values.policy as RoutingPolicy)) throw new BrainError('invalid-input', `--policy must be one of ${ROUTING_POLICIES.join(', ')}.`)
+    overrides.routing = { policy: values.policy as RoutingPolicy }
+  }
+  const gatewayUrl = values['gateway-url'] ?? env.NOTES_RAG_GATEWAY_URL
+  if (gatewayUrl) overrides.gateway = { baseUrl: gatewayUrl }
+  if ((command === 'index' || command === 'watch') && argument) overrides.folder = path.resolve(argument)
+
+  const backend = (values.backend ?? 'auto') as BackendChoice
+  if (!['auto', 'local', 'gateway'].includes(backend)) throw new BrainError('invalid-input', '--backend must be local, gateway or auto.')
+
+  return {
+    command,
+    argument,
+    dataDir: path.resolve(values['data-dir'] ?? defaultDataDir(env)),
+    json: values.json ?? false,
+    limit: values.limit === undefined ? 10 : positiveInteger(values.limit, '--limit', 1),
+    backend,
+    dryRun: values['dry-run'] ?? false,
+    today: values.today,
+    gatewayToken: values['gateway-token'] ?? env.NOTES_RAG_GATEWAY_TOKEN ?? null,
+    overrides,
+  }
+}
+
+function positiveInteger(value: string, flag: string, min: number): number {
+  const number = Number(value)
+  if (!Number.isInteger(number) || number < min) throw new BrainError('invalid-input', `${flag} must be a whole number of at least ${min}.`)
+  return number
+}
