@@ -1,0 +1,252 @@
+import type { AnswerEnd, AnswerMeta, AnswerStrategy, AskRequest, Citation } from '../../../../shared/answer'
+import { BrainError, isAbortError, toErrorData, type ErrorData } from '../../../../shared/errors'
+import type { SearchHit, SearchOptions, SearchResult } from '../../../../shared/search'
+import type { Settings } from '../../../../shared/settings'
+import { AnswerRouter, type GatewayAccess } from '../router/route-answer'
+import type { ChatBackend, CompletionResult } from '../types'
+import { citationsIn } from './citations'
+import { rewriteFollowUp } from './follow-up-rewrite'
+import { NOT_IN_NOTES, directMessages, toCitation, weekLabel, type Passage } from './grounded-prompt'
+import { mapReduce } from './map-reduce'
+import { PER_MESSAGE_OVERHEAD_TOKENS, TEMPLATE_OVERHEAD_TOKENS, packPassages } from './pack-passages'
+
+/** Everything the answer pipeline needs, injected so the engine passes its Searcher, local model and gateway. */
+export interface AnswerDeps {
+  search: (query: string, options: SearchOptions, signal?: AbortSignal) => Promise<SearchResult>
+  /** Loads the local model (or returns the loaded one); null when none is set up. */
+  loadLocal: ((signal?: AbortSignal) => Promise<ChatBackend>) | null
+  gateway: GatewayAccess | null
+  settings: Settings
+  onDelta: (text: string) => void
+  now?: () => Date
+  /** Passages asked of the search for a normal question. */
+  searchLimit?: number
+}
+
+/** A range spanning more days than this counts as a range question (every week should be covered). */
+const RANGE_DAYS = 21
+const DEFAULT_SEARCH_LIMIT = 12
+const MAX_BACKEND_ATTEMPTS = 3
+
+/** Answers a question from the notes: rewrite, retrieve, route, pack, generate (or map-reduce), cite. */
+export async function answerQuestion(request: AskRequest, deps: AnswerDeps, signal?: AbortSignal): Promise<AnswerEnd> {
+  const started = performance.now()
+  const now = deps.now ?? (() => new Date())
+  const today = request.today ?? now().toISOString().slice(0, 10)
+  const settings = deps.settings
+  const standalone = rewriteFollowUp(request.question, request.history ?? [])
+  let firstDeltaAt: number | null = null
+  let streamed = ''
+  const emit = (text: string) => {
+    if (text.length === 0) return
+    if (firstDeltaAt === null) firstDeltaAt = performance.now()
+    streamed += text
+    deps.onDelta(text)
+  }
+  const meta = (fields: Partial<AnswerMeta> & Pick<AnswerMeta, 'backend' | 'strategy'>): AnswerMeta => ({
+    model: null,
+    standaloneQuery: standalone.query,
+    period: null,
+    timeToFirstTokenMs: firstDeltaAt === null ? null : Math.round(firstDeltaAt - started),
+    totalMs: Math.round(performance.now() - started),
+    tokensIn: null,
+    tokensOut: null,
+    cost: null,
+    fallbackReason: null,
+    aborted: false,
+    ...fields,
+  })
+  const end = (text: string, sources: Citation[], answerMeta: AnswerMeta, error: ErrorData | null = null): AnswerEnd => ({
+    answerId: request.answerId,
+    text,
+    citations: citationsIn(text, sources),
+    sources,
+    meta: answerMeta,
+    error,
+  })
+
+  let result: SearchResult
+  try {
+    result = await deps.search(standalone.query, { today, limit: deps.searchLimit ?? DEFAULT_SEARCH_LIMIT }, signal)
+  } catch (error) {
+    if (isAbortError(error) || signal?.aborted) return end('', [], meta({ backend: 'retrieval-only', strategy: 'no-passages', aborted: true }))
+    throw error
+  }
+  const period = result.period
+  if (signal?.aborted) return end('', [], meta({ backend: 'retrieval-only', strategy: 'no-passages', period, aborted: true }))
+
+  if (result.hits.length === 0) {
+    const text = period ? `${NOT_IN_NOTES} Nothing in ${period.label} matched.` : NOT_IN_NOTES
+    emit(text)
+    return end(text, [], meta({ backend: 'retrieval-only', strategy: 'no-passages', period }))
+  }
+
+  const range = result.rangeOnly || (period !== null && daysBetween(period.start, period.end) > RANGE_DAYS)
+  // Range answers read best in date order; otherwise keep the search's ranking.
+  const hits = range ? [...result.hits].sort(byDate) : result.hits
+  const candidates: Passage[] = hits.map((hit, index) => ({ n: index + 1, hit, text: hit.text, truncated: false }))
+
+  const router = new AnswerRouter({ settings, loadLocal: deps.loadLocal, gateway: deps.gateway }, request.backend ?? 'auto')
+  const fullPrompt = directMessages(today, request.question, candidates)
+  const needs = {
+    promptTokens:
+      estimate(fullPrompt.map((message) => message.content).join('')) +
+      TEMPLATE_OVERHEAD_TOKENS +
+      2 * PER_MESSAGE_OVERHEAD_TOKENS +
+      settings.llm.maxAnswerTokens,
+  }
+
+  let lastError: unknown = null
+  for (let attempt = 0; attempt < MAX_BACKEND_ATTEMPTS; attempt += 1) {
+    let route
+    try {
+      route = await router.select(needs, signal)
+    } catch (error) {
+      if (isAbortError(error) || signal?.aborted) return end(streamed, [], meta({ backend: 'retrieval-only', strategy: 'no-passages', period, aborted: true }))
+      throw error
+    }
+    if (!route.backend) break
+    const backend = route.backend
+    if (attempt > 0 && streamed.length > 0) emit(`\n\n(Answering again with ${backend.kind === 'local' ? 'the local model' : 'the gateway'}.)\n\n`)
+    try {
+      const outcome = await generate(backend, { request, today, settings, candidates, range, emit, signal })
+      const usage = sumUsage(outcome.usage)
+      const answerMeta = meta({
+        backend: backend.kind,
+        model: backend.model,
+        strategy: outcome.strategy,
+        period,
+        tokensIn: usage.tokensIn,
+        tokensOut: usage.tokensOut,
+        cost: usage.cost,
+        fallbackReason: router.fallbackReason(),
+        aborted: outcome.aborted,
+      })
+      return end(outcome.text, outcome.sources, answerMeta)
+    } catch (error) {
+      if (isAbortError(error) || signal?.aborted) {
+        return end(streamed, citationSources(candidates), meta({ backend: backend.kind, model: backend.model, strategy: range ? 'map-reduce' : 'direct', period, fallbackReason: router.fallbackReason(), aborted: true }))
+      }
+      lastError = error
+      router.markFailed(backend, error)
+    }
+  }
+
+  // No model could answer: give the passages themselves, clearly labelled.
+  const reason = router.fallbackReason() ?? 'no model is available'
+  const sources = citationSources(candidates)
+  const text = retrievalOnlyText(reason, sources)
+  emit(text)
+  const error = lastError === null ? null : toErrorData(lastError)
+  return end(text, sources, meta({ backend: 'retrieval-only', strategy: 'retrieval-only', period, fallbackReason: reason }), error)
+}
+
+interface GenerateInput {
+  request: AskRequest
+  today: string
+  settings: Settings
+  candidates: Passage[]
+  range: boolean
+  emit: (text: string) => void
+  signal?: AbortSignal
+}
+
+interface Generated {
+  text: string
+  sources: Citation[]
+  strategy: AnswerStrategy
+  usage: CompletionResult[]
+  aborted: boolean
+}
+
+/** Tokens kept for the answer: the setting, but never so much that no passage can fit in a small context. */
+export function answerReserve(settings: Settings, contextTokens: number): number {
+  return Math.max(16, Math.min(settings.llm.maxAnswerTokens, Math.floor(contextTokens / 4)))
+}
+
+async function generate(backend: ChatBackend, input: GenerateInput): Promise<Generated> {
+  const { request, today, settings, candidates, range, emit, signal } = input
+  const answerTokens = answerReserve(settings, backend.contextTokens)
+  const temperature = settings.llm.temperature
+  const packed = await packPassages({
+    countTokens: (text) => backend.countTokens(text),
+    contextTokens: backend.contextTokens,
+    answerTokens,
+    passages: candidates,
+    build: (passages) => directMessages(today, request.question, passages),
+    signal,
+  })
+
+  const everyPassageFits = packed.dropped === 0 && packed.truncated === 0
+  if (range && !everyPassageFits && candidates.length > 1) {
+    const prefix = `(This range was too long for one prompt, so I summarised ${weekCount(candidates)} weeks in groups first and then combined the summaries.)\n\n`
+    emit(prefix)
+    const outcome = await mapReduce({
+      backend,
+      question: request.question,
+      today,
+      passages: candidates,
+      answerTokens,
+      summaryTokens: Math.max(16, Math.floor(answerTokens / 2)),
+      temperature,
+      onDelta: emit,
+      signal,
+    })
+    return {
+      text: prefix + outcome.text,
+      sources: citationSources(candidates),
+      strategy: 'map-reduce',
+      usage: outcome.usage,
+      aborted: outcome.aborted,
+    }
+  }
+
+  if (packed.passages.length === 0) {
+    throw new BrainError('invalid-input', `The context of ${backend.model} (${backend.contextTokens} tokens) leaves no room for any passage`)
+  }
+  const completion = await backend.complete({ messages: packed.messages, maxTokens: answerTokens, temperature, signal, onDelta: emit })
+  return {
+    text: completion.text,
+    sources: packed.passages.map(toCitation),
+    strategy: 'direct',
+    usage: [completion],
+    aborted: completion.aborted,
+  }
+}
+
+function retrievalOnlyText(reason: string, sources: Citation[]): string {
+  const lines = sources.map((source) => {
+    const excerpt = source.text.replace(/\s+/g, ' ').trim()
+    const short = excerpt.length > 280 ? `${excerpt.slice(0, 277)}...` : excerpt
+    return `[${source.n}] ${weekLabel(source)}, ${source.path}:${source.startLine}-${source.endLine}\n${short}`
+  })
+  return `No model could answer (${reason}). These are the passages from your notes that matched, not an answer:\n\n${lines.join('\n\n')}`
+}
+
+function citationSources(passages: Passage[]): Citation[] {
+  return passages.map(toCitation)
+}
+
+function sumUsage(results: CompletionResult[]): { tokensIn: number | null; tokensOut: number | null; cost: number | null } {
+  const total = (pick: (result: CompletionResult) => number | null) => {
+    const values = results.map(pick).filter((value): value is number => value !== null)
+    return values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0)
+  }
+  return { tokensIn: total((result) => result.tokensIn), tokensOut: total((result) => result.tokensOut), cost: total((result) => result.cost) }
+}
+
+function estimate(text: string): number {
+  return Math.ceil(text.length / 4)
+}
+
+function daysBetween(start: string, end: string): number {
+  return Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000) + 1
+}
+
+function byDate(a: SearchHit, b: SearchHit): number {
+  return a.periodStart.localeCompare(b.periodStart) || a.path.localeCompare(b.path) || a.startLine - b.startLine
+}
+
+function weekCount(passages: Passage[]): number {
+  return new Set(passages.map((passage) => passage.hit.headingPath[0] || passage.hit.periodStart)).size
+}

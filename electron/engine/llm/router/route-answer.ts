@@ -1,0 +1,168 @@
+import type { AnswerBackend, BackendChoice } from '../../../../shared/answer'
+import { BrainError } from '../../../../shared/errors'
+import type { GatewayStatus } from '../../../../shared/gateway'
+import type { Settings } from '../../../../shared/settings'
+import type { ChatBackend } from '../types'
+
+/** The part of GatewayClient the router uses (so tests and the engine can pass the real one). */
+export interface GatewayAccess {
+  readonly configured: boolean
+  status(): GatewayStatus
+  probe(signal?: AbortSignal): Promise<GatewayStatus>
+  backend(size: 'small' | 'large'): ChatBackend
+  rateLimitRemainingMs(): number
+}
+
+export interface RouterDeps {
+  settings: Settings
+  /** Loads (or returns the loaded) local model; throws `model-missing` / `model-load-failed`. Null: no local model. */
+  loadLocal: ((signal?: AbortSignal) => Promise<ChatBackend>) | null
+  /** Null when there is no gateway client at all. */
+  gateway: GatewayAccess | null
+}
+
+/** What the answer needs from a backend, measured before it is chosen. */
+export interface RouteNeeds {
+  /** Tokens the whole prompt (every passage, plus the reserved answer) would take, estimated. */
+  promptTokens: number
+  /** The answer will summarise groups of weeks first; long work goes to the large model. */
+  mapReduce?: boolean
+}
+
+/** A chosen backend, or none (`retrieval-only`), with why the preferred one was not used. */
+export interface Route {
+  kind: AnswerBackend
+  backend: ChatBackend | null
+  /** Human-readable reasons, in the order the router met them; null when the first choice was used. */
+  fallbackReason: string | null
+}
+
+type BackendKind = 'local' | 'gateway'
+
+/** The order in which backends are tried for one question. */
+export function backendOrder(policy: Settings['routing']['policy'], choice: BackendChoice = 'auto'): BackendKind[] {
+  // local-only is a privacy promise: not even a per-question choice may reach the network.
+  if (policy === 'local-only') return ['local']
+  if (choice === 'local') return ['local']
+  if (choice === 'gateway') return ['gateway']
+  return policy === 'prefer-gateway' ? ['gateway', 'local'] : ['local', 'gateway']
+}
+
+/** Chooses the backend for one answer and remembers what failed, so the pipeline can fall back mid-answer. */
+export class AnswerRouter {
+  private readonly reasons: string[] = []
+  private readonly failed = new Set<BackendKind>()
+  private readonly order: BackendKind[]
+
+  constructor(
+    private readonly deps: RouterDeps,
+    choice: BackendChoice = 'auto',
+  ) {
+    this.order = backendOrder(deps.settings.routing.policy, choice)
+    if (deps.settings.routing.policy === 'local-only' && choice === 'gateway') {
+      this.reasons.push('the gateway was asked for, but the routing policy is local-only')
+    }
+  }
+
+  /** Why earlier choices were skipped or failed, joined; null when none were. */
+  fallbackReason(): string | null {
+    return this.reasons.length > 0 ? this.reasons.join('; ') : null
+  }
+
+  /** Records that a backend failed while answering; `select` will not offer it again. */
+  markFailed(backend: ChatBackend, error: unknown): void {
+    this.failed.add(backend.kind)
+    this.reasons.push(`${backend.kind === 'local' ? 'the local model' : 'the gateway'} failed: ${describe(error)}`)
+  }
+
+  async select(needs: RouteNeeds, signal?: AbortSignal): Promise<Route> {
+    let tooSmallLocal: ChatBackend | null = null
+    for (let position = 0; position < this.order.length; position += 1) {
+      const kind = this.order[position]
+      if (this.failed.has(kind)) continue
+      if (kind === 'local') {
+        const local = await this.tryLocal(signal)
+        if (!local) continue
+        const gatewayLater = this.order.slice(position + 1).includes('gateway') && !this.failed.has('gateway')
+        if (gatewayLater && needs.promptTokens > local.contextTokens) {
+          // Better answered by the bigger context, but only if the gateway can take it.
+          tooSmallLocal = local
+          continue
+        }
+        return this.route('local', local)
+      }
+      const gateway = await this.tryGateway(needs, signal)
+      if (gateway) {
+        if (tooSmallLocal) this.reasons.push(`the prompt needs ~${needs.promptTokens} tokens, the local model has ${tooSmallLocal.contextTokens}`)
+        return this.route('gateway', gateway)
+      }
+    }
+    if (tooSmallLocal) return this.route('local', tooSmallLocal)
+    return { kind: 'retrieval-only', backend: null, fallbackReason: this.fallbackReason() ?? 'no model is available' }
+  }
+
+  private route(kind: BackendKind, backend: ChatBackend): Route {
+    return { kind, backend, fallbackReason: this.fallbackReason() }
+  }
+
+  private async tryLocal(signal?: AbortSignal): Promise<ChatBackend | null> {
+    if (!this.deps.loadLocal) {
+      this.reasons.push('no local model is set up')
+      return null
+    }
+    try {
+      return await this.deps.loadLocal(signal)
+    } catch (error) {
+      if (signal?.aborted) throw error
+      this.failed.add('local')
+      this.reasons.push(`the local model is unavailable: ${describe(error)}`)
+      return null
+    }
+  }
+
+  private async tryGateway(needs: RouteNeeds, signal?: AbortSignal): Promise<ChatBackend | null> {
+    const gateway = this.deps.gateway
+    if (!gateway || !gateway.configured) {
+      this.reasons.push('the gateway is not configured')
+      return null
+    }
+    const waitMs = gateway.rateLimitRemainingMs()
+    if (waitMs > 0) {
+      this.reasons.push(`the gateway is rate limiting for another ${Math.ceil(waitMs / 1000)} s`)
+      return null
+    }
+    let status = gateway.status()
+    if (status.type !== 'reachable') status = await gateway.probe(signal)
+    if (status.type !== 'reachable') {
+      this.failed.add('gateway')
+      this.reasons.push(`the gateway is ${describeStatus(status)}`)
+      return null
+    }
+    const large = needs.mapReduce === true || needs.promptTokens > this.deps.settings.gateway.largeModelThresholdTokens
+    try {
+      return gateway.backend(large ? 'large' : 'small')
+    } catch (error) {
+      this.failed.add('gateway')
+      this.reasons.push(`the gateway is unusable: ${describe(error)}`)
+      return null
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  if (BrainError.is(error)) return `${error.message} (${error.code})`
+  return error instanceof Error ? error.message : String(error)
+}
+
+function describeStatus(status: GatewayStatus): string {
+  switch (status.type) {
+    case 'unreachable':
+      return `unreachable (${status.message})`
+    case 'unauthorized':
+      return 'refusing the token'
+    case 'rate-limited':
+      return `rate limiting until ${status.retryAt}`
+    default:
+      return status.type
+  }
+}
