@@ -1,0 +1,255 @@
+import { BrainError, isAbortError, throwIfAborted } from '../../../shared/errors'
+import { periodsOverlap, type QueryPeriod } from '../../../shared/period'
+import type { Retriever, SearchHit, SearchMode, SearchOptions, SearchResult } from '../../../shared/search'
+import type { Embedder } from '../embedder/types'
+import type { MetaStore } from '../store/meta-store'
+import type { ChunkFilter, ChunkRecord } from '../store/types'
+import type { VectorStore } from '../store/vector-store'
+import { toIsoDate } from './calendar'
+import { searchTerms, toFtsQuery } from './fts-query'
+import { RRF_K, fuseRankings, type RankedList } from './fuse'
+import { intersectPeriods, normalisePathPrefix, operatorPeriod, parseQuery } from './parse-query'
+import { buildSnippet } from './snippet'
+
+export const DEFAULT_SEARCH_LIMIT = 10
+/** Range questions list every chunk in the range, up to this many. */
+export const RANGE_LIMIT = 500
+/** A larger limit than this is clamped: the UI cannot show more and fusion gets slow. */
+export const MAX_SEARCH_LIMIT = 200
+/** Each retriever proposes this many times `limit` candidates (at least MIN_CANDIDATES) before fusion. */
+const CANDIDATE_FACTOR = 4
+const MIN_CANDIDATES = 40
+/** Section names every weekly log repeats: they say nothing about what a note is about. */
+const TEMPLATE_WORDS = new Set(['done', 'learned', 'next', 'people', 'blockers', 'week', 'notes', 'todo', 'monday', 'friday'])
+
+/** What the searcher needs from the engine; the vector side may be absent (no model yet, table building). */
+export interface SearcherDeps {
+  meta: MetaStore
+  /** The active vector table, or null while there is none (no model loaded, or its table still building). */
+  vectors: () => { store: VectorStore; table: string } | null
+  embedder: () => Embedder | null
+  /** The clock for "today" in relative phrases; tests pin it. */
+  now?: () => Date
+}
+
+/** Hybrid (keyword + vector) search with time filters, and "related notes". */
+export class Searcher {
+  private readonly now: () => Date
+
+  constructor(private readonly deps: SearcherDeps) {
+    this.now = deps.now ?? (() => new Date())
+  }
+
+  async search(query: string, options: SearchOptions = {}, signal?: AbortSignal): Promise<SearchResult> {
+    const started = performance.now()
+    throwIfAborted(signal)
+    const queryText = typeof query === 'string' ? query : ''
+    const limit = clampLimit(options.limit)
+    const today = options.today ?? toIsoDate(this.now())
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new BrainError('invalid-input', `"today" must be an ISO date, got ${today}.`)
+
+    const parsed = parseQuery(queryText, today)
+    const period = intersectPeriods(parsed.period, explicitPeriod(options))
+    const prefixes = mergePrefixes(parsed.pathPrefix, options.pathPrefix ? normalisePathPrefix(options.pathPrefix) : null)
+    const pathPrefix = prefixes.prefix
+    const filter: ChunkFilter = { period, pathPrefix }
+    const rangeOnly = period !== null && parsed.rangeOnly
+    const vectorSide = this.vectorSide()
+    const result = (hits: SearchHit[], mode: SearchMode, modeReason: string | null): SearchResult => ({
+      query: queryText,
+      searchedText: parsed.text,
+      period,
+      pathPrefix,
+      mode,
+      modeReason,
+      rangeOnly,
+      hits,
+      tookMs: Math.round((performance.now() - started) * 100) / 100,
+    })
+
+    // Contradictory constraints (after:2024 in 2023) match nothing; say so instead of searching.
+    if ((period && period.start > period.end) || prefixes.disjoint) return result([], vectorSide.mode, vectorSide.reason)
+
+    if (rangeOnly) {
+      const chunks = this.deps.meta.chunksInPeriod(filter, RANGE_LIMIT)
+      const hits = chunks.map((chunk, index) => toHit(chunk, 1 / (RRF_K + index + 1), ['period'], buildSnippet(chunk.text, [])))
+      return result(hits, vectorSide.mode, vectorSide.reason)
+    }
+
+    const terms = searchTerms(parsed.text).map((tokens) => tokens.join(' '))
+    const candidates = Math.max(limit * CANDIDATE_FACTOR, MIN_CANDIDATES)
+    const lists: RankedList[] = []
+    const keywordSnippets = new Map<string, string>()
+
+    const ftsQuery = toFtsQuery(parsed.text)
+    if (ftsQuery) {
+      const keywordHits = this.deps.meta.keywordSearch(ftsQuery, filter, candidates)
+      for (const hit of keywordHits) keywordSnippets.set(hit.chunkId, hit.snippet)
+      lists.push({ retriever: 'keyword', ids: keywordHits.map((hit) => hit.chunkId) })
+    }
+
+    let mode = vectorSide.mode
+    let modeReason = vectorSide.reason
+    // Vectors only help when there is something meaningful to embed.
+    if (vectorSide.target && vectorSide.embedder && /[\p{L}\p{N}]/u.test(parsed.text)) {
+      try {
+        const vector = await vectorSide.embedder.embedQuery(parsed.text, signal)
+        throwIfAborted(signal)
+        const vectorHits = await vectorSide.target.store.search(vectorSide.target.table, vector, { limit: candidates, filter })
+        lists.push({ retriever: 'vector', ids: vectorHits.map((hit) => hit.id) })
+      } catch (error) {
+        if (isAbortError(error) || signal?.aborted) throw error instanceof BrainError ? error : new BrainError('aborted', 'Stopped.', { retryable: true, cause: error })
+        mode = 'keyword'
+        modeReason = `Vector search failed, so these are keyword results only: ${error instanceof Error ? error.message : String(error)}`
+      }
+    } else if (mode === 'hybrid') {
+      mode = 'keyword'
+      modeReason = 'Nothing in the query to search by meaning.'
+    }
+    throwIfAborted(signal)
+
+    const fused = fuseRankings(lists)
+    // Fetch a few spares: a chunk deleted since the search, or outside the filter, is skipped.
+    const wanted = fused.slice(0, limit + 10)
+    const chunks = new Map(this.deps.meta.getChunks(wanted.map((item) => item.id)).map((chunk) => [chunk.id, chunk]))
+    const hits: SearchHit[] = []
+    for (const item of wanted) {
+      const chunk = chunks.get(item.id)
+      if (!chunk || !matchesFilter(chunk, period, pathPrefix)) continue
+      const snippet = keywordSnippets.get(item.id) ?? buildSnippet(chunk.text, terms)
+      hits.push(toHit(chunk, item.score, item.retrievers, snippet))
+      if (hits.length >= limit) break
+    }
+    return result(hits, mode, modeReason)
+  }
+
+  /**
+   * Notes most similar to the note at `path`, one hit (its best chunk) per other note. Uses the mean of the note's
+   * chunk vectors; without vectors, a keyword search for the note's most frequent distinctive words.
+   */
+  async related(path: string, limit = 5, signal?: AbortSignal): Promise<SearchHit[]> {
+    throwIfAborted(signal)
+    const count = clampLimit(limit, 5)
+    const own = this.deps.meta.chunksForFile(path)
+    if (own.length === 0) throw new BrainError('not-found', `${path} is not indexed.`, { details: { path } })
+
+    const target = this.deps.vectors()
+    if (target) {
+      try {
+        const vectors = await target.store.vectorsByIds(target.table, own.map((chunk) => chunk.id))
+        throwIfAborted(signal)
+        if (vectors.size > 0) {
+          const centre = meanVector([...vectors.values()])
+          const found = await target.store.search(target.table, centre, { limit: count * 8 + 20, excludePath: path })
+          const foundChunks = new Map(this.deps.meta.getChunks(found.map((hit) => hit.id)).map((chunk) => [chunk.id, chunk]))
+          const best = new Map<string, { id: string; distance: number }>()
+          for (const hit of found) {
+            const chunk = foundChunks.get(hit.id)
+            if (!chunk || chunk.path === path || best.has(chunk.path)) continue
+            best.set(chunk.path, hit)
+            if (best.size >= count) break
+          }
+          return [...best.values()].flatMap((hit) => {
+            const chunk = foundChunks.get(hit.id)
+            return chunk ? [toHit(chunk, 1 - hit.distance, ['vector'], buildSnippet(chunk.text, []))] : []
+          })
+        }
+      } catch (error) {
+        if (isAbortError(error) || signal?.aborted) throw error
+        // Fall through to keywords: a related-notes panel should degrade, not fail.
+      }
+    }
+
+    const terms = distinctiveTerms(own, 8)
+    if (terms.length === 0) return []
+    const ftsQuery = terms.map((term) => `"${term}"`).join(' OR ')
+    const keywordHits = this.deps.meta.keywordSearch(ftsQuery, {}, count * 10 + 20)
+    const chunks = new Map(this.deps.meta.getChunks(keywordHits.map((hit) => hit.chunkId)).map((chunk) => [chunk.id, chunk]))
+    const hits: SearchHit[] = []
+    const seen = new Set<string>([path])
+    for (const [index, hit] of keywordHits.entries()) {
+      const chunk = chunks.get(hit.chunkId)
+      if (!chunk || seen.has(chunk.path)) continue
+      seen.add(chunk.path)
+      hits.push(toHit(chunk, 1 / (RRF_K + index + 1), ['keyword'], hit.snippet))
+      if (hits.length >= count) break
+    }
+    return hits
+  }
+
+  private vectorSide(): { target: { store: VectorStore; table: string } | null; embedder: Embedder | null; mode: SearchMode; reason: string | null } {
+    const embedder = this.deps.embedder()
+    const target = this.deps.vectors()
+    if (!embedder) return { target, embedder, mode: 'keyword', reason: 'No embedding model is loaded, so these are keyword results only.' }
+    if (!target) return { target, embedder, mode: 'keyword', reason: 'The vector index is not ready yet, so these are keyword results only.' }
+    return { target, embedder, mode: 'hybrid', reason: null }
+  }
+}
+
+function clampLimit(limit: number | undefined, fallback = DEFAULT_SEARCH_LIMIT): number {
+  if (limit === undefined || !Number.isFinite(limit) || limit < 1) return fallback
+  return Math.min(Math.floor(limit), MAX_SEARCH_LIMIT)
+}
+
+function explicitPeriod(options: SearchOptions): QueryPeriod | null {
+  for (const [name, value] of [['after', options.after], ['before', options.before]] as const) {
+    if (value !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+      throw new BrainError('invalid-input', `"${name}" must be an ISO date (YYYY-MM-DD), got ${value}.`, { details: { [name]: value } })
+    }
+  }
+  return operatorPeriod(options.after ?? null, options.before ?? null)
+}
+
+/** Both folders must hold a hit: the more specific one when nested; `disjoint` when no path can be in both. */
+function mergePrefixes(fromQuery: string | null, fromOptions: string | null): { prefix: string | null; disjoint: boolean } {
+  if (!fromQuery || !fromOptions) return { prefix: fromQuery ?? fromOptions, disjoint: false }
+  if (fromQuery.startsWith(fromOptions)) return { prefix: fromQuery, disjoint: false }
+  if (fromOptions.startsWith(fromQuery)) return { prefix: fromOptions, disjoint: false }
+  return { prefix: fromQuery, disjoint: true }
+}
+
+function matchesFilter(chunk: ChunkRecord, period: QueryPeriod | null, pathPrefix: string | null): boolean {
+  if (period && !periodsOverlap(period, { start: chunk.periodStart, end: chunk.periodEnd })) return false
+  return !pathPrefix || chunk.path.startsWith(pathPrefix)
+}
+
+function toHit(chunk: ChunkRecord, score: number, retrievers: Retriever[], snippet: string): SearchHit {
+  return {
+    chunkId: chunk.id,
+    path: chunk.path,
+    headingPath: chunk.headingPath,
+    startLine: chunk.startLine,
+    endLine: chunk.endLine,
+    periodStart: chunk.periodStart,
+    periodEnd: chunk.periodEnd,
+    score,
+    snippet,
+    text: chunk.text,
+    retrievers,
+  }
+}
+
+function meanVector(vectors: Float32Array[]): Float32Array {
+  const mean = new Float32Array(vectors[0].length)
+  for (const vector of vectors) for (let index = 0; index < mean.length; index++) mean[index] += vector[index]
+  const norm = Math.hypot(...mean) || 1
+  for (let index = 0; index < mean.length; index++) mean[index] /= norm
+  return mean
+}
+
+/** The note's most repeated content words (no stopwords, template headings or numbers), longest first on ties. */
+export function distinctiveTerms(chunks: ChunkRecord[], count: number): string[] {
+  const frequency = new Map<string, number>()
+  for (const chunk of chunks) {
+    for (const tokens of searchTerms(chunk.text.replace(/\s+/g, ' ').split(' ').filter(Boolean).join(' '))) {
+      if (tokens.length !== 1) continue
+      const word = tokens[0]
+      if (word.length < 3 || /^\d+$/.test(word) || TEMPLATE_WORDS.has(word)) continue
+      frequency.set(word, (frequency.get(word) ?? 0) + 1)
+    }
+  }
+  return [...frequency.entries()]
+    .sort((a, b) => b[1] - a[1] || b[0].length - a[0].length || a[0].localeCompare(b[0]))
+    .slice(0, count)
+    .map(([word]) => word)
+}
