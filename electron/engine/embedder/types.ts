@@ -36,4 +36,6 @@ export interface EmbedderOptions {
   /** Download progress, summed over the model's files. */
   onDownloadProgress?: (progress: { loadedBytes: number; totalBytes: number | null }) => void
   signal?: AbortSignal
+  /** The worker entry; defaults to embedding-worker(.ts|.js) beside this module. Bundles pass their built file. */
+  workerUrl?: string | URL
 }

@@ -1,0 +1,243 @@
+import type { Worker } from 'node:worker_threads'
+import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers'
+import { BrainError, throwIfAborted } from '../../../shared/errors'
+import type { Embedder, EmbedderInfo, EmbedderOptions } from './types'
+import type { EmbeddingPriority, EmbeddingWorkerMessage, EmbeddingWorkerRequest, EmbeddingWorkerSettings } from './worker-protocol'
+import { classifyLoadError } from './load-errors'
+import { locateModel } from './model-location'
+import { prefixesForModel } from './model-prefixes'
+import { spawnWorker } from './spawn-worker'
+
+export const DEFAULT_EMBEDDING_BATCH_SIZE = 16
+/** Longer inputs cost quadratic attention time for little retrieval gain; most small embedders stop at 512. */
+export const MAX_EMBEDDING_TOKENS = 512
+/** Embedded by `fingerprint()`; changing it changes every stored fingerprint, so it never changes. */
+export const FINGERPRINT_PROBE = 'notes-rag fingerprint probe: the quick brown fox jumps over the lazy dog on 2024-03-11.'
+
+interface PendingRequest {
+  resolve(vectors: Float32Array[]): void
+  reject(error: BrainError): void
+}
+
+function defaultWorkerUrl(): URL {
+  // From sources (vitest, tsx) this module is a .ts file and so is the worker; from a build both are .js.
+  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
+  return new URL(`./embedding-worker${extension}`, import.meta.url)
+}
+
+function toUrl(value: string | URL): URL {
+  if (value instanceof URL) return value
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? new URL(value) : new URL(`file://${value}`)
+}
+
+/** An Embedder whose model runs in a worker thread, with queries scheduled ahead of passage batches. */
+export class WorkerEmbedder implements Embedder {
+  private readonly pending = new Map<number, PendingRequest>()
+  private nextId = 1
+  private failure: BrainError | null = null
+  private disposed = false
+  private completedBatches = 0
+  private loaded: { resolve(dimensions: number): void; reject(error: BrainError): void } | null = null
+  private infoValue: EmbedderInfo | null = null
+  private tokenizer: PreTrainedTokenizer | null = null
+
+  constructor(
+    private readonly worker: Worker,
+    private readonly batchSize: number,
+    private readonly onDownloadProgress?: EmbedderOptions['onDownloadProgress'],
+  ) {
+    worker.on('message', (message: EmbeddingWorkerMessage) => this.handleMessage(message))
+    worker.on('error', (error) => {
+      this.fail(new BrainError('embedding-unavailable', `The embedding worker crashed: ${error.message}`, { retryable: true, cause: error }))
+    })
+    worker.on('exit', (code) => {
+      if (!this.disposed) this.fail(new BrainError('embedding-unavailable', `The embedding worker exited unexpectedly (exit code ${code}).`, { retryable: true }))
+    })
+  }
+
+  get info(): EmbedderInfo {
+    if (!this.infoValue) throw new BrainError('embedding-unavailable', 'The embedder has not finished loading.')
+    return this.infoValue
+  }
+
+  /** Batches the worker has finished since start, queries included: lets callers and tests observe progress. */
+  get batchesCompleted(): number {
+    return this.completedBatches
+  }
+
+  /** Resolves once the worker has loaded the model and the tokenizer is ready on this thread. */
+  async load(modelId: string, tokenizerFolder: string, signal?: AbortSignal): Promise<void> {
+    const dimensions = await new Promise<number>((resolve, reject) => {
+      if (this.failure) return reject(this.failure)
+      const onAbort = (): void => reject(new BrainError('aborted', 'Stopped.', { retryable: true, cause: signal?.reason }))
+      if (signal?.aborted) return onAbort()
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.loaded = {
+        resolve: (value) => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve(value)
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort)
+          reject(error)
+        },
+      }
+    })
+    try {
+      this.tokenizer = await AutoTokenizer.from_pretrained(tokenizerFolder, { local_files_only: true })
+    } catch (error) {
+      throw BrainError.fromData(classifyLoadError(error, false))
+    }
+    throwIfAborted(signal)
+    const declared = Number(this.tokenizer.model_max_length)
+    this.infoValue = {
+      modelId,
+      dimensions,
+      maxTokens: Number.isFinite(declared) && declared > 0 ? Math.min(declared, MAX_EMBEDDING_TOKENS) : MAX_EMBEDDING_TOKENS,
+      ...prefixesForModel(modelId),
+    }
+  }
+
+  countTokens(text: string): number {
+    if (!this.tokenizer) throw new BrainError('embedding-unavailable', 'The embedder has not finished loading.')
+    return this.tokenizer.encode(text, { add_special_tokens: false }).length
+  }
+
+  async embedPassages(texts: string[], signal?: AbortSignal): Promise<Float32Array[]> {
+    if (texts.length === 0) {
+      throwIfAborted(signal)
+      return []
+    }
+    const prefix = this.info.passagePrefix
+    return this.request(
+      texts.map((text) => prefix + text),
+      'passage',
+      signal,
+    )
+  }
+
+  async embedQuery(text: string, signal?: AbortSignal): Promise<Float32Array> {
+    const [vector] = await this.request([this.info.queryPrefix + text], 'query', signal)
+    return vector
+  }
+
+  async fingerprint(signal?: AbortSignal): Promise<Float32Array> {
+    const [vector] = await this.request([FINGERPRINT_PROBE], 'query', signal)
+    return vector
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return
+    this.disposed = true
+    this.fail(new BrainError('embedding-unavailable', 'The embedder was closed.'))
+    await this.worker.terminate()
+  }
+
+  private request(texts: string[], priority: EmbeddingPriority, signal?: AbortSignal): Promise<Float32Array[]> {
+    return new Promise((resolve, reject) => {
+      if (this.failure) return reject(this.failure)
+      if (signal?.aborted) return reject(new BrainError('aborted', 'Stopped.', { retryable: true, cause: signal.reason }))
+      const id = this.nextId++
+      const onAbort = (): void => {
+        if (!this.pending.delete(id)) return
+        // The worker drops the job at its next batch boundary; the caller is answered now.
+        this.post({ type: 'cancel', id })
+        reject(new BrainError('aborted', 'Stopped.', { retryable: true, cause: signal?.reason }))
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.pending.set(id, {
+        resolve: (vectors) => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve(vectors)
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort)
+          reject(error)
+        },
+      })
+      this.post({ type: 'embed', id, texts, batchSize: this.batchSize, priority })
+    })
+  }
+
+  private post(request: EmbeddingWorkerRequest): void {
+    this.worker.postMessage(request)
+  }
+
+  private handleMessage(message: EmbeddingWorkerMessage): void {
+    switch (message.type) {
+      case 'loaded':
+        this.loaded?.resolve(message.dimensions)
+        this.loaded = null
+        return
+      case 'load-failed':
+        this.loaded?.reject(BrainError.fromData(message.error))
+        this.loaded = null
+        return
+      case 'download-progress':
+        try {
+          this.onDownloadProgress?.({ loadedBytes: message.loadedBytes, totalBytes: message.totalBytes })
+        } catch (error) {
+          console.error('[embedder] download progress listener failed', error)
+        }
+        return
+      case 'batch-done':
+        this.completedBatches++
+        return
+      case 'embedded': {
+        this.completedBatches++
+        const request = this.pending.get(message.id)
+        if (!request) return
+        this.pending.delete(message.id)
+        const vectors: Float32Array[] = []
+        for (let index = 0; index < message.count; index++) {
+          vectors.push(message.vectors.slice(index * message.dimensions, (index + 1) * message.dimensions))
+        }
+        request.resolve(vectors)
+        return
+      }
+      case 'embed-failed': {
+        const request = this.pending.get(message.id)
+        this.pending.delete(message.id)
+        request?.reject(BrainError.fromData(message.error))
+        return
+      }
+    }
+  }
+
+  private fail(error: BrainError): void {
+    this.failure ??= error
+    this.loaded?.reject(this.failure)
+    this.loaded = null
+    const requests = [...this.pending.values()]
+    this.pending.clear()
+    for (const request of requests) request.reject(this.failure)
+  }
+}
+
+/**
+ * Loads an embedding model (from `modelsDir`, a local folder, or downloaded from `remoteHost` when allowed) into a
+ * worker thread and its tokenizer on this thread. Throws `model-missing`, `model-download-failed`, `model-corrupt`.
+ */
+export async function createEmbedder(options: EmbedderOptions): Promise<Embedder> {
+  throwIfAborted(options.signal)
+  const location = await locateModel(options, options.signal)
+  throwIfAborted(options.signal)
+  const settings: EmbeddingWorkerSettings = {
+    model: location.source,
+    modelsDir: options.modelsDir,
+    allowDownload: options.allowDownload && !location.installed,
+    remoteHost: options.remoteHost,
+    dtype: location.dtype,
+    reportProgress: !location.installed && options.onDownloadProgress !== undefined,
+    downloading: !location.installed,
+  }
+  const worker = spawnWorker(options.workerUrl ? toUrl(options.workerUrl) : defaultWorkerUrl(), settings)
+  const embedder = new WorkerEmbedder(worker, Math.max(1, Math.floor(options.batchSize ?? DEFAULT_EMBEDDING_BATCH_SIZE)), options.onDownloadProgress)
+  try {
+    await embedder.load(location.modelId, location.folder, options.signal)
+    return embedder
+  } catch (error) {
+    await embedder.dispose()
+    throw error
+  }
+}

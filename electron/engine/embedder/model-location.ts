@@ -1,0 +1,86 @@
+import { access } from 'node:fs/promises'
+import { basename, isAbsolute, join } from 'node:path'
+import { BrainError } from '../../../shared/errors'
+
+/** Where a model's files are, whether they are all there, and which ONNX variant to run. */
+export interface ModelLocation {
+  /** Shown in `EmbedderInfo.modelId`: the hub id, or the folder name of a local path. */
+  modelId: string
+  /** What Transformers.js is given: the hub id, or the absolute folder. */
+  source: string
+  /** The folder the files are (or will be, once downloaded) in. */
+  folder: string
+  installed: boolean
+  dtype: 'q8' | 'fp32'
+}
+
+const QUANTIZED_FILE = 'onnx/model_quantized.onnx'
+const FULL_FILE = 'onnx/model.onnx'
+// The same shape Transformers.js accepts as a hub id: "org/name" or "name".
+const HUB_ID = /^(?:[A-Za-z0-9][\w.-]*\/)?[A-Za-z0-9][\w.-]*$/
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  )
+}
+
+async function localVariant(folder: string): Promise<'q8' | 'fp32' | null> {
+  if (!(await exists(join(folder, 'config.json')))) return null
+  if (await exists(join(folder, QUANTIZED_FILE))) return 'q8'
+  if (await exists(join(folder, FULL_FILE))) return 'fp32'
+  return null
+}
+
+/** Whether the hub has the quantized file; a HEAD request so nothing is downloaded twice. */
+async function remoteHasQuantized(remoteHost: string, modelId: string, signal?: AbortSignal): Promise<boolean> {
+  const base = remoteHost.endsWith('/') ? remoteHost : `${remoteHost}/`
+  const url = `${base}${modelId}/resolve/main/${QUANTIZED_FILE}`
+  try {
+    const response = await fetch(url, { method: 'HEAD', signal, redirect: 'follow' })
+    if (response.ok) return true
+    if (response.status === 404) return false
+    throw new Error(`HTTP ${response.status} for ${url}`)
+  } catch (error) {
+    if (signal?.aborted) throw new BrainError('aborted', 'Stopped.', { retryable: true, cause: error })
+    throw new BrainError('model-download-failed', `Could not reach the model host ${base}: ${error instanceof Error ? error.message : String(error)}`, {
+      retryable: true,
+      cause: error,
+      details: { url },
+    })
+  }
+}
+
+/**
+ * Finds `model` locally (an absolute folder, or `<modelsDir>/<hub id>`), and when it is not there decides whether it
+ * can be downloaded. Throws `model-missing` when it is neither local nor downloadable.
+ */
+export async function locateModel(
+  options: { model: string; modelsDir: string; allowDownload: boolean; remoteHost: string },
+  signal?: AbortSignal,
+): Promise<ModelLocation> {
+  const { model, modelsDir } = options
+  if (isAbsolute(model)) {
+    const variant = await localVariant(model)
+    if (!variant) {
+      throw new BrainError('model-missing', `No embedding model at ${model} (expected config.json and ${FULL_FILE} or ${QUANTIZED_FILE}).`, {
+        details: { path: model },
+      })
+    }
+    return { modelId: basename(model), source: model, folder: model, installed: true, dtype: variant }
+  }
+  if (!HUB_ID.test(model) || model.includes('..') || model.includes('--')) {
+    throw new BrainError('invalid-input', `"${model}" is neither a model id like "Xenova/bge-small-en-v1.5" nor an absolute folder path.`)
+  }
+  const folder = join(modelsDir, model)
+  const variant = await localVariant(folder)
+  if (variant) return { modelId: model, source: model, folder, installed: true, dtype: variant }
+  if (!options.allowDownload) {
+    throw new BrainError('model-missing', `The embedding model ${model} is not in ${modelsDir} and downloading is turned off.`, {
+      details: { model, path: folder },
+    })
+  }
+  const dtype = (await remoteHasQuantized(options.remoteHost, model, signal)) ? 'q8' : 'fp32'
+  return { modelId: model, source: model, folder, installed: false, dtype }
+}

@@ -1,0 +1,33 @@
+import type { ErrorData } from '../../../shared/errors'
+
+/** Everything the worker needs to load the model; passed as `workerData`. */
+export interface EmbeddingWorkerSettings {
+  /** Hub id or absolute folder path, as given to Transformers.js. */
+  model: string
+  modelsDir: string
+  allowDownload: boolean
+  remoteHost: string
+  dtype: 'q8' | 'fp32'
+  /** Only downloads report progress; local loads would otherwise look like downloads. */
+  reportProgress: boolean
+  /** Whether files must be fetched: decides how a load failure is classified. */
+  downloading: boolean
+}
+
+/** Queries jump ahead of passage batches so a search answers while bulk indexing runs. */
+export type EmbeddingPriority = 'query' | 'passage'
+
+/** Messages from the calling thread to the worker. */
+export type EmbeddingWorkerRequest =
+  | { type: 'embed'; id: number; texts: string[]; batchSize: number; priority: EmbeddingPriority }
+  | { type: 'cancel'; id: number }
+
+/** Messages from the worker to the calling thread. */
+export type EmbeddingWorkerMessage =
+  | { type: 'loaded'; dimensions: number }
+  | { type: 'load-failed'; error: ErrorData }
+  | { type: 'download-progress'; loadedBytes: number; totalBytes: number | null }
+  | { type: 'batch-done'; id: number; done: number; total: number }
+  /** `vectors` holds `count` vectors of `dimensions` floats back to back; its buffer is transferred. */
+  | { type: 'embedded'; id: number; vectors: Float32Array; count: number; dimensions: number }
+  | { type: 'embed-failed'; id: number; error: ErrorData }
