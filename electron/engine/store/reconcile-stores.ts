@@ -1,0 +1,55 @@
+import { throwIfAborted } from '../../../shared/errors'
+import type { MetaStore } from './meta-store'
+import type { VectorStore } from './vector-store'
+
+/** What `reconcileStores` fixed. */
+export interface ReconcileResult {
+  /** Vector rows whose chunk is no longer in SQLite (deleted). */
+  orphanVectors: number
+  /** Chunks flagged embedded whose vector row is missing or stale (flag cleared: they will be written again). */
+  missingVectors: number
+  /** Chunks not flagged embedded that already had an up-to-date vector row (flag set: no need to embed again). */
+  foundVectors: number
+  /** Pending files that turned out to be complete and were marked indexed. */
+  completedFiles: number
+}
+
+/**
+ * Makes the `embedded` flags in SQLite match the rows of a vector table, and removes vector rows of chunks SQLite
+ * no longer has. SQLite is the source of truth; a crash between the two stores' writes is repaired here on start.
+ */
+export async function reconcileStores(
+  meta: MetaStore,
+  vectors: VectorStore,
+  table: string,
+  signal?: AbortSignal,
+): Promise<ReconcileResult> {
+  const rows = await vectors.rowMetadata(table)
+  throwIfAborted(signal)
+  const chunks = meta.chunkVectorStates()
+  const orphans: string[] = []
+  for (const id of rows.keys()) if (!chunks.has(id)) orphans.push(id)
+  const missing: string[] = []
+  const found: string[] = []
+  for (const [id, chunk] of chunks) {
+    const row = rows.get(id)
+    // A row with another period or path would filter wrongly: it counts as missing until it is rewritten.
+    const current =
+      row !== undefined &&
+      row.path === chunk.path &&
+      row.contentHash === chunk.contentHash &&
+      row.periodStart === chunk.periodStart &&
+      row.periodEnd === chunk.periodEnd
+    if (chunk.embedded && !current) missing.push(id)
+    else if (!chunk.embedded && current) found.push(id)
+  }
+  const completedFiles = meta.transaction(() => {
+    meta.markEmbedded(missing, false)
+    meta.markEmbedded(found, true)
+    return meta.completeFiles(meta.pendingFiles()).length
+  })
+  throwIfAborted(signal)
+  // After the flags: if this delete is interrupted, the next start simply finds the orphans again.
+  await vectors.deleteIds(table, orphans)
+  return { orphanVectors: orphans.length, missingVectors: missing.length, foundVectors: found.length, completedFiles }
+}

@@ -1,0 +1,405 @@
+import { createHash } from 'node:crypto'
+import { mkdirSync } from 'node:fs'
+import type * as lancedb from '@lancedb/lancedb'
+import { Field, FixedSizeList, Float32, Schema, Utf8 } from 'apache-arrow'
+import { BrainError } from '../../../shared/errors'
+import type { Disposable } from '../lifecycle'
+import type { ChunkFilter, VectorHit, VectorRow } from './types'
+
+/** Options for `VectorStore.search`. */
+export interface VectorSearchOptions {
+  limit: number
+  filter?: ChunkFilter
+  /** Leave out one file's chunks ("more like this" from inside that file). */
+  excludePath?: string
+}
+
+/** What `VectorStore.optimize` did. */
+export interface OptimizeResult {
+  fragmentsRemoved: number
+  fragmentsAdded: number
+  oldVersionsRemoved: number
+}
+
+/** Keeps SQL predicates short enough for LanceDB's parser while still few round trips. */
+const BATCH = 500
+/** Rows per mergeInsert: bounds the memory of one Arrow batch. */
+const WRITE_BATCH = 2000
+const VECTOR_COLUMN = 'vector'
+
+type LanceDb = typeof import('@lancedb/lancedb')
+let lanceDbModule: Promise<LanceDb> | null = null
+
+function loadLanceDb(): Promise<LanceDb> {
+  // LanceDB reads its log level once, when the native module loads. Errors only by default, so training an index
+  // does not flood the engine's log with k-means advice; a LANCEDB_LOG set by the user still wins.
+  process.env.LANCEDB_LOG ??= 'error'
+  lanceDbModule ??= import('@lancedb/lancedb')
+  return lanceDbModule
+}
+
+/** LanceDB vectors, one table per embedding model (see `tableName`). */
+export class VectorStore implements Disposable {
+  private readonly lance: LanceDb
+  private readonly connection: lancedb.Connection
+  private readonly tables = new Map<string, lancedb.Table>()
+  private readonly dimensionsByTable = new Map<string, number>()
+  /** Writes to one table are serialised: concurrent commits on a Lance dataset conflict and retry. */
+  private readonly writeQueues = new Map<string, Promise<unknown>>()
+  private disposed = false
+
+  private constructor(lance: LanceDb, connection: lancedb.Connection) {
+    this.lance = lance
+    this.connection = connection
+  }
+
+  static async open(dir: string): Promise<VectorStore> {
+    try {
+      mkdirSync(dir, { recursive: true })
+    } catch (error) {
+      throw new BrainError('data-dir-unwritable', `Cannot create the vector folder ${dir}: ${messageOf(error)}`, {
+        cause: error,
+        details: { path: dir },
+      })
+    }
+    const lance = await loadLanceDb()
+    const connection = await lance.connect(dir)
+    return new VectorStore(lance, connection)
+  }
+
+  /** A safe, deterministic table name for a model: `chunks_<slug>_<dims>_<hash>`. */
+  static tableName(modelId: string, dims: number): string {
+    const slug =
+      modelId
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '_')
+        .replace(/^_+|_+$/g, '')
+        .slice(0, 40)
+        .replace(/_+$/, '') || 'model'
+    // The hash keeps names distinct when two ids slug the same ("A/b" and "a-b") or were cut at 40 characters.
+    const hash = createHash('sha256').update(`${modelId}\u0000${dims}`).digest('hex').slice(0, 8)
+    return `chunks_${slug}_${Math.trunc(dims)}_${hash}`
+  }
+
+  /** The Arrow schema of a vector table with `dims` dimensions. */
+  static schema(dims: number): Schema {
+    return new Schema([
+      new Field('id', new Utf8(), false),
+      new Field('contentHash', new Utf8(), false),
+      new Field('path', new Utf8(), false),
+      new Field('periodStart', new Utf8(), false),
+      new Field('periodEnd', new Utf8(), false),
+      new Field(VECTOR_COLUMN, new FixedSizeList(dims, new Field('item', new Float32(), true)), false),
+    ])
+  }
+
+  /** Creates the table when missing; an existing table with other dimensions is an error. */
+  async ensureTable(name: string, dims: number): Promise<void> {
+    this.assertOpen()
+    if (!Number.isInteger(dims) || dims <= 0) throw new BrainError('invalid-input', `Invalid dimensions ${dims}.`)
+    if (await this.hasTable(name)) {
+      const existing = await this.dimensions(name)
+      if (existing !== dims) {
+        throw new BrainError(
+          'embedding-model-changed',
+          `Vector table ${name} holds ${existing}-dimensional vectors, not ${dims}.`,
+          { details: { table: name, expected: dims, actual: existing } },
+        )
+      }
+      return
+    }
+    const table = await this.connection.createEmptyTable(name, VectorStore.schema(dims), {
+      mode: 'create',
+      existOk: true,
+    })
+    this.tables.set(name, table)
+  }
+
+  async hasTable(name: string): Promise<boolean> {
+    return (await this.listTables()).includes(name)
+  }
+
+  async dropTable(name: string): Promise<void> {
+    this.assertOpen()
+    const cached = this.tables.get(name)
+    if (cached) {
+      this.tables.delete(name)
+      cached.close()
+    }
+    this.dimensionsByTable.delete(name)
+    if (await this.hasTable(name)) await this.connection.dropTable(name)
+  }
+
+  async listTables(): Promise<string[]> {
+    this.assertOpen()
+    const names: string[] = []
+    // Paged: tableNames returns a bounded page per call.
+    for (;;) {
+      const page = await this.connection.tableNames({ startAfter: names[names.length - 1], limit: 1000 })
+      names.push(...page)
+      if (page.length < 1000) return names
+    }
+  }
+
+  async count(name: string): Promise<number> {
+    return (await this.table(name)).countRows()
+  }
+
+  /** The vector length of an existing table. */
+  async dimensions(name: string): Promise<number> {
+    const known = this.dimensionsByTable.get(name)
+    if (known !== undefined) {
+      this.assertOpen()
+      return known
+    }
+    const schema = await (await this.table(name)).schema()
+    const field = schema.fields.find((candidate) => candidate.name === VECTOR_COLUMN)
+    const type = field?.type as FixedSizeList | undefined
+    if (!type || typeof type.listSize !== 'number') {
+      throw new BrainError('internal', `Vector table ${name} has no fixed-size vector column.`)
+    }
+    this.dimensionsByTable.set(name, type.listSize)
+    return type.listSize
+  }
+
+  /** Inserts or replaces rows by id (idempotent). */
+  async upsert(name: string, rows: VectorRow[]): Promise<void> {
+    if (rows.length === 0) return
+    const table = await this.table(name)
+    const dims = await this.dimensions(name)
+    const schema = VectorStore.schema(dims)
+    for (const row of rows) {
+      if (row.vector.length !== dims) {
+        throw new BrainError(
+          'invalid-input',
+          `Vector for chunk ${row.id} has ${row.vector.length} dimensions; table ${name} expects ${dims}.`,
+        )
+      }
+    }
+    await this.serialise(name, async () => {
+      for (const batch of batches(rows, WRITE_BATCH)) {
+        const data = this.lance.makeArrowTable(
+          batch.map((row) => ({
+            id: row.id,
+            contentHash: row.contentHash,
+            path: row.path,
+            periodStart: row.periodStart,
+            periodEnd: row.periodEnd,
+            vector: Array.from(row.vector),
+          })),
+          { schema },
+        )
+        await table.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(data)
+      }
+    })
+  }
+
+  async deleteIds(name: string, ids: string[]): Promise<void> {
+    await this.deleteWhere(name, 'id', ids)
+  }
+
+  async deletePaths(name: string, paths: string[]): Promise<void> {
+    await this.deleteWhere(name, 'path', paths)
+  }
+
+  async allIds(name: string): Promise<string[]> {
+    const table = await this.table(name)
+    const result = await table.query().select(['id']).toArrow()
+    const column = result.getChild('id')
+    const ids: string[] = []
+    if (column) for (const id of column) ids.push(id as string)
+    return ids
+  }
+
+  /** Every row's fields except the vector, by id (cheap: vectors are not read). */
+  async rowMetadata(name: string): Promise<Map<string, Omit<VectorRow, 'id' | 'vector'>>> {
+    const table = await this.table(name)
+    const result = await table.query().select(['id', 'contentHash', 'path', 'periodStart', 'periodEnd']).toArray()
+    const rows = new Map<string, Omit<VectorRow, 'id' | 'vector'>>()
+    for (const row of result as VectorRow[]) {
+      rows.set(row.id, {
+        contentHash: row.contentHash,
+        path: row.path,
+        periodStart: row.periodStart,
+        periodEnd: row.periodEnd,
+      })
+    }
+    return rows
+  }
+
+  /** One stored vector per content hash asked for (any row with that hash: equal text embeds equally). */
+  async vectorsByContentHash(name: string, hashes: string[]): Promise<Map<string, Float32Array>> {
+    return this.vectorsBy(name, 'contentHash', hashes)
+  }
+
+  async vectorsByIds(name: string, ids: string[]): Promise<Map<string, Float32Array>> {
+    return this.vectorsBy(name, 'id', ids)
+  }
+
+  /** Nearest rows by cosine distance, nearest first, with filters applied before the search. */
+  async search(name: string, vector: Float32Array | number[], options: VectorSearchOptions): Promise<VectorHit[]> {
+    const limit = Math.floor(options.limit)
+    if (!(limit > 0)) return []
+    const table = await this.table(name)
+    const dims = await this.dimensions(name)
+    if (vector.length !== dims) {
+      throw new BrainError('invalid-input', `The query vector has ${vector.length} dimensions; table ${name} expects ${dims}.`)
+    }
+    const predicate = vectorFilterSql(options.filter ?? {}, options.excludePath)
+    let query = table
+      .vectorSearch(vector instanceof Float32Array ? vector : Float32Array.from(vector))
+      .distanceType('cosine')
+      .select(['id', '_distance'])
+      .limit(limit)
+      // With an IVF-PQ index, distances are approximate; re-ranking a few times `limit` candidates on the full
+      // vectors restores exact order at little cost. Without an index the search is exact and this is a no-op.
+      .refineFactor(4)
+    if (predicate) query = query.where(predicate)
+    const rows = (await query.toArray()) as Array<{ id: string; _distance: number }>
+    return rows.map((row) => ({ id: row.id, distance: row._distance }))
+  }
+
+  /**
+   * Builds an IVF-PQ index (cosine) once the table has `minRows` rows; below that a flat scan is fast and exact.
+   * Returns whether the table has a vector index afterwards.
+   */
+  async ensureAnnIndex(name: string, options: { minRows?: number } = {}): Promise<boolean> {
+    const minRows = options.minRows ?? 20_000
+    const table = await this.table(name)
+    const indices = await table.listIndices()
+    if (indices.some((index) => index.columns.includes(VECTOR_COLUMN))) return true
+    const rows = await table.countRows()
+    // PQ trains 256 centroids per sub-vector: fewer rows than that cannot train it.
+    if (rows < Math.max(minRows, 256)) return false
+    const dims = await this.dimensions(name)
+    const numSubVectors = dims % 16 === 0 ? dims / 16 : dims % 8 === 0 ? dims / 8 : 1
+    await this.serialise(name, () =>
+      table.createIndex(VECTOR_COLUMN, {
+        config: this.lance.Index.ivfPq({
+          distanceType: 'cosine',
+          numPartitions: Math.max(1, Math.round(Math.sqrt(rows))),
+          numSubVectors,
+        }),
+        replace: true,
+      }),
+    )
+    return true
+  }
+
+  /** Compacts small fragments left by many small writes, updates indexes and drops old versions. */
+  async optimize(name: string, options: { keepVersionsMs?: number } = {}): Promise<OptimizeResult> {
+    const table = await this.table(name)
+    const keep = options.keepVersionsMs ?? 60_000
+    const stats = await this.serialise(name, () =>
+      table.optimize({ cleanupOlderThan: new Date(Date.now() - keep) }),
+    )
+    return {
+      fragmentsRemoved: stats.compaction.fragmentsRemoved,
+      fragmentsAdded: stats.compaction.fragmentsAdded,
+      oldVersionsRemoved: stats.prune.oldVersionsRemoved,
+    }
+  }
+
+  /** Closes every table handle and the connection; safe to call more than once. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return
+    this.disposed = true
+    // Let in-flight writes land rather than cutting a commit in half.
+    await Promise.allSettled([...this.writeQueues.values()])
+    for (const table of this.tables.values()) table.close()
+    this.tables.clear()
+    this.connection.close()
+  }
+
+  private async table(name: string): Promise<lancedb.Table> {
+    this.assertOpen()
+    const cached = this.tables.get(name)
+    if (cached) return cached
+    if (!(await this.hasTable(name))) {
+      throw new BrainError('not-found', `No vector table named ${name}.`, { details: { table: name } })
+    }
+    const table = await this.connection.openTable(name)
+    this.tables.set(name, table)
+    return table
+  }
+
+  private async deleteWhere(name: string, column: string, values: string[]): Promise<void> {
+    if (values.length === 0) return
+    const table = await this.table(name)
+    await this.serialise(name, async () => {
+      for (const batch of batches(values, BATCH)) {
+        await table.delete(`${quoteIdentifier(column)} IN (${batch.map(quoteString).join(', ')})`)
+      }
+    })
+  }
+
+  private async vectorsBy(name: string, column: 'id' | 'contentHash', keys: string[]): Promise<Map<string, Float32Array>> {
+    const found = new Map<string, Float32Array>()
+    const unique = [...new Set(keys)]
+    if (unique.length === 0) return found
+    const table = await this.table(name)
+    for (const batch of batches(unique, BATCH)) {
+      const result = await table
+        .query()
+        .where(`${quoteIdentifier(column)} IN (${batch.map(quoteString).join(', ')})`)
+        .select([column, VECTOR_COLUMN])
+        .toArray()
+      for (const row of result as Array<Record<string, unknown>>) {
+        const key = row[column] as string
+        if (found.has(key)) continue
+        const vector = row[VECTOR_COLUMN] as { toArray(): ArrayLike<number> }
+        // Copy: the Arrow buffer behind toArray() belongs to the result batch.
+        found.set(key, Float32Array.from(vector.toArray()))
+      }
+    }
+    return found
+  }
+
+  private serialise<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.writeQueues.get(name) ?? Promise.resolve()
+    const next = previous.then(work, work)
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.writeQueues.set(name, settled)
+    void settled.then(() => {
+      if (this.writeQueues.get(name) === settled) this.writeQueues.delete(name)
+    })
+    return next
+  }
+
+  private assertOpen(): void {
+    if (this.disposed) throw new BrainError('engine-unavailable', 'The vector store is closed.')
+  }
+}
+
+/** The LanceDB (DataFusion SQL) prefilter for a chunk filter; null when nothing is filtered. */
+export function vectorFilterSql(filter: ChunkFilter, excludePath?: string): string | null {
+  const parts: string[] = []
+  if (filter.period) {
+    parts.push(`\`periodStart\` <= ${quoteString(filter.period.end)}`)
+    parts.push(`\`periodEnd\` >= ${quoteString(filter.period.start)}`)
+  }
+  if (filter.pathPrefix) parts.push(`starts_with(path, ${quoteString(filter.pathPrefix)})`)
+  if (excludePath) parts.push(`path <> ${quoteString(excludePath)}`)
+  return parts.length === 0 ? null : parts.join(' AND ')
+}
+
+/** A SQL string literal: single quotes doubled, so ids and paths with quotes cannot break out of it. */
+function quoteString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`
+}
+
+/** Backticks keep camelCase column names from being lower-cased by the SQL parser. */
+function quoteIdentifier(name: string): string {
+  return `\`${name}\``
+}
+
+function* batches<T>(items: T[], size: number): Generator<T[]> {
+  for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size)
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
