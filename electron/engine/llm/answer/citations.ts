@@ -9,8 +9,8 @@ export function parseCitationNumbers(text: string): number[] {
     for (const part of match[1].split(',')) {
       const [from, to] = part.split(/[-–]/).map((value) => Number.parseInt(value.trim(), 10))
       const last = to === undefined || Number.isNaN(to) ? from : to
-      // A wide range is more likely a year ("[2020-2023]") than a citation.
-      if (last < from || last - from > 20) continue
+      // Years ("[2020-2023]") and wide ranges are not passage numbers.
+      if (last < from || last - from > 20 || from > 999) continue
       for (let n = from; n <= last; n += 1) seen.add(n)
     }
   }

@@ -12,7 +12,7 @@ const MONTH = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|May|jun(?:e)?
 const PREPOSITION = '(?:(?:in|during|since|before|after|from|for|around|by|until)\\s+)?'
 const TIME_PATTERNS: RegExp[] = [
   new RegExp(`\\b${PREPOSITION}between\\s+\\S+(?:\\s+\\d{4})?\\s+and\\s+\\S+(?:\\s+\\d{4})?`, 'i'),
-  new RegExp(`\\b${PREPOSITION}(?:(?:early|mid|late|the\\s+end\\s+of|the\\s+start\\s+of)\\s+)?${MONTH}\\b(?:\\s+\\d{1,2}(?:st|nd|rd|th)?)?(?:,?\\s+(?:19|20)\\d{2})?`, 'i'),
+  new RegExp(`\\b${PREPOSITION}(?:(?:early|mid|late|the\\s+end\\s+of|the\\s+start\\s+of)\\s+)?${MONTH}\\b(?:\\s+\\d{1,2}(?:st|nd|rd|th)?\\b)?(?:,?\\s+(?:19|20)\\d{2}\\b)?`, 'i'),
   new RegExp(`\\b${PREPOSITION}(?:last|this|next|previous|past)\\s+(?:\\d+\\s+)?(?:weeks?|months?|years?|quarters?|spring|summer|autumn|fall|winter)\\b`, 'i'),
   /\b(?:yesterday|today|recently)\b/i,
   /\b\d+\s+(?:days?|weeks?|months?|years?)\s+ago\b/i,
@@ -41,7 +41,8 @@ const STOPWORDS = new Set(
 export function findTimePhrase(text: string): string | null {
   for (const pattern of TIME_PATTERNS) {
     const match = pattern.exec(text)
-    if (match) return match[0].trim()
+    // "may" in lower case is nearly always the verb ("may I ask"), not the month.
+    if (match && !/\bmay\b/.test(match[0])) return match[0].trim()
   }
   return null
 }
