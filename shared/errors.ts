@@ -85,10 +85,31 @@ export class BrainError extends Error {
   }
 }
 
+/** Marks an Error message carrying ErrorData as JSON: Electron's contextBridge keeps only an Error's message. */
+export const ERROR_DATA_MESSAGE_PREFIX = 'brain-error:'
+
+/** The message of an Error that carries `data` across the contextBridge (the preload throws it). */
+export function errorDataToMessage(data: ErrorData): string {
+  return `${ERROR_DATA_MESSAGE_PREFIX}${JSON.stringify(data)}`
+}
+
+/** The ErrorData inside such a message, or null for any other message. */
+export function errorDataFromMessage(message: string): ErrorData | null {
+  if (!message.startsWith(ERROR_DATA_MESSAGE_PREFIX)) return null
+  try {
+    const data = JSON.parse(message.slice(ERROR_DATA_MESSAGE_PREFIX.length)) as ErrorData
+    return (ERROR_CODES as readonly string[]).includes(data.code) && typeof data.message === 'string' ? data : null
+  } catch {
+    return null
+  }
+}
+
 /** Plain data for any thrown value: BrainErrors keep their code, AbortErrors become 'aborted', the rest 'internal'. */
 export function toErrorData(error: unknown): ErrorData {
   if (error instanceof BrainError) return error.toData()
   if (isAbortError(error)) return { code: 'aborted', message: 'Stopped.', retryable: true }
+  const bridged = error instanceof Error ? errorDataFromMessage(error.message) : null
+  if (bridged) return { code: bridged.code, message: bridged.message, retryable: bridged.retryable === true, ...(bridged.details ? { details: bridged.details } : {}) }
   const message = error instanceof Error ? error.message : String(error)
   return { code: 'internal', message, retryable: false }
 }
