@@ -1,0 +1,94 @@
+import { BrowserWindow, ipcMain, type IpcMainInvokeEvent } from 'electron'
+import { BrainError, toErrorData } from '../../../shared/errors'
+import {
+  ENGINE_METHOD_NAMES,
+  SHELL_METHOD_NAMES,
+  ipcChannel,
+  type AsyncMethods,
+  type EngineMethodName,
+  type EngineMethods,
+  type ShellMethodName,
+  type ShellMethods,
+} from '../../../shared/ipc'
+import type { Disposable } from '../../engine/lifecycle'
+import { toDisposable } from '../../engine/lifecycle'
+
+/** What the router relays engine methods to (the engine host). */
+export interface EngineCaller {
+  call<K extends EngineMethodName>(method: K, args: Parameters<EngineMethods[K]>, signal?: AbortSignal): Promise<Awaited<ReturnType<EngineMethods[K]>>>
+}
+
+/** Shell method implementations; each also gets the window that called. */
+export type ShellHandlers = {
+  [K in ShellMethodName]: (caller: BrowserWindow, ...args: Parameters<ShellMethods[K]>) => ReturnType<AsyncMethods<ShellMethods>[K]> | Awaited<ReturnType<ShellMethods[K]>>
+}
+
+export interface IpcRouterOptions {
+  engine: EngineCaller
+  shell: ShellHandlers
+  /** True when a frame URL is one of our renderer pages. */
+  isTrustedUrl: (url: string) => boolean
+  /** True when the window is one main created (chat or quick search). */
+  isOurWindow: (window: BrowserWindow) => boolean
+}
+
+/**
+ * The one place that checks every sender: the frame must be our renderer and the window one of ours.
+ * Returns the calling window, or throws.
+ */
+export function checkSender(event: IpcMainInvokeEvent, options: Pick<IpcRouterOptions, 'isTrustedUrl' | 'isOurWindow'>): BrowserWindow {
+  const frameUrl = event.senderFrame?.url
+  if (!frameUrl || !options.isTrustedUrl(frameUrl)) {
+    throw new BrainError('invalid-input', `IPC from an untrusted frame was refused (${frameUrl ?? 'no frame'}).`)
+  }
+  // Subframes never get the bridge: only the top-level document of our windows may call.
+  if (event.senderFrame && event.senderFrame.parent !== null && event.senderFrame.parent !== undefined) {
+    throw new BrainError('invalid-input', 'IPC from a subframe was refused.')
+  }
+  const window = BrowserWindow.fromWebContents(event.sender)
+  if (!window || !options.isOurWindow(window)) throw new BrainError('invalid-input', 'IPC from an unknown window was refused.')
+  return window
+}
+
+/**
+ * Registers `ipcMain.handle` for every engine and shell method. Errors cross as plain `ErrorData`
+ * (Electron would keep only the message of a thrown Error), and the preload rethrows them.
+ */
+export function registerIpc(options: IpcRouterOptions): Disposable {
+  const channels: string[] = []
+  for (const method of ENGINE_METHOD_NAMES) {
+    const channel = ipcChannel.invoke(method)
+    channels.push(channel)
+    ipcMain.handle(channel, (event, ...args: unknown[]) =>
+      settle(async () => {
+        checkSender(event, options)
+        return await options.engine.call(method, args as never)
+      }),
+    )
+  }
+  for (const method of SHELL_METHOD_NAMES) {
+    const channel = ipcChannel.invoke(method)
+    channels.push(channel)
+    ipcMain.handle(channel, (event, ...args: unknown[]) =>
+      settle(async () => {
+        const caller = checkSender(event, options)
+        const handler = options.shell[method] as (caller: BrowserWindow, ...args: unknown[]) => unknown
+        return await handler(caller, ...args)
+      }),
+    )
+  }
+  return toDisposable(() => {
+    for (const channel of channels) ipcMain.removeHandler(channel)
+  })
+}
+
+/** What every IPC handler resolves with: the renderer cannot receive typed errors otherwise. */
+export type IpcResult = { ok: true; value: unknown } | { ok: false; error: ReturnType<typeof toErrorData> }
+
+async function settle(run: () => Promise<unknown>): Promise<IpcResult> {
+  try {
+    return { ok: true, value: await run() }
+  } catch (error) {
+    return { ok: false, error: toErrorData(error) }
+  }
+}

@@ -1,0 +1,56 @@
+import { dialog, type BrowserWindow } from 'electron'
+import type { Settings } from '../../../shared/settings'
+import { openNote } from '../notes/open-note'
+import type { GatewayTokenStore } from '../secrets/gateway-token-store'
+import type { QuickSearchShortcut } from '../shortcut/quick-search-shortcut'
+import type { ShellHandlers } from './ipc-router'
+import type { RendererEvents } from './renderer-events'
+
+/** What the shell methods act on; main's composition root provides it. */
+export interface ShellContext {
+  settings: () => Settings
+  tokens: GatewayTokenStore
+  /** Hands a new token (or null) to the running engine. */
+  applyGatewayToken: (token: string | null) => void
+  events: RendererEvents
+  shortcut: QuickSearchShortcut
+  showChat: () => BrowserWindow
+  hideQuickSearch: () => void
+}
+
+/** The implementations of every `ShellMethods` entry. */
+export function createShellHandlers(context: ShellContext): ShellHandlers {
+  return {
+    async pickFolder(caller) {
+      const result = await dialog.showOpenDialog(caller, {
+        title: 'Choose your notes folder',
+        properties: ['openDirectory', 'createDirectory'],
+        ...(context.settings().folder ? { defaultPath: context.settings().folder! } : {}),
+      })
+      return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0]!
+    },
+    openNote: (_caller, path, line) => openNote(context.settings(), path, line),
+    setGatewayToken(_caller, token) {
+      context.tokens.set(typeof token === 'string' ? token : null)
+      const stored = context.tokens.get()
+      context.applyGatewayToken(stored)
+      return stored !== null
+    },
+    hasGatewayToken: () => context.tokens.has(),
+    askInChat(_caller, question) {
+      context.hideQuickSearch()
+      const chat = context.showChat()
+      context.events.send(chat.webContents, 'chat-ask', { question: String(question) })
+      return true
+    },
+    hideQuickSearch() {
+      context.hideQuickSearch()
+      return true
+    },
+    getShortcutStatus: () => context.shortcut.status,
+    rendererReady(caller) {
+      context.events.markReady(caller.webContents)
+      return true
+    },
+  }
+}
