@@ -80,8 +80,12 @@ export function buildTinyVocabulary(): Vocabulary {
   return { tokens, scores, types }
 }
 
-/** The GGUF bytes of the tiny model. Deterministic: the same bytes on every machine. */
-export function buildTinyChatModel(): Buffer {
+/**
+ * The GGUF bytes of the tiny model. Deterministic: the same bytes on every machine. `paddingBytes` appends an extra
+ * f32 tensor so download tests get a well-formed GGUF larger than the downloader's 5 MB resume chunks; llama.cpp
+ * refuses such a file (unknown tensor), so padded files are for transfer tests only.
+ */
+export function buildTinyChatModel(options: { paddingBytes?: number } = {}): Buffer {
   const vocabulary = buildTinyVocabulary()
   const { embeddingLength: dim, blockCount, feedForwardLength: ff, headCount } = TINY_CHAT_MODEL
   const vocabularySize = vocabulary.tokens.length
@@ -121,6 +125,10 @@ export function buildTinyChatModel(): Buffer {
     { name: 'output_norm.weight', dims: [dim], data: ones(dim) },
     { name: 'output.weight', dims: [dim, vocabularySize], data: output },
   )
+  if (options.paddingBytes) {
+    const elements = Math.ceil(options.paddingBytes / 4)
+    tensors.push({ name: 'notes_rag.padding', dims: [elements], data: Float32Array.from({ length: elements }, (_, index) => index % 1000) })
+  }
 
   const metadata: GgufValue[] = [
     kv('general.architecture', 'string', 'llama'),
