@@ -88,13 +88,11 @@ export async function answerQuestion(request: AskRequest, deps: AnswerDeps, sign
 
   const router = new AnswerRouter({ settings, loadLocal: deps.loadLocal, gateway: deps.gateway }, request.backend ?? 'auto')
   const fullPrompt = directMessages(today, request.question, candidates)
-  const needs = {
-    promptTokens:
-      estimate(fullPrompt.map((message) => message.content).join('')) +
-      TEMPLATE_OVERHEAD_TOKENS +
-      2 * PER_MESSAGE_OVERHEAD_TOKENS +
-      settings.llm.maxAnswerTokens,
-  }
+  const promptText = fullPrompt.map((message) => message.content).join('\n')
+  const fixedTokens = TEMPLATE_OVERHEAD_TOKENS + 2 * PER_MESSAGE_OVERHEAD_TOKENS + settings.llm.maxAnswerTokens
+  const promptTokens = estimate(promptText) + fixedTokens
+  // A range the gateway itself must map-reduce is long work: it goes to the large model.
+  const needs = { promptTokens, promptText, fixedTokens, mapReduce: range && promptTokens > settings.gateway.contextTokens }
 
   let lastError: unknown = null
   for (let attempt = 0; attempt < MAX_BACKEND_ATTEMPTS; attempt += 1) {

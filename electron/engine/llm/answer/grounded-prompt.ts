@@ -13,13 +13,12 @@ export interface Passage {
   truncated: boolean
 }
 
+// Short on purpose: every token here is a token less for passages in a small local context.
 export function systemPrompt(today: string): string {
   return [
-    "You answer questions about the user's own notes (weekly logs). Today is " + today + '.',
-    'Use only the numbered passages you are given; never outside knowledge.',
-    'Cite the passages that support each statement with their numbers in square brackets, like [1] or [2, 3].',
-    `If the passages do not contain the answer, say exactly: "${NOT_IN_NOTES}"`,
-    'Be concise. Mention the week or date when it matters.',
+    `Answer only from the numbered passages of the user's notes, never from outside knowledge. Today is ${today}.`,
+    'Cite passages by number, like [1] or [2, 3].',
+    `If the passages do not contain the answer, say: "${NOT_IN_NOTES}"`,
   ].join('\n')
 }
 
@@ -33,12 +32,12 @@ export function weekLabel(hit: Pick<SearchHit, 'headingPath' | 'periodStart' | '
 export function formatPassage(passage: Passage): string {
   const { hit } = passage
   const heading = hit.headingPath.slice(1).join(' > ')
-  const header = `[${passage.n}] ${weekLabel(hit)} | ${hit.path}, lines ${hit.startLine}-${hit.endLine}${heading ? ` | ${heading}` : ''}`
+  const header = `[${passage.n}] ${weekLabel(hit)} | ${hit.path}:${hit.startLine}-${hit.endLine}${heading ? ` | ${heading}` : ''}`
   return `${header}\n${passage.text}${passage.truncated ? ' [...]' : ''}`
 }
 
 export function userPrompt(question: string, passages: Passage[]): string {
-  return `Passages from my notes:\n\n${passages.map(formatPassage).join('\n\n')}\n\nQuestion: ${question}`
+  return `${passages.map(formatPassage).join('\n\n')}\n\nQuestion: ${question}`
 }
 
 export function directMessages(today: string, question: string, passages: Passage[]): ChatMessage[] {

@@ -1,6 +1,6 @@
 import { throwIfAborted } from '../../../../shared/errors'
 import type { ChatBackend, ChatMessage, CompletionResult } from '../types'
-import { NOT_IN_NOTES, formatPassage, systemPrompt, type Passage } from './grounded-prompt'
+import { formatPassage, systemPrompt, type Passage } from './grounded-prompt'
 import { countMessages, packPassages } from './pack-passages'
 
 /** One partial summary: the weeks it covers and what the model wrote about them. */
@@ -34,25 +34,20 @@ export interface MapReduceOutcome {
   timeToFirstTokenMs: number | null
 }
 
-const MAP_INSTRUCTION =
-  'Summarise what these passages say that is relevant to the question, week by week, in a few short lines. ' +
-  'Keep the passage numbers as citations like [3]. If nothing is relevant, answer "nothing relevant".'
+const MAP_INSTRUCTION = 'Summarise briefly, week by week, what these passages say about the question, keeping [n] citations.'
 
-const REDUCE_INSTRUCTION =
-  'Below are summaries of consecutive groups of weeks, with passage numbers in square brackets. ' +
-  'Combine them into one answer that covers the whole period in date order, keeping the citations. ' +
-  `If none of them answers the question, say exactly: "${NOT_IN_NOTES}"`
+const REDUCE_INSTRUCTION = 'Combine these summaries of consecutive weeks into one answer in date order, keeping [n] citations.'
 
 function mapMessages(today: string, question: string, passages: Passage[]): ChatMessage[] {
   return [
     { role: 'system', content: `${systemPrompt(today)}\n${MAP_INSTRUCTION}` },
-    { role: 'user', content: `Passages:\n\n${passages.map(formatPassage).join('\n\n')}\n\nQuestion: ${question}` },
+    { role: 'user', content: `${passages.map(formatPassage).join('\n\n')}\n\nQuestion: ${question}` },
   ]
 }
 
 function reduceMessages(today: string, question: string, summaries: WeekSummary[]): ChatMessage[] {
   const body = summaries
-    .map((summary) => `Weeks ${summary.firstWeek} to ${summary.lastWeek}:\n${summary.text.trim() || 'nothing relevant'}`)
+    .map((summary) => `${summary.firstWeek}..${summary.lastWeek}: ${summary.text.trim() || 'nothing relevant'}`)
     .join('\n\n')
   return [
     { role: 'system', content: `${systemPrompt(today)}\n${REDUCE_INSTRUCTION}` },

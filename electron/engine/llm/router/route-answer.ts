@@ -23,8 +23,11 @@ export interface RouterDeps {
 
 /** What the answer needs from a backend, measured before it is chosen. */
 export interface RouteNeeds {
-  /** Tokens the whole prompt (every passage, plus the reserved answer) would take, estimated. */
+  /** Tokens the whole prompt (every passage, plus the reserved answer) would take, estimated at ~4 characters each. */
   promptTokens: number
+  /** The whole prompt's text and the tokens it reserves, so the local model can measure with its own tokenizer. */
+  promptText?: string
+  fixedTokens?: number
   /** The answer will summarise groups of weeks first; long work goes to the large model. */
   mapReduce?: boolean
 }
@@ -84,7 +87,8 @@ export class AnswerRouter {
         const local = await this.tryLocal(signal)
         if (!local) continue
         const gatewayLater = this.order.slice(position + 1).includes('gateway') && !this.failed.has('gateway')
-        if (gatewayLater && needs.promptTokens > local.contextTokens) {
+        const needed = gatewayLater ? await measureFor(local, needs) : 0
+        if (gatewayLater && needed > local.contextTokens) {
           // Better answered by the bigger context, but only if the gateway can take it.
           tooSmallLocal = local
           continue
@@ -93,7 +97,10 @@ export class AnswerRouter {
       }
       const gateway = await this.tryGateway(needs, signal)
       if (gateway) {
-        if (tooSmallLocal) this.reasons.push(`the prompt needs ~${needs.promptTokens} tokens, the local model has ${tooSmallLocal.contextTokens}`)
+        if (tooSmallLocal) {
+          const needed = await measureFor(tooSmallLocal, needs)
+          this.reasons.push(`the prompt needs ~${needed} tokens, the local model has ${tooSmallLocal.contextTokens}`)
+        }
         return this.route('gateway', gateway)
       }
     }
@@ -147,6 +154,11 @@ export class AnswerRouter {
       return null
     }
   }
+}
+
+async function measureFor(backend: ChatBackend, needs: RouteNeeds): Promise<number> {
+  if (needs.promptText === undefined) return needs.promptTokens
+  return (await backend.countTokens(needs.promptText)) + (needs.fixedTokens ?? 0)
 }
 
 function describe(error: unknown): string {
