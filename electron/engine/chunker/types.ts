@@ -20,7 +20,8 @@ export interface ChunkDraft {
   /** 1-based, inclusive, in the original file (front matter counted). */
   startLine: number
   endLine: number
-  /** The chunk's markdown as written in the note. */
+  /** The chunk's markdown as written in the note (lines startLine..endLine; a piece of a split section may start
+   * with only the end of its first line, the overlap repeated from a long line). */
   text: string
   /** What is embedded and keyword-indexed: heading path and week, then the text. */
   embedText: string
@@ -31,7 +32,7 @@ export interface ChunkDraft {
 /** A parsed note: its period (from front matter, file name, heading or mtime), front matter and chunks. */
 export interface ParsedNote {
   period: NotePeriod
-  /** The period label used as the first heading-path element ("2023-W14", "2023-04-03", "2023-04-03 to 2023-04-09"). */
+  /** The period label used as the first heading-path element ("2023-W14", "2023-04-03", "2023-04-03..2023-04-09"). */
   label: string
   frontMatter: Record<string, unknown> | null
   /** Set when front matter was present but not valid YAML (the note is still indexed, body only). */
