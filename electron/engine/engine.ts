@@ -1,0 +1,272 @@
+import fs from 'node:fs'
+import { BrainError, throwIfAborted } from '../../shared/errors'
+import type { BrainEventName, BrainEvents, EngineMethodName, EngineMethods } from '../../shared/ipc'
+import { ENGINE_METHOD_NAMES } from '../../shared/ipc'
+import { mergeSettings, type Settings, type SettingsPatch } from '../../shared/settings'
+import type { Embedder } from './embedder/types'
+import { EmbeddingManager } from './indexer/embedding-manager'
+import { IndexController } from './indexer/index-controller'
+import { DisposableStore, Emitter, type Disposable } from './lifecycle'
+import { Searcher } from './retrieval/searcher'
+import { dataPaths } from './settings/data-dir'
+import { loadSettingsFile, saveSettingsFile } from './settings/settings-file'
+import { MetaStore } from './store/meta-store'
+import { VectorStore } from './store/vector-store'
+import { AnswerService } from './llm/answer-service'
+import type { FileChange } from './watcher/folder-watcher'
+
+/** How the engine is opened by each front end (app utilityProcess, CLI, tests, the browser bridge). */
+export interface EngineOptions {
+  /** SQLite db, LanceDB folder, settings.json and models/ live here. */
+  dataDir: string
+  /** Applied over settings.json for this run (CLI flags, tests); never saved. */
+  overrides?: SettingsPatch
+  /** The gateway token: main decrypts it with safeStorage; the CLI reads a flag or the environment. */
+  gatewayToken?: string | null
+  /** Keep watching the folder (the app, `notes-rag watch`); false for one-shot CLI commands. */
+  watch?: boolean
+  /** A ready embedder (tests and benchmarks); otherwise the settings' model is loaded. */
+  embedder?: Embedder
+  /** Bundled worker entry for the embedder (the packaged app); sources are used otherwise. */
+  embedWorkerUrl?: URL | string
+  /** Skip loading the embedding model entirely (keyword-only runs, e.g. `status`). */
+  loadEmbedder?: boolean
+}
+
+type Handler<K extends EngineMethodName> = (
+  args: Parameters<EngineMethods[K]>,
+  signal: AbortSignal | undefined,
+) => Promise<Awaited<ReturnType<EngineMethods[K]>>> | Awaited<ReturnType<EngineMethods[K]>>
+
+type Handlers = { [K in EngineMethodName]: Handler<K> }
+
+/**
+ * The notes-rag engine: indexing, search, answers, conversations, settings, sync. It never imports `electron`,
+ * so the app's utilityProcess, the CLI, the browser bridge and the tests all run this same object.
+ */
+export class Engine implements Disposable {
+  private readonly disposables = new DisposableStore()
+  private readonly emitters = new Map<BrainEventName, Emitter<unknown>>()
+  private fileSettings: Settings
+  private settings: Settings
+  private readonly handlers: Handlers
+
+  private constructor(
+    private readonly options: EngineOptions,
+    private readonly meta: MetaStore,
+    private readonly vectors: VectorStore,
+    loaded: Settings,
+    private readonly embedding: EmbeddingManager,
+    private readonly index: IndexController,
+    private readonly searcher: Searcher,
+    private readonly answers: AnswerService,
+  ) {
+    this.fileSettings = loaded
+    this.settings = mergeSettings(loaded, options.overrides ?? {})
+    this.handlers = this.createHandlers()
+  }
+
+  static async open(options: EngineOptions): Promise<Engine> {
+    const paths = dataPaths(options.dataDir)
+    ensureWritableDataDir(options.dataDir)
+    const { settings: fileSettings } = loadSettingsFile(paths.settings)
+    const settings = mergeSettings(fileSettings, options.overrides ?? {})
+    const meta = MetaStore.open(paths.database)
+    let vectors: VectorStore
+    try {
+      vectors = await VectorStore.open(paths.vectors)
+    } catch (error) {
+      meta.dispose()
+      throw error
+    }
+    const embedding = new EmbeddingManager({
+      meta,
+      vectors,
+      modelsDir: paths.models,
+      embedder: options.embedder,
+      embedWorkerUrl: options.embedWorkerUrl,
+    })
+    let engine: Engine | null = null
+    const index = new IndexController({
+      meta,
+      vectors,
+      embedding,
+      settings: () => engine?.settings ?? settings,
+      watch: options.watch ?? false,
+    })
+    const searcher = new Searcher({
+      meta,
+      vectors: () => {
+        const target = embedding.current()
+        return target ? { store: vectors, table: target.table } : null
+      },
+      embedder: () => embedding.current()?.embedder ?? null,
+    })
+    const answers = new AnswerService({
+      meta,
+      modelsDir: paths.models,
+      settings: () => engine?.settings ?? settings,
+      search: (query, searchOptions, signal) => searcher.search(query, searchOptions, signal),
+      gatewayToken: options.gatewayToken ?? null,
+      emit: (event, payload) => engine?.emit(event, payload as never),
+    })
+    engine = new Engine(options, meta, vectors, fileSettings, embedding, index, searcher, answers)
+    // Released in reverse: answers and indexing stop before the model and the stores they use close.
+    engine.disposables.add(meta)
+    engine.disposables.add(vectors)
+    engine.disposables.add(embedding)
+    engine.disposables.add(index)
+    engine.disposables.add(answers)
+    engine.disposables.add(index.onSnapshot.event((snapshot) => engine!.emit('index-status', snapshot)))
+
+    if (options.loadEmbedder !== false) {
+      // Locally installed models load before the first pass so chunks are sized with the real tokenizer;
+      // a model that must be downloaded loads in the background while the keyword index fills.
+      const load = embedding.load(settings.embedding)
+      if (options.embedder || EmbeddingManager.isInstalled(settings.embedding, settings.embedding.modelsDir ?? paths.models)) await load
+    }
+    await index.setFolder(settings.folder)
+    answers.start()
+    return engine
+  }
+
+  /** The single dispatch entry for every front end; validates the method name. */
+  async call<K extends EngineMethodName>(method: K, args: Parameters<EngineMethods[K]>, signal?: AbortSignal): Promise<Awaited<ReturnType<EngineMethods[K]>>> {
+    if (!(ENGINE_METHOD_NAMES as readonly string[]).includes(method)) {
+      throw new BrainError('invalid-input', `Unknown engine method: ${String(method)}`)
+    }
+    throwIfAborted(signal)
+    const handler = this.handlers[method] as Handler<K>
+    return handler((args ?? []) as Parameters<EngineMethods[K]>, signal)
+  }
+
+  /** Subscribes to a pushed event. */
+  on<E extends BrainEventName>(event: E, listener: (payload: BrainEvents[E]) => void): Disposable {
+    let emitter = this.emitters.get(event)
+    if (!emitter) {
+      emitter = new Emitter<unknown>()
+      this.emitters.set(event, emitter)
+    }
+    return emitter.event(listener as (value: unknown) => void)
+  }
+
+  /** Settled bursts of file changes seen by the watcher. */
+  onFileChanges(listener: (changes: FileChange[]) => void): Disposable {
+    return this.index.onFileChanges.event(listener)
+  }
+
+  setGatewayToken(token: string | null): void {
+    this.answers.setGatewayToken(token)
+  }
+
+  /** Current effective settings (file + overrides). */
+  get currentSettings(): Settings {
+    return this.settings
+  }
+
+  /** Waits until queued indexing has finished (tests and the CLI). */
+  whenIdle(): Promise<void> {
+    return this.index.whenIdle()
+  }
+
+  private emit<E extends BrainEventName>(event: E, payload: BrainEvents[E]): void {
+    this.emitters.get(event)?.fire(payload)
+  }
+
+  private createHandlers(): Handlers {
+    return {
+      getStatus: () => this.index.snapshot(),
+      reindex: ([], signal) => this.index.reindex(signal),
+      pauseIndexing: () => this.index.pause(),
+      resumeIndexing: () => this.index.resume(),
+      search: ([query, options], signal) => this.searcher.search(String(query ?? ''), options ?? {}, signal),
+      related: ([notePath, limit]) => this.searcher.related(notePath, limit),
+      ask: ([request], signal) => this.answers.ask(request, signal),
+      stopAnswer: ([answerId]) => this.answers.stop(answerId),
+      listConversations: () => this.meta.listConversations(),
+      getConversation: ([id]) => this.meta.getConversation(id),
+      createConversation: ([title]) => this.meta.createConversation(title?.trim() || 'New conversation'),
+      renameConversation: ([id, title]) => this.meta.renameConversation(id, title),
+      deleteConversation: ([id]) => this.meta.deleteConversation(id),
+      getSettings: () => this.settings,
+      updateSettings: ([patch]) => this.updateSettings(patch),
+      getGatewayStatus: () => this.answers.gatewayStatus(),
+      probeGateway: (_args, signal) => this.answers.probeGateway(signal),
+      getModelStatus: ([kind]) => (kind === 'embedding' ? this.embeddingModelStatus() : this.answers.chatModelStatus()),
+      downloadModel: ([kind], signal) => (kind === 'embedding' ? this.downloadEmbeddingModel() : this.answers.downloadChatModel(signal)),
+      cancelModelDownload: ([kind]) => (kind === 'embedding' ? false : this.answers.cancelChatModelDownload()),
+      getSyncStatus: () => ({ phase: { type: 'disabled', reason: 'off' }, lastSuccessAt: null, pendingFiles: 0, lastError: null }),
+      syncNow: () => {
+        throw new BrainError('sync-disabled', 'Sync is not wired into the engine yet.')
+      },
+    }
+  }
+
+  private async updateSettings(patch: SettingsPatch): Promise<Settings> {
+    const previous = this.settings
+    this.fileSettings = mergeSettings(this.fileSettings, patch)
+    saveSettingsFile(dataPaths(this.options.dataDir).settings, this.fileSettings)
+    this.settings = mergeSettings(this.fileSettings, this.options.overrides ?? {})
+    const next = this.settings
+    if (JSON.stringify(previous.embedding) !== JSON.stringify(next.embedding) && !this.options.embedder) {
+      await this.embedding.unload()
+      void this.embedding.load(next.embedding)
+    }
+    if (previous.folder !== next.folder) await this.index.setFolder(next.folder)
+    if (previous.indexing.paused !== next.indexing.paused) {
+      if (next.indexing.paused) this.index.pause()
+      else this.index.resume()
+    }
+    this.answers.onSettingsChanged(previous, next)
+    this.emit('settings-change', next)
+    return next
+  }
+
+  private embeddingModelStatus(): import('../../shared/model-download').ModelDownloadStatus {
+    const status = this.embedding.status
+    switch (status.type) {
+      case 'downloading':
+        return { type: 'downloading', kind: 'embedding', loadedBytes: status.loadedBytes, totalBytes: status.totalBytes, bytesPerSecond: 0, etaSeconds: null }
+      case 'loading':
+        return { type: 'verifying', kind: 'embedding' }
+      case 'ready':
+        return { type: 'done', kind: 'embedding', path: this.settings.embedding.model }
+      case 'unavailable':
+        return status.code === 'model-missing'
+          ? { type: 'idle', kind: 'embedding', installed: false, path: null }
+          : { type: 'failed', kind: 'embedding', message: status.reason, canRetry: true }
+    }
+  }
+
+  private async downloadEmbeddingModel(): Promise<import('../../shared/model-download').ModelDownloadStatus> {
+    const forward = this.embedding.onStatus.event(() => this.emit('model-download', this.embeddingModelStatus()))
+    try {
+      await this.embedding.unload()
+      await this.embedding.load({ ...this.settings.embedding, allowDownload: true })
+    } finally {
+      forward.dispose()
+    }
+    const status = this.embeddingModelStatus()
+    this.emit('model-download', status)
+    return status
+  }
+
+  async dispose(): Promise<void> {
+    await this.disposables.dispose()
+    for (const emitter of this.emitters.values()) emitter.dispose()
+    this.emitters.clear()
+  }
+}
+
+/** Fails early, with a message a user can act on, when the data dir cannot be created or written. */
+function ensureWritableDataDir(dataDir: string): void {
+  try {
+    fs.mkdirSync(dataDir, { recursive: true })
+    fs.accessSync(dataDir, fs.constants.W_OK)
+    const probe = `${dataDir}/.write-test-${process.pid}`
+    fs.writeFileSync(probe, '')
+    fs.rmSync(probe)
+  } catch (error) {
+    throw new BrainError('data-dir-unwritable', `Cannot write to the data folder ${dataDir}: ${(error as Error).message}`, { cause: error })
+  }
+}

@@ -1,0 +1,183 @@
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { toErrorData } from '../../../shared/errors'
+import type { EmbeddingStatus } from '../../../shared/index-status'
+import type { Settings } from '../../../shared/settings'
+import { createEmbedder } from '../embedder/create-embedder'
+import type { Embedder } from '../embedder/types'
+import { Emitter, type Disposable } from '../lifecycle'
+import type { MetaStore } from '../store/meta-store'
+import { VectorStore } from '../store/vector-store'
+import type { EmbeddingTarget } from './indexer'
+
+export interface EmbeddingManagerOptions {
+  meta: MetaStore
+  vectors: VectorStore
+  modelsDir: string
+  /** A pre-built embedder (tests, benchmarks); skips loading from settings. */
+  embedder?: Embedder
+  embedWorkerUrl?: URL | string
+}
+
+/** Cosine similarity below which a stored fingerprint counts as a different model. */
+const FINGERPRINT_MIN_COSINE = 0.999
+
+/**
+ * Owns the embedding model and decides which vector table it fills. The table name includes a hash of the
+ * model's fingerprint, so a changed model (another id, or the same id with different weights) builds a new table
+ * beside the old one; the old one is dropped only once the new one is complete.
+ */
+export class EmbeddingManager implements Disposable {
+  private embedder: Embedder | null = null
+  private target: EmbeddingTarget | null = null
+  private currentStatus: EmbeddingStatus
+  private loading: Promise<void> | null = null
+  private loadAbort: AbortController | null = null
+  /** Set when the stored index was built with a model whose fingerprint differs from the loaded one. */
+  private changeNotice: string | null = null
+  readonly onStatus = new Emitter<EmbeddingStatus>()
+  /** Fires when a target table becomes available (the indexer then embeds the backlog). */
+  readonly onTarget = new Emitter<EmbeddingTarget>()
+
+  constructor(private readonly options: EmbeddingManagerOptions) {
+    this.currentStatus = { type: 'unavailable', modelId: '', reason: 'Not loaded yet.', code: 'embedding-unavailable' }
+  }
+
+  get status(): EmbeddingStatus {
+    return this.currentStatus
+  }
+
+  get notice(): string | null {
+    return this.changeNotice
+  }
+
+  current(): EmbeddingTarget | null {
+    return this.target
+  }
+
+  /** True when the model's files are already on disk (loading will not need the network). */
+  static isInstalled(settings: Settings['embedding'], modelsDir: string): boolean {
+    const folder = path.isAbsolute(settings.model) ? settings.model : path.join(modelsDir, settings.model)
+    return fs.existsSync(path.join(folder, 'config.json'))
+  }
+
+  /** Loads (downloading when allowed) the model in the background; never throws: failures become the status. */
+  load(settings: Settings['embedding']): Promise<void> {
+    if (this.loading) return this.loading
+    this.loadAbort = new AbortController()
+    const signal = this.loadAbort.signal
+    this.loading = this.doLoad(settings, signal).finally(() => {
+      this.loading = null
+    })
+    return this.loading
+  }
+
+  private async doLoad(settings: Settings['embedding'], signal: AbortSignal): Promise<void> {
+    const modelId = settings.model
+    try {
+      let embedder = this.options.embedder ?? null
+      if (!embedder) {
+        this.setStatus({ type: 'loading', modelId })
+        embedder = await createEmbedder({
+          model: settings.model,
+          modelsDir: settings.modelsDir ?? this.options.modelsDir,
+          allowDownload: settings.allowDownload,
+          remoteHost: settings.remoteHost,
+          batchSize: settings.batchSize,
+          signal,
+          ...(this.options.embedWorkerUrl ? { workerUrl: this.options.embedWorkerUrl } : {}),
+          onDownloadProgress: ({ loadedBytes, totalBytes }) => this.setStatus({ type: 'downloading', modelId, loadedBytes, totalBytes }),
+        })
+      }
+      await this.activate(embedder, signal)
+    } catch (error) {
+      const data = toErrorData(error)
+      this.setStatus({
+        type: 'unavailable',
+        modelId,
+        code: data.code,
+        reason: `${data.message} Keyword search still works; vectors are added once the model is available.`,
+      })
+    }
+  }
+
+  private async activate(embedder: Embedder, signal: AbortSignal): Promise<void> {
+    const { meta, vectors } = this.options
+    const fingerprint = Array.from(await embedder.fingerprint(signal))
+    const fingerprintHash = createHash('sha256').update(fingerprint.map((value) => value.toFixed(4)).join(',')).digest('hex').slice(0, 8)
+    const { modelId, dimensions } = embedder.info
+    const table = VectorStore.tableName(`${modelId}@${fingerprintHash}`, dimensions)
+
+    const active = meta.getActiveModel()
+    if (active && active.table !== table && active.modelId === modelId && cosine(active.fingerprint, fingerprint) < FINGERPRINT_MIN_COSINE) {
+      this.changeNotice = `The embedding model ${modelId} no longer matches the one the index was built with (its fingerprint changed); re-embedding into a new table.`
+      console.warn(`[embedding] ${this.changeNotice}`)
+    }
+    if (!active || active.table !== table) {
+      const known = meta.getModel(table)
+      meta.upsertModel({ table, modelId, dimensions, fingerprint, state: known?.state ?? 'building', createdAt: known?.createdAt ?? new Date().toISOString() })
+      // Embedded flags describe the target table; reuse by content hash makes a return to a known table cheap.
+      meta.resetEmbedded()
+      if (!active) meta.setActiveModel(table)
+    }
+    await vectors.ensureTable(table, dimensions)
+    this.embedder?.dispose()
+    this.embedder = embedder
+    this.target = { embedder, table }
+    this.setStatus({ type: 'ready', modelId, dimensions })
+    this.onTarget.fire(this.target)
+  }
+
+  /**
+   * Called when the backlog is empty: a table being built becomes the active one, and tables of other models are
+   * dropped (only now, so a half-built index never replaces a complete one).
+   */
+  async completeIfBuilt(): Promise<void> {
+    const target = this.target
+    if (!target) return
+    const { meta, vectors } = this.options
+    if (meta.countEmbedded() < meta.countChunks()) return
+    const record = meta.getModel(target.table)
+    if (!record) return
+    if (record.state !== 'complete') meta.upsertModel({ ...record, state: 'complete' })
+    if (meta.getActiveModel()?.table !== target.table) meta.setActiveModel(target.table)
+    for (const table of await vectors.listTables()) {
+      if (table !== target.table) await vectors.dropTable(table).catch(() => undefined)
+    }
+    this.changeNotice = null
+  }
+
+  private setStatus(status: EmbeddingStatus): void {
+    this.currentStatus = status
+    this.onStatus.fire(status)
+  }
+
+  /** Unloads the model (settings changed); the next `load` starts afresh. */
+  async unload(): Promise<void> {
+    this.loadAbort?.abort()
+    await this.loading?.catch(() => undefined)
+    await this.embedder?.dispose()
+    this.embedder = null
+    this.target = null
+  }
+
+  async dispose(): Promise<void> {
+    await this.unload()
+    this.onStatus.dispose()
+    this.onTarget.dispose()
+  }
+}
+
+function cosine(a: number[], b: number[]): number {
+  if (a.length !== b.length || a.length === 0) return 0
+  let dot = 0
+  let normA = 0
+  let normB = 0
+  for (let i = 0; i < a.length; i++) {
+    dot += a[i] * b[i]
+    normA += a[i] * a[i]
+    normB += b[i] * b[i]
+  }
+  return dot / (Math.sqrt(normA * normB) || 1)
+}

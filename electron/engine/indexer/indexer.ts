@@ -1,0 +1,319 @@
+import path from 'node:path'
+import { BrainError, isAbortError, throwIfAborted, type ErrorCode } from '../../../shared/errors'
+import type { IndexSummary } from '../../../shared/index-status'
+import { approximateTokenCount } from '../chunker/approximate-tokens'
+import { parseNote } from '../chunker/parse-note'
+import type { Embedder } from '../embedder/types'
+import type { MetaStore } from '../store/meta-store'
+import type { VectorStore } from '../store/vector-store'
+import { reconcileStores, type ReconcileResult } from '../store/reconcile-stores'
+import type { FileRecord, VectorRow } from '../store/types'
+import type { FileChange } from '../watcher/folder-watcher'
+import { readNoteFile } from './read-note-file'
+import { scanFolder, type ScannedFile } from './scan-folder'
+import { SerialQueue } from './serial-queue'
+
+/** The embedding model and the vector table it fills; null while no model is loaded. */
+export interface EmbeddingTarget {
+  embedder: Embedder
+  table: string
+}
+
+export interface IndexerOptions {
+  root: string
+  meta: MetaStore
+  vectors: VectorStore
+  embedding: () => EmbeddingTarget | null
+  extensions: () => readonly string[]
+  maxFileBytes: () => number
+  embedBatchSize: () => number
+  /** Chunk budget in tokens; the model's own limit caps it. */
+  chunkTokens?: number
+  chunkOverlapTokens?: number
+  onProgress: (progress: IndexProgress) => void
+  /** Called after every change to the index (a file written, a batch embedded). */
+  onIndexChanged: () => void
+}
+
+export type IndexProgress =
+  | { type: 'scanning' }
+  | { type: 'indexing'; done: number; total: number }
+  | { type: 'embedding'; done: number; total: number }
+  | { type: 'idle' }
+
+const DEFAULT_CHUNK_TOKENS = 320
+const DEFAULT_OVERLAP_TOKENS = 32
+
+/**
+ * The pipeline folder -> chunks -> vectors. SQLite is written first, one transaction per file, so a note is
+ * keyword-searchable as soon as it is read; vectors follow in batches. Every mutation runs on one serial queue, so
+ * a watcher burst, a full pass and the embedding backlog never interleave inside a file. Killing the process at
+ * any point leaves SQLite consistent; `reconcileVectors` then repairs LanceDB against it on the next start.
+ */
+export class Indexer {
+  private readonly queue = new SerialQueue()
+  private embedScheduled = false
+  /**
+   * Vectors of chunks that SQLite no longer has. They are deleted after the next embedding pass, not at once, so a
+   * moved file or a reverted edit finds its vectors by content hash first. A crash before then leaves orphans that
+   * reconcileStores removes on the next start.
+   */
+  private staleVectorIds: string[] = []
+
+  constructor(private readonly options: IndexerOptions) {}
+
+  /** One full incremental pass: scan, compare with the manifest, index what changed, then embed the backlog. */
+  reconcile(signal?: AbortSignal): Promise<IndexSummary> {
+    return this.queue.run(async () => {
+      const started = performance.now()
+      const summary = await this.reconcileFiles(signal)
+      const embedded = await this.embedBacklog(signal)
+      summary.chunksEmbedded += embedded.embedded
+      summary.chunksReused += embedded.reused
+      summary.seconds = (performance.now() - started) / 1000
+      this.options.onProgress({ type: 'idle' })
+      return summary
+    })
+  }
+
+  /** Applies a settled burst of watcher changes, then embeds what they added. */
+  applyChanges(changes: FileChange[], signal?: AbortSignal): Promise<void> {
+    return this.queue.run(async () => {
+      const { meta } = this.options
+      const removed = new Map<string, FileRecord>()
+      const upserts: string[] = []
+      for (const change of changes) {
+        if (change.type === 'upsert') upserts.push(change.path)
+        else {
+          const record = meta.getFile(change.path)
+          if (record) removed.set(change.path, record)
+        }
+      }
+      const summary = emptySummary()
+      let done = 0
+      for (const relativePath of upserts) {
+        throwIfAborted(signal)
+        await this.indexOne(relativePath, null, removed, summary)
+        this.options.onProgress({ type: 'indexing', done: ++done, total: upserts.length })
+      }
+      // Deletions after additions: a moved file's new chunks find the old vectors by content hash first.
+      for (const relativePath of removed.keys()) await this.removeOne(relativePath)
+      this.options.onIndexChanged()
+      this.scheduleEmbedding()
+      this.options.onProgress({ type: 'idle' })
+    })
+  }
+
+  /** Queues a pass over the vector backlog (e.g. when a model has just loaded). */
+  scheduleEmbedding(signal?: AbortSignal): Promise<void> {
+    if (this.embedScheduled) return Promise.resolve()
+    this.embedScheduled = true
+    return this.queue.run(async () => {
+      this.embedScheduled = false
+      try {
+        await this.embedBacklog(signal)
+      } catch (error) {
+        if (!isAbortError(error)) throw error
+      } finally {
+        this.options.onProgress({ type: 'idle' })
+      }
+    })
+  }
+
+  /** Waits for every queued job (tests, shutdown). */
+  whenIdle(): Promise<void> {
+    return this.queue.whenIdle()
+  }
+
+  /**
+   * Makes LanceDB agree with SQLite after a crash (orphan vectors deleted, missing ones queued, ones written just
+   * before a crash recognised), on the same queue as every other write.
+   */
+  reconcileVectors(table: string, signal?: AbortSignal): Promise<ReconcileResult> {
+    return this.queue.run(() => reconcileStores(this.options.meta, this.options.vectors, table, signal))
+  }
+
+  private async reconcileFiles(signal?: AbortSignal): Promise<IndexSummary> {
+    const { meta, root } = this.options
+    this.options.onProgress({ type: 'scanning' })
+    const scan = await scanFolder(root, this.options.extensions(), signal)
+    const summary = emptySummary()
+    const manifest = new Map(meta.listFiles().map((record) => [record.path, record]))
+    const onDisk = new Set(scan.files.map((file) => file.path))
+    const removed = new Map([...manifest].filter(([filePath]) => !onDisk.has(filePath)))
+
+    const candidates: ScannedFile[] = []
+    for (const file of scan.files) {
+      const record = manifest.get(file.path)
+      // The fast path: same size and mtime as when it was indexed (or failed) means unchanged.
+      if (record && record.size === file.size && record.mtimeMs === file.mtimeMs) summary.unchanged += 1
+      else candidates.push(file)
+    }
+    const problems = scan.problems.filter((problem) => !removed.has(problem.path))
+    for (const problem of problems) {
+      // A folder we cannot enter keeps what was indexed from it: we cannot tell that its notes are gone.
+      for (const filePath of [...removed.keys()]) if (filePath.startsWith(`${problem.path}/`)) removed.delete(filePath)
+      if (hasIndexedExtensionPath(problem.path, this.options.extensions())) {
+        this.recordFailure(problem.path, problem.code, problem.message, null, summary)
+      }
+    }
+
+    let done = 0
+    this.options.onProgress({ type: 'indexing', done, total: candidates.length })
+    for (const file of candidates) {
+      throwIfAborted(signal)
+      await this.indexOne(file.path, manifest.get(file.path) ?? null, removed, summary)
+      done += 1
+      this.options.onProgress({ type: 'indexing', done, total: candidates.length })
+    }
+    for (const filePath of removed.keys()) {
+      await this.removeOne(filePath)
+      summary.removed += 1
+    }
+    summary.removed -= summary.renamed
+    if (candidates.length > 0 || removed.size > 0 || problems.length > 0) this.options.onIndexChanged()
+    return summary
+  }
+
+  /** Reads, chunks and stores one file; a failure is recorded for that file and never thrown. */
+  private async indexOne(
+    relativePath: string,
+    previous: FileRecord | null,
+    removedThisPass: Map<string, FileRecord>,
+    summary: IndexSummary,
+  ): Promise<void> {
+    const { meta, root } = this.options
+    const before = previous ?? meta.getFile(relativePath)
+    let note
+    try {
+      note = await readNoteFile(path.join(root, relativePath), relativePath, this.options.maxFileBytes())
+    } catch (error) {
+      const failure = error instanceof BrainError ? error : new BrainError('file-unreadable', String(error))
+      if (failure.code === 'file-vanished') {
+        // Deleted between the event and the read: the unlink event that follows removes it.
+        return
+      }
+      this.recordFailure(relativePath, failure.code, failure.message, null, summary)
+      return
+    }
+    // Touched but not edited (a sync client, `git checkout`): re-chunking gives the same chunk ids, so nothing is
+    // embedded again; only the manifest's size and mtime are refreshed.
+    const touchedOnly = before !== null && before.sha256 === note.sha256 && before.status !== 'failed'
+    const parsed = parseNote(
+      { relativePath, text: note.text, mtimeMs: note.mtimeMs },
+      {
+        countTokens: this.countTokens(),
+        maxTokens: this.chunkBudget(),
+        overlapTokens: this.options.chunkOverlapTokens ?? DEFAULT_OVERLAP_TOKENS,
+      },
+    )
+    const result = meta.replaceFile(
+      { path: relativePath, size: note.size, mtimeMs: note.mtimeMs, sha256: note.sha256, period: parsed.period, label: parsed.label },
+      parsed.chunks,
+    )
+    this.staleVectorIds.push(...result.removedIds)
+    if (result.added.length === 0 || !this.options.embedding()) meta.markIndexed(relativePath)
+    summary.chunksReused += result.keptIds.length
+
+    if (touchedOnly) {
+      summary.unchanged += 1
+      return
+    }
+    const movedFrom = before ? null : [...removedThisPass.values()].find((record) => record.sha256 === note.sha256)
+    if (movedFrom) summary.renamed += 1
+    else if (before && before.status !== 'failed') summary.changed += 1
+    else summary.added += 1
+  }
+
+  private async removeOne(relativePath: string): Promise<void> {
+    this.staleVectorIds.push(...this.options.meta.deleteFile(relativePath))
+  }
+
+  private recordFailure(relativePath: string, code: ErrorCode, message: string, stat: { size: number; mtimeMs: number } | null, summary: IndexSummary): void {
+    this.staleVectorIds.push(...this.options.meta.markFailed(relativePath, code, message, stat))
+    summary.failed += 1
+  }
+
+  private async deleteStaleVectors(): Promise<void> {
+    const ids = this.staleVectorIds
+    this.staleVectorIds = []
+    const target = this.options.embedding()
+    if (!target || ids.length === 0) return
+    // Only ids that are still gone: a chunk may have come back with the same id (an undone delete).
+    const live = new Set(this.options.meta.getChunks(ids).map((chunk) => chunk.id))
+    const stale = ids.filter((id) => !live.has(id))
+    // A failure leaves orphans that reconcileStores removes on the next start; never fail indexing for it.
+    if (stale.length > 0) await this.options.vectors.deleteIds(target.table, stale).catch((error) => console.warn('[indexer] could not delete vectors', error))
+  }
+
+  /**
+   * Embeds every chunk that lacks a vector, in batches. A vector already stored for the same text (a moved
+   * file, an unchanged section, a reverted edit) is copied instead of recomputed.
+   */
+  private async embedBacklog(signal?: AbortSignal): Promise<{ embedded: number; reused: number }> {
+    const totals = { embedded: 0, reused: 0 }
+    try {
+      await this.embedChunks(totals, signal)
+    } finally {
+      await this.deleteStaleVectors()
+    }
+    return totals
+  }
+
+  private async embedChunks(totals: { embedded: number; reused: number }, signal?: AbortSignal): Promise<void> {
+    const target = this.options.embedding()
+    if (!target) return
+    const { meta, vectors } = this.options
+    const total = meta.countChunks() - meta.countEmbedded()
+    if (total === 0) return
+    let done = 0
+    this.options.onProgress({ type: 'embedding', done, total })
+    const batchSize = Math.max(1, this.options.embedBatchSize()) * 4
+    for (;;) {
+      throwIfAborted(signal)
+      const batch = meta.chunksNeedingVectors(batchSize)
+      if (batch.length === 0) break
+      const stored = await vectors.vectorsByContentHash(target.table, [...new Set(batch.map((chunk) => chunk.contentHash))])
+      const toEmbed = batch.filter((chunk) => !stored.has(chunk.contentHash))
+      const fresh = toEmbed.length > 0 ? await target.embedder.embedPassages(toEmbed.map((chunk) => chunk.embedText), signal) : []
+      const computed = new Map(toEmbed.map((chunk, index) => [chunk.id, fresh[index]]))
+      const rows: VectorRow[] = batch.map((chunk) => ({
+        id: chunk.id,
+        contentHash: chunk.contentHash,
+        path: chunk.path,
+        periodStart: chunk.periodStart,
+        periodEnd: chunk.periodEnd,
+        vector: computed.get(chunk.id) ?? stored.get(chunk.contentHash)!,
+      }))
+      await vectors.upsert(target.table, rows)
+      meta.markEmbedded(batch.map((chunk) => chunk.id), true)
+      meta.completeFiles([...new Set(batch.map((chunk) => chunk.path))])
+      totals.embedded += toEmbed.length
+      totals.reused += batch.length - toEmbed.length
+      done += batch.length
+      this.options.onProgress({ type: 'embedding', done: Math.min(done, total), total })
+      this.options.onIndexChanged()
+    }
+  }
+
+  private countTokens(): (text: string) => number {
+    const target = this.options.embedding()
+    return target ? (text) => target.embedder.countTokens(text) : approximateTokenCount
+  }
+
+  private chunkBudget(): number {
+    const wanted = this.options.chunkTokens ?? DEFAULT_CHUNK_TOKENS
+    const modelMax = this.options.embedding()?.embedder.info.maxTokens
+    // Leave room for the special tokens and the passage prefix the model adds.
+    return modelMax ? Math.min(wanted, modelMax - 16) : wanted
+  }
+}
+
+function emptySummary(): IndexSummary {
+  return { added: 0, changed: 0, removed: 0, renamed: 0, unchanged: 0, failed: 0, chunksEmbedded: 0, chunksReused: 0, seconds: 0 }
+}
+
+function hasIndexedExtensionPath(relativePath: string, extensions: readonly string[]): boolean {
+  const extension = path.extname(relativePath).toLowerCase()
+  return extensions.some((candidate) => candidate.toLowerCase() === extension)
+}
