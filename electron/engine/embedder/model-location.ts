@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { access } from 'node:fs/promises'
 import { basename, isAbsolute, join } from 'node:path'
 import { BrainError } from '../../../shared/errors'
@@ -83,4 +84,10 @@ export async function locateModel(
   }
   const dtype = (await remoteHasQuantized(options.remoteHost, model, signal)) ? 'q8' : 'fp32'
   return { modelId: model, source: model, folder, installed: false, dtype }
+}
+
+/** Whether `model` (hub id or absolute folder) is complete on disk, so loading it needs no network. */
+export function isModelInstalled(model: string, modelsDir: string): boolean {
+  const folder = isAbsolute(model) ? model : join(modelsDir, model)
+  return existsSync(join(folder, 'config.json')) && (existsSync(join(folder, QUANTIZED_FILE)) || existsSync(join(folder, FULL_FILE)))
 }
