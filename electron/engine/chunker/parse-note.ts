@@ -103,8 +103,15 @@ function sectionsOf(blocks: readonly MarkdownBlock[], omitHeading: (text: string
   return sections
 }
 
+/** Heading text for the path: links and wiki links reduced to their text, emphasis and code marks dropped. */
 function normalizeHeading(text: string): string {
-  return text.replace(/\s+/g, ' ').trim()
+  return text
+    .replace(/\[\[([^\]|]*)(?:\|([^\]]*))?\]\]/g, (_match, target: string, alias?: string) => alias ?? target)
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/\*\*|__|`/g, '')
+    .replace(/^[*_]+|[*_]+$/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
 }
 
 /** A title like "# Week 14, 2023" only repeats the period the label already gives, so it is left out of paths. */

@@ -149,7 +149,8 @@ function periodFromPath(relativePath: string): Period | null {
   const base = segments[segments.length - 1] ?? ''
   const parent = segments[segments.length - 2] ?? ''
   const grandparent = segments[segments.length - 3] ?? ''
-  const weekly = looksWeekly(base)
+  // A "weekly/" folder makes its dated files weeks; a "W14/" folder of daily files does not.
+  const weekly = looksWeekly(base) || segments.slice(0, -1).some((segment) => /(?:^|[^a-z])week/i.test(segment))
 
   // ISO weeks: "2023-W14", "2023w14", "2023-week-14", "week-14-2023", "W14-2023".
   const weekCandidates: Array<[number, number]> = []

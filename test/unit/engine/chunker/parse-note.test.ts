@@ -111,6 +111,11 @@ describe('parseNote: headings and paths', () => {
       expected: [['2023-W14 > Sub', 'body']],
     },
     {
+      name: 'markup in headings is reduced to text in the path',
+      text: '## **Done** with [search](https://x.y) and [[Infra|infra work]]\n### `cron`\nfixed',
+      expected: [['2023-W14 > Done with search and infra work > cron', 'fixed']],
+    },
+    {
       name: 'a #tag line is text, not a heading',
       text: '## Done\n#infra moved the db',
       expected: [['2023-W14 > Done', '#infra moved the db']],

@@ -40,6 +40,9 @@ describe('notePeriod from the file path', () => {
     ['2026-W53.md', '2026-12-28', '2027-01-03', '2026-W53'],
     ['2024-12-30-weekly.md', '2024-12-30', '2025-01-05', '2025-W01'],
     ['2023-W14.markdown', '2023-04-03', '2023-04-09', '2023-W14'],
+    ['weekly/2023-04-03.md', '2023-04-03', '2023-04-09', '2023-W14'],
+    ['Weekly Logs/2023/2023-04-10.md', '2023-04-10', '2023-04-16', '2023-W15'],
+    ['2023/W14/2023-04-05.md', '2023-04-05', '2023-04-05', '2023-04-05'],
   ])('%s -> %s..%s (%s)', (relativePath, start, end, label) => {
     expect(periodOf({ relativePath })).toEqual({ start, end, label, source: 'file-name', inferred: false })
   })
