@@ -1,89 +1,18 @@
-import { EventEmitter } from 'node:events'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { BrainError } from '../../../../shared/errors'
 import type { EngineState } from '../../../../shared/ipc'
-import { Emitter, type Disposable } from '../../../../electron/engine/lifecycle'
-import { serveEngineOverParentPort, type ServableEngine } from '../../../../electron/engine/rpc/engine-service'
-import { electronMock, type FakeMessagePortMain, type FakeUtilityProcess } from '../../../support/electron-mock'
+import { electronMock } from '../../../support/electron-mock'
+import { runEngineServiceInForks, waitFor, type EngineBehaviour, type FakeEngine } from '../fake-engine-process'
 
 vi.mock('electron', async () => (await import('../../../support/electron-mock')).electronModule)
 
 const { EngineHost } = await import('../../../../electron/main/engine-host/engine-host')
 
-/** An engine stand-in with the facade's shape: a few methods, events, a token, dispose. */
-class FakeEngine implements ServableEngine {
-  readonly events = new Map<string, Emitter<unknown>>()
-  token: string | null
-  disposed = false
-  constructor(readonly options: { dataDir: string; gatewayToken: string | null }, private readonly behaviour: EngineBehaviour) {
-    this.token = options.gatewayToken
-  }
-  async call(method: never, args: never, signal?: AbortSignal): Promise<unknown> {
-    const name = method as string
-    if (name === 'getStatus') return { phase: { type: 'ready' }, dataDir: this.options.dataDir, token: this.token }
-    if (name === 'search') return { query: (args as unknown[])[0] }
-    if (name === 'reindex') return await new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)))
-    throw new BrainError('invalid-input', `unexpected ${name}`)
-  }
-  on(event: never, listener: (payload: never) => void): Disposable {
-    const name = event as string
-    if (!this.events.has(name)) this.events.set(name, new Emitter())
-    return this.events.get(name)!.event(listener as (payload: unknown) => void)
-  }
-  fire(event: string, payload: unknown): void {
-    this.events.get(event)?.fire(payload)
-  }
-  setGatewayToken(token: string | null): void {
-    this.token = token
-  }
-  async dispose(): Promise<void> {
-    if (this.behaviour.hangOnDispose) await new Promise(() => {})
-    this.disposed = true
-  }
-}
-
-interface EngineBehaviour {
-  failOpen?: string
-  hangOnDispose?: boolean
-}
-
 let engines: FakeEngine[] = []
 let behaviour: EngineBehaviour = {}
 
-/** Runs the real engine-process service in-process for every forked fake utilityProcess. */
-function runEngineServiceInForks(): void {
-  electronMock.onFork = (child: FakeUtilityProcess) => {
-    const parentPort = new EventEmitter() as EventEmitter & { postMessage(message: unknown): void }
-    parentPort.postMessage = (message) => queueMicrotask(() => child.reply(message))
-    electronMock.onUtilityMessage = (target, message, transfer: FakeMessagePortMain[]) => {
-      if (target === child) queueMicrotask(() => parentPort.emit('message', { data: message, ports: transfer }))
-    }
-    serveEngineOverParentPort(
-      parentPort as never,
-      async (options) => {
-        if (behaviour.failOpen) throw new BrainError('data-dir-unwritable', behaviour.failOpen)
-        const engine = new FakeEngine(options, behaviour)
-        engines.push(engine)
-        return engine
-      },
-      (code) => child.exit(code),
-    )
-  }
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const started = Date.now()
-  while (!condition()) {
-    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting for condition')
-    await new Promise((resolve) => setTimeout(resolve, 2))
-  }
-}
-
 beforeEach(() => {
   electronMock.reset()
-  engines = []
-  behaviour = {}
-  runEngineServiceInForks()
+  ;({ engines, behaviour } = runEngineServiceInForks())
 })
 
 const hosts: Array<{ dispose(): Promise<void> }> = []

@@ -1,0 +1,299 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { ipcChannel, type BrainMethodName, type EngineState } from '../../../../shared/ipc'
+import { electronMock, FakeBrowserWindow, FakeTray } from '../../../support/electron-mock'
+import { runEngineServiceInForks, waitFor, type FakeEngine } from '../fake-engine-process'
+
+vi.mock('electron', async () => (await import('../../../support/electron-mock')).electronModule)
+
+const { AppShell } = await import('../../../../electron/main/app-shell')
+const { GATEWAY_TOKEN_FILE } = await import('../../../../electron/main/secrets/gateway-token-store')
+
+let dataDir: string
+let engines: FakeEngine[]
+let shell: InstanceType<typeof AppShell> | null
+const rendererDir = path.resolve('/app/out/renderer')
+let quitCalls = 0
+
+beforeEach(() => {
+  electronMock.reset()
+  ;({ engines } = runEngineServiceInForks())
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'notes-rag-shell-'))
+  shell = null
+  quitCalls = 0
+})
+
+afterEach(async () => {
+  await shell?.dispose()
+  fs.rmSync(dataDir, { recursive: true, force: true })
+})
+
+async function startShell(settings?: object) {
+  if (settings) fs.writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify(settings))
+  shell = new AppShell({
+    dataDir,
+    enginePath: '/app/out/main/engine-process.js',
+    preloadPath: '/app/out/preload/index.cjs',
+    location: { devServerUrl: null, rendererDir },
+    trayIconPath: '/app/resources/tray-icon.png',
+    quit: () => quitCalls++,
+    engine: { backoff: { initialMs: 10, maxMs: 20, maxAttempts: 2, stableMs: 60_000 }, shutdownTimeoutMs: 200 },
+  })
+  shell.start()
+  await waitFor(() => shell!.engine.state.type === 'running')
+  const chat = shell.chatWindow as unknown as FakeBrowserWindow
+  const quick = shell.quickSearchWindow as unknown as FakeBrowserWindow
+  return { shell, chat, quick }
+}
+
+/** What Electron passes to an ipcMain.handle handler when `window` calls `ipcRenderer.invoke`. */
+function eventFrom(window: FakeBrowserWindow, frameUrl = window.webContents.url, parent: unknown = null) {
+  return { sender: window.webContents, senderFrame: { url: frameUrl, parent } }
+}
+
+async function invoke(window: FakeBrowserWindow, method: BrainMethodName, ...args: unknown[]) {
+  return (await electronMock.ipcMain.invoke(ipcChannel.invoke(method), eventFrom(window), ...args)) as { ok: boolean; value?: any; error?: any }
+}
+
+function eventsSent(window: FakeBrowserWindow, event: string) {
+  return window.webContents.sent.filter((message) => message.channel === ipcChannel.event(event as never)).map((message) => message.args[0])
+}
+
+describe('IPC registration and the sender check', () => {
+  it('registers a handler for every engine and shell method and relays engine calls', async () => {
+    const { chat } = await startShell()
+    expect(electronMock.ipcMain.handlers.size).toBe(30)
+    expect(await invoke(chat, 'search', 'what did I do in March')).toEqual({ ok: true, value: { query: 'what did I do in March' } })
+    expect(engines[0]!.calls.at(-1)).toEqual({ method: 'search', args: ['what did I do in March'] })
+  })
+
+  it('returns engine errors as ErrorData', async () => {
+    const { chat } = await startShell()
+    const result = await invoke(chat, 'related', 'x.md')
+    expect(result).toEqual({ ok: false, error: { code: 'invalid-input', message: 'unexpected related', retryable: false } })
+  })
+
+  it('rejects a foreign frame, a subframe and an unknown window, before anything runs', async () => {
+    const { chat } = await startShell()
+    const channel = ipcChannel.invoke('search')
+    const calls = () => engines[0]!.calls.filter((call) => call.method === 'search').length
+
+    const foreign = (await electronMock.ipcMain.invoke(channel, eventFrom(chat, 'https://evil.example/'), 'q')) as { ok: boolean; error: { code: string } }
+    expect(foreign).toMatchObject({ ok: false, error: { code: 'invalid-input' } })
+
+    const noFrame = (await electronMock.ipcMain.invoke(channel, { sender: chat.webContents, senderFrame: null }, 'q')) as { ok: boolean }
+    expect(noFrame.ok).toBe(false)
+
+    const subframe = (await electronMock.ipcMain.invoke(channel, eventFrom(chat, chat.webContents.url, { url: chat.webContents.url }), 'q')) as { ok: boolean }
+    expect(subframe.ok).toBe(false)
+
+    const stranger = new FakeBrowserWindow({})
+    await stranger.loadFile(path.join(rendererDir, 'chat.html'))
+    const unknown = (await electronMock.ipcMain.invoke(channel, eventFrom(stranger), 'q')) as { ok: boolean; error: { message: string } }
+    expect(unknown).toMatchObject({ ok: false, error: { message: expect.stringContaining('unknown window') } })
+
+    const shellCall = (await electronMock.ipcMain.invoke(ipcChannel.invoke('setGatewayToken'), eventFrom(chat, 'https://evil.example/'), 'stolen')) as { ok: boolean }
+    expect(shellCall.ok).toBe(false)
+    expect(fs.existsSync(path.join(dataDir, GATEWAY_TOKEN_FILE))).toBe(false)
+    expect(calls()).toBe(0)
+  })
+})
+
+describe('main→renderer events', () => {
+  it('queues events until the window calls rendererReady, keeping only the latest snapshot', async () => {
+    const { chat, quick } = await startShell()
+    engines[0]!.fire('index-status', { phase: { type: 'scanning' } })
+    engines[0]!.fire('answer-delta', { answerId: 'a', text: 'Hel' })
+    engines[0]!.fire('answer-delta', { answerId: 'a', text: 'lo' })
+    engines[0]!.fire('index-status', { phase: { type: 'indexing', done: 1, total: 2 } })
+    await waitFor(() => shell!.events.queued(chat.webContents as never) >= 4)
+    expect(chat.webContents.sent).toEqual([])
+
+    expect(await invoke(chat, 'rendererReady')).toEqual({ ok: true, value: true })
+    expect(eventsSent(chat, 'answer-delta')).toEqual([{ answerId: 'a', text: 'Hel' }, { answerId: 'a', text: 'lo' }])
+    const statuses = eventsSent(chat, 'index-status')
+    expect(statuses.at(-1)).toEqual({ phase: { type: 'indexing', done: 1, total: 2 } })
+    expect(statuses).not.toContainEqual({ phase: { type: 'scanning' } })
+    expect((eventsSent(chat, 'engine-state') as EngineState[]).at(-1)).toEqual({ type: 'running' })
+
+    // Once ready, events go straight out; the quick-search window, not ready yet, still holds its copy.
+    engines[0]!.fire('gateway-status', { type: 'probing' })
+    await waitFor(() => eventsSent(chat, 'gateway-status').length === 1)
+    expect(quick.webContents.sent).toEqual([])
+
+    // A reload makes the window not-ready again.
+    chat.webContents.emit('did-start-loading')
+    engines[0]!.fire('gateway-status', { type: 'not-configured' })
+    await waitFor(() => shell!.events.queued(chat.webContents as never) === 1)
+    expect(eventsSent(chat, 'gateway-status')).toHaveLength(1)
+  })
+
+  it('pushes engine-state to the windows when the engine crashes and restarts', async () => {
+    const { chat } = await startShell()
+    await invoke(chat, 'rendererReady')
+    electronMock.forks[0]!.exit(134)
+    await waitFor(() => shell!.engine.state.type === 'running')
+    const states = (eventsSent(chat, 'engine-state') as EngineState[]).map((state) => state.type)
+    expect(states.slice(-2)).toEqual(['restarting', 'running'])
+    expect(eventsSent(chat, 'engine-state')).toContainEqual({ type: 'restarting', attempt: 1, retryInMs: 10, lastExit: 'exit code 134' })
+  })
+})
+
+describe('shell methods', () => {
+  it('stores the gateway token with safeStorage, never in settings.json, and hands it to the engine', async () => {
+    const { chat } = await startShell({ gateway: { baseUrl: 'https://llm.homelab.lan/v1' } })
+    const token = 'sk-homelab-0123456789'
+    expect(await invoke(chat, 'hasGatewayToken')).toEqual({ ok: true, value: false })
+    expect(await invoke(chat, 'setGatewayToken', token)).toEqual({ ok: true, value: true })
+    expect(await invoke(chat, 'hasGatewayToken')).toEqual({ ok: true, value: true })
+    await waitFor(() => engines[0]!.token === token)
+
+    const stored = fs.readFileSync(path.join(dataDir, GATEWAY_TOKEN_FILE))
+    expect(stored.includes(Buffer.from(token))).toBe(false)
+    expect(electronMock.safeStorage.decryptString(stored)).toBe(token)
+    for (const file of fs.readdirSync(dataDir)) {
+      if (file === GATEWAY_TOKEN_FILE) continue
+      expect(fs.readFileSync(path.join(dataDir, file), 'utf8')).not.toContain(token)
+    }
+    if (process.platform !== 'win32') expect(fs.statSync(path.join(dataDir, GATEWAY_TOKEN_FILE)).mode & 0o077).toBe(0)
+
+    // A restarted engine is opened with the stored token.
+    electronMock.forks[0]!.exit(1)
+    await waitFor(() => electronMock.forks.length === 2 && shell!.engine.state.type === 'running')
+    expect(electronMock.forks[1]!.posted[0]!.message).toMatchObject({ type: 'open', gatewayToken: token })
+
+    expect(await invoke(chat, 'setGatewayToken', null)).toEqual({ ok: true, value: false })
+    expect(fs.existsSync(path.join(dataDir, GATEWAY_TOKEN_FILE))).toBe(false)
+    await waitFor(() => engines[1]!.token === null)
+  })
+
+  it('refuses to store a token when the keychain is unavailable', async () => {
+    const { chat } = await startShell()
+    electronMock.safeStorage.available = false
+    const result = await invoke(chat, 'setGatewayToken', 'abc')
+    expect(result).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringContaining('keychain') } })
+    expect(fs.existsSync(path.join(dataDir, GATEWAY_TOKEN_FILE))).toBe(false)
+  })
+
+  it('registers the shortcut from settings and reports a failed registration', async () => {
+    electronMock.globalShortcut.taken.add('Alt+Space')
+    const { chat, quick } = await startShell({ ui: { quickSearchShortcut: 'Alt+Space' } })
+    expect(await invoke(chat, 'getShortcutStatus')).toEqual({
+      ok: true,
+      value: { accelerator: 'Alt+Space', registered: false, message: expect.stringContaining('already used') },
+    })
+
+    // The engine saves new settings and pushes settings-change: main re-registers.
+    const settings = (await invoke(chat, 'getSettings')).value
+    engines[0]!.fire('settings-change', { ...settings, ui: { ...settings.ui, quickSearchShortcut: 'CmdOrCtrl+Shift+K', openAtLogin: true } })
+    await waitFor(() => electronMock.globalShortcut.isRegistered('CmdOrCtrl+Shift+K'))
+    expect(await invoke(chat, 'getShortcutStatus')).toEqual({ ok: true, value: { accelerator: 'CmdOrCtrl+Shift+K', registered: true, message: null } })
+    expect(electronMock.app.loginItemSettings).toEqual({ openAtLogin: true })
+
+    electronMock.globalShortcut.registered.get('CmdOrCtrl+Shift+K')!()
+    expect(quick.isVisible()).toBe(true)
+
+    engines[0]!.fire('settings-change', { ...settings, ui: { ...settings.ui, quickSearchShortcut: 'Ctrl+' } })
+    await waitFor(() => !electronMock.globalShortcut.isRegistered('CmdOrCtrl+Shift+K'))
+    expect((await invoke(chat, 'getShortcutStatus')).value).toMatchObject({ registered: false, message: expect.stringContaining('not a valid shortcut') })
+  })
+
+  it('askInChat hides quick search, shows chat and pushes chat-ask to it', async () => {
+    const { chat, quick } = await startShell()
+    await invoke(chat, 'rendererReady')
+    shell!.toggleQuickSearch()
+    expect(quick.isVisible()).toBe(true)
+    chat.hide()
+    expect(await invoke(quick, 'askInChat', 'what shipped in week 14?')).toEqual({ ok: true, value: true })
+    expect(quick.isVisible()).toBe(false)
+    expect(chat.isVisible()).toBe(true)
+    expect(eventsSent(chat, 'chat-ask')).toEqual([{ question: 'what shipped in week 14?' }])
+    expect(eventsSent(quick, 'chat-ask')).toEqual([])
+    expect(await invoke(quick, 'hideQuickSearch')).toEqual({ ok: true, value: true })
+  })
+
+  it('pickFolder returns the chosen folder, or null when cancelled', async () => {
+    const { chat } = await startShell()
+    expect(await invoke(chat, 'pickFolder')).toEqual({ ok: true, value: null })
+    electronMock.dialog.nextResult = { canceled: false, filePaths: ['/home/me/logs'] }
+    expect(await invoke(chat, 'pickFolder')).toEqual({ ok: true, value: '/home/me/logs' })
+    expect(electronMock.dialog.calls[1]![1]).toMatchObject({ properties: ['openDirectory', 'createDirectory'] })
+  })
+
+  it('openNote runs the editor command without a shell, with {path} and {line}', async () => {
+    const folder = path.join(dataDir, 'my notes')
+    fs.mkdirSync(folder)
+    fs.writeFileSync(path.join(folder, '2023-W14.md'), '# Week 14\n')
+    const marker = path.join(dataDir, 'opened.json')
+    const script = `require('fs').writeFileSync(${JSON.stringify(marker)}, JSON.stringify(process.argv.slice(1)))`
+    // Shell syntax must reach the editor as plain words: a shell would run the `touch`.
+    const pwned = path.join(dataDir, 'pwned')
+    const editorCommand = `"${process.execPath}" -e "${script.replaceAll('"', '\\"')}" -- --goto "{path}:{line}" ; $(touch ${pwned})`
+    const { chat } = await startShell({ folder, ui: { editorCommand } })
+    expect(await invoke(chat, 'openNote', '2023-W14.md', 7)).toEqual({ ok: true, value: true })
+    await waitFor(() => fs.existsSync(marker))
+    expect(JSON.parse(fs.readFileSync(marker, 'utf8'))).toEqual(['--goto', `${path.join(folder, '2023-W14.md')}:7`, ';', '$(touch', `${pwned})`])
+    expect(fs.existsSync(pwned)).toBe(false)
+
+    expect(await invoke(chat, 'openNote', '../settings.json')).toMatchObject({ ok: false, error: { code: 'invalid-input' } })
+    expect(await invoke(chat, 'openNote', 'gone.md')).toMatchObject({ ok: false, error: { code: 'file-vanished' } })
+  })
+
+  it('openNote falls back to the OS default app', async () => {
+    const folder = path.join(dataDir, 'logs')
+    fs.mkdirSync(folder)
+    fs.writeFileSync(path.join(folder, '2024-03-11.md'), 'standup\n')
+    const { chat } = await startShell({ folder })
+    expect(await invoke(chat, 'openNote', '2024-03-11.md')).toEqual({ ok: true, value: true })
+    expect(electronMock.shell.opened).toEqual([path.join(folder, '2024-03-11.md')])
+    electronMock.shell.openPathResult = 'No application is associated'
+    expect(await invoke(chat, 'openNote', '2024-03-11.md')).toMatchObject({ ok: false, error: { message: expect.stringContaining('No application') } })
+  })
+})
+
+describe('tray', () => {
+  type MenuItem = { id?: string; label?: string; enabled?: boolean; click?: () => void }
+  const items = () => (FakeTray.all[0]!.menu!.items as MenuItem[])
+  const item = (id: string) => items().find((entry) => entry.id === id)!
+
+  it('shows the index status and pauses/resumes indexing through the engine', async () => {
+    await startShell()
+    await waitFor(() => item('status').label === 'Indexed 3 notes, 12 passages')
+    expect(items().map((entry) => entry.id ?? '-')).toEqual(['open-chat', 'quick-search', '-', 'status', 'pause-resume', '-', 'quit'])
+    expect(item('status').enabled).toBe(false)
+
+    expect(item('pause-resume').label).toBe('Pause indexing')
+    item('pause-resume').click!()
+    await waitFor(() => item('pause-resume').label === 'Resume indexing')
+    expect(engines[0]!.calls.map((call) => call.method)).toContain('pauseIndexing')
+    expect(item('status').label).toBe('Indexing paused')
+
+    item('pause-resume').click!()
+    await waitFor(() => item('pause-resume').label === 'Pause indexing')
+    expect(engines[0]!.calls.map((call) => call.method)).toContain('resumeIndexing')
+
+    engines[0]!.fire('index-status', { ...engines[0]!.snapshot(), phase: { type: 'embedding', done: 5, total: 40 } })
+    await waitFor(() => item('status').label === 'Embedding 5/40 passages')
+    expect(FakeTray.all[0]!.tooltip).toBe('notes-rag: Embedding 5/40 passages')
+  })
+
+  it('opens the windows and quits from the menu', async () => {
+    const { chat, quick } = await startShell()
+    chat.hide()
+    item('open-chat').click!()
+    expect(chat.isVisible()).toBe(true)
+    item('quick-search').click!()
+    expect(quick.isVisible()).toBe(true)
+    item('quit').click!()
+    expect(quitCalls).toBe(1)
+  })
+
+  it('disables pause while the engine is down and says so', async () => {
+    await startShell()
+    electronMock.forks[0]!.exit(1)
+    expect(item('status').label).toBe('Engine restarting (attempt 1)…')
+    expect(item('pause-resume').enabled).toBe(false)
+  })
+})
