@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
+import type { RendererLocation } from '../../../../electron/main/windows/renderer-location'
 import { electronMock, FakeBrowserWindow } from '../../../support/electron-mock'
 
 vi.mock('electron', async () => (await import('../../../support/electron-mock')).electronModule)
@@ -10,8 +11,8 @@ const { isTrustedRendererUrl, rendererEntry } = await import('../../../../electr
 const { contentSecurityPolicy, installContentSecurityPolicy } = await import('../../../../electron/main/windows/window-security')
 
 const rendererDir = path.resolve('/app/out/renderer')
-const built = { devServerUrl: null, rendererDir }
-const dev = { devServerUrl: 'http://localhost:5173', rendererDir }
+const built: RendererLocation = { devServerUrl: null, rendererDir }
+const dev: RendererLocation = { devServerUrl: 'http://localhost:5173', rendererDir }
 
 beforeEach(() => electronMock.reset())
 
@@ -112,7 +113,7 @@ describe('navigation and new windows', () => {
   })
 
   it('trusts only the renderer folder or the dev server origin', () => {
-    const cases: Array<[typeof built, string, boolean]> = [
+    const cases: Array<[RendererLocation, string, boolean]> = [
       [built, `file://${rendererDir}/chat.html`, true],
       [built, `file://${rendererDir}/chat.html#/settings`, true],
       [built, `file://${rendererDir}/../main/index.js`, false],
