@@ -193,7 +193,8 @@ export class GatewayClient implements Disposable {
 
   private applyFailure(error: BrainError): void {
     if (this.disposed) return
-    const checkedAt = this.isoNow()
+    const now = this.now()
+    const checkedAt = new Date(now).toISOString()
     switch (error.code) {
       case 'aborted':
         return
@@ -203,7 +204,7 @@ export class GatewayClient implements Disposable {
         return
       case 'gateway-rate-limited': {
         const retryAfterMs = Number(error.details?.retryAfterMs ?? 0)
-        this.rateLimitedUntil = Math.max(this.rateLimitedUntil, this.now() + retryAfterMs)
+        this.rateLimitedUntil = Math.max(this.rateLimitedUntil, now + retryAfterMs)
         this.setStatus({ type: 'rate-limited', retryAt: new Date(this.rateLimitedUntil).toISOString(), checkedAt })
         if (this.probingEnabled) this.scheduleProbe(retryAfterMs)
         return
@@ -212,7 +213,7 @@ export class GatewayClient implements Disposable {
       case 'gateway-timeout':
       case 'gateway-server-error': {
         const delay = this.probingEnabled ? this.nextDelayMs : null
-        const nextProbeAt = delay === null ? null : new Date(this.now() + delay).toISOString()
+        const nextProbeAt = delay === null ? null : new Date(now + delay).toISOString()
         this.setStatus({ type: 'unreachable', message: error.message, checkedAt, nextProbeAt })
         if (delay !== null) {
           this.nextDelayMs = Math.min(this.backoff.maxMs, this.nextDelayMs * 2)
