@@ -190,7 +190,8 @@ export class AppShell implements Disposable {
         this.events.broadcast('settings-change', settings)
       }
     } catch (error) {
-      console.warn('[app] could not read the engine state after start', error)
+      // A restart or shutdown in between is reported through engine-state already.
+      if (!this.quitting && this.engine.state.type === 'running') console.warn('[app] could not read the engine state after start', error)
     }
   }
 }

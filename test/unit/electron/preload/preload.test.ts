@@ -1,0 +1,63 @@
+import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { toErrorData } from '../../../../shared/errors'
+import { BRAIN_EVENT_NAMES, ENGINE_METHOD_NAMES, SHELL_METHOD_NAMES, ipcChannel, type BrainApi } from '../../../../shared/ipc'
+import { electronMock } from '../../../support/electron-mock'
+
+vi.mock('electron', async () => (await import('../../../support/electron-mock')).electronModule)
+
+async function loadPreload(): Promise<BrainApi> {
+  electronMock.reset()
+  await import('../../../../electron/preload/index')
+  expect([...electronMock.exposed.keys()]).toEqual(['brain'])
+  return electronMock.exposed.get('brain') as BrainApi
+}
+
+describe('preload', () => {
+  let brain: BrainApi
+  beforeAll(async () => {
+    brain = await loadPreload()
+  })
+
+  it('exposes exactly the engine and shell methods plus on, as window.brain', () => {
+    expect(Object.keys(brain).sort()).toEqual([...ENGINE_METHOD_NAMES, ...SHELL_METHOD_NAMES, 'on'].sort())
+    for (const value of Object.values(brain)) expect(typeof value).toBe('function')
+  })
+
+  it('invokes the method channel with the arguments and unwraps the result', async () => {
+    electronMock.ipcRenderer.invoke = async (channel: string, ...args: unknown[]) => {
+      electronMock.ipcRenderer.invocations.push({ channel, args })
+      return { ok: true, value: { echoed: args } }
+    }
+    expect(await brain.search('march', { limit: 3 })).toEqual({ echoed: ['march', { limit: 3 }] })
+    expect(await brain.openNote('2023-W14.md', 4)).toEqual({ echoed: ['2023-W14.md', 4] })
+    expect(electronMock.ipcRenderer.invocations.map((call) => call.channel)).toEqual([ipcChannel.invoke('search'), ipcChannel.invoke('openNote')])
+  })
+
+  it('rejects with an Error that toErrorData turns back into the engine error (the contextBridge keeps only messages)', async () => {
+    electronMock.ipcRenderer.invoke = async () => ({
+      ok: false,
+      error: { code: 'gateway-unauthorized', message: 'The gateway refused the token.', retryable: false, details: { status: 401 } },
+    })
+    const error = await brain.probeGateway().catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(Error)
+    // What survives the bridge is the message; rebuild from it as the renderer does.
+    const crossed = new Error((error as Error).message)
+    expect(toErrorData(crossed)).toEqual({ code: 'gateway-unauthorized', message: 'The gateway refused the token.', retryable: false, details: { status: 401 } })
+    expect(toErrorData(new Error('brain-error:{not json'))).toMatchObject({ code: 'internal' })
+    expect(toErrorData(new Error('brain-error:{"code":"made-up","message":"x","retryable":true}'))).toMatchObject({ code: 'internal' })
+  })
+
+  it('subscribes to events without leaking the IPC event object, and unsubscribes', () => {
+    const seen: unknown[] = []
+    const off = brain.on('index-status', (payload) => seen.push(payload))
+    const channel = ipcChannel.event('index-status')
+    electronMock.ipcRenderer.emit(channel, { phase: { type: 'ready' } })
+    expect(seen).toEqual([{ phase: { type: 'ready' } }])
+    off()
+    expect(electronMock.ipcRenderer.listenerCount(channel)).toBe(0)
+    electronMock.ipcRenderer.emit(channel, { phase: { type: 'scanning' } })
+    expect(seen).toHaveLength(1)
+    expect(() => brain.on('not-an-event' as never, () => {})).toThrow(/Unknown event/)
+    for (const event of BRAIN_EVENT_NAMES) brain.on(event, () => {})()
+  })
+})
