@@ -38,6 +38,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       gatewayToken: invocation.gatewayToken,
       watch: invocation.command === 'watch',
     })
+    await rememberFolder(engine, invocation)
     return await run(engine, invocation, io)
   } catch (error) {
     const data = toErrorData(error)
@@ -113,6 +114,16 @@ async function run(engine: Engine, invocation: CliInvocation, io: CliIo): Promis
     default:
       throw new BrainError('invalid-input', USAGE)
   }
+}
+
+/**
+ * `index`/`watch` on a fresh data dir make that folder the one the app watches, so the CLI and the app share one
+ * index. A data dir that already belongs to another folder keeps its setting; this run only overrides it.
+ */
+async function rememberFolder(engine: Engine, invocation: CliInvocation): Promise<void> {
+  const folder = invocation.overrides.folder
+  if (!folder || engine.savedSettings.folder !== null) return
+  await engine.call('updateSettings', [{ folder }])
 }
 
 /** The documented `search --json` shape: paths relative to the indexed folder. */

@@ -159,6 +159,11 @@ export class Engine implements Disposable {
     this.answers.setGatewayToken(token)
   }
 
+  /** The settings as saved in settings.json, without this run's overrides. */
+  get savedSettings(): Settings {
+    return this.fileSettings
+  }
+
   /** Current effective settings (file + overrides). */
   get currentSettings(): Settings {
     return this.settings

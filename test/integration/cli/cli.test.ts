@@ -1,0 +1,209 @@
+import { spawn, type SpawnOptions } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import Database from 'better-sqlite3'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MetaStore } from '../../../electron/engine/store/meta-store'
+import { VectorStore } from '../../../electron/engine/store/vector-store'
+import { dataPaths } from '../../../electron/engine/settings/data-dir'
+import { makeTempDir, waitFor, writeFiles } from '../../support/temp-dir'
+import { ensureTinyEmbeddingModel } from '../../support/tiny-embedding-model'
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
+const bin = path.join(repoRoot, 'bin/notes-rag.mjs')
+
+interface RunResult {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+function runCli(args: string[], options: SpawnOptions = {}): Promise<RunResult> & { child: ReturnType<typeof spawn> } {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' }, ...options })
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (data) => (stdout += data))
+  child.stderr?.on('data', (data) => (stderr += data))
+  const promise = new Promise<RunResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }))) as Promise<RunResult> & {
+    child: ReturnType<typeof spawn>
+  }
+  promise.child = child
+  return promise
+}
+
+function weekFile(index: number): [string, string] {
+  const year = 2020 + Math.floor(index / 52)
+  const week = (index % 52) + 1
+  const name = `${year}/${year}-W${String(week).padStart(2, '0')}.md`
+  const topics = ['postgres migration', 'kubernetes cluster', 'search ranking', 'billing service', 'mobile release', 'observability']
+  const topic = topics[index % topics.length]
+  const body = [
+    `# ${year}-W${String(week).padStart(2, '0')}`,
+    '',
+    '## Done',
+    '',
+    ...Array.from({ length: 12 }, (_, line) => `- Worked on the ${topic} item ${line} with note ${index}-${line} about latency budgets and rollout plans`),
+    '',
+    '## Learned',
+    '',
+    `Week ${index} lesson: ${topic} needs careful staging, feature flags and a rollback plan that was rehearsed.`,
+    '',
+    '## Next',
+    '',
+    `- Follow up on ${topic} ${index}`,
+  ].join('\n')
+  return [name, body]
+}
+
+let modelDir: string
+const temps: Array<() => void> = []
+
+beforeAll(async () => {
+  modelDir = (await ensureTinyEmbeddingModel()).modelDir
+})
+afterAll(() => temps.forEach((cleanup) => cleanup()))
+
+function workspace(files: Record<string, string> = {}) {
+  const temp = makeTempDir('notes-rag-cli-')
+  temps.push(temp.cleanup)
+  const folder = path.join(temp.dir, 'notes')
+  fs.mkdirSync(folder)
+  writeFiles(folder, files)
+  return { root: temp.dir, folder, dataDir: path.join(temp.dir, 'data') }
+}
+
+describe('notes-rag CLI (real processes)', () => {
+  it('index, status --json and search --json over a folder; a second index embeds nothing', async () => {
+    const { folder, dataDir } = workspace(Object.fromEntries(Array.from({ length: 6 }, (_, i) => weekFile(i))))
+    const common = ['--data-dir', dataDir, '--embedding-model', modelDir]
+    const first = await runCli(['index', folder, '--json', ...common])
+    expect(first.code, first.stderr).toBe(0)
+    const indexed = JSON.parse(first.stdout)
+    expect(indexed.summary).toMatchObject({ added: 6, failed: 0 })
+    expect(indexed.summary.chunksEmbedded).toBeGreaterThan(6)
+
+    const second = await runCli(['index', folder, '--json', ...common])
+    expect(JSON.parse(second.stdout).summary).toMatchObject({ added: 0, changed: 0, unchanged: 6, chunksEmbedded: 0 })
+
+    const status = JSON.parse((await runCli(['status', '--json', ...common])).stdout)
+    expect(status).toMatchObject({ folder, folderState: 'ok', files: 6 })
+    expect(status.vectors).toBe(status.chunks)
+
+    const search = await runCli(['search', 'kubernetes cluster in 2020', '--limit', '3', '--json', ...common])
+    expect(search.code, search.stderr).toBe(0)
+    const result = JSON.parse(search.stdout)
+    expect(result.mode).toBe('hybrid')
+    expect(result.period).toMatchObject({ start: '2020-01-01', end: '2020-12-31' })
+    expect(result.hits).toHaveLength(3)
+    expect(result.hits[0].path).toBe('2020/2020-W02.md')
+    for (const hit of result.hits) {
+      expect(Object.keys(hit).sort()).toEqual(['endLine', 'headingPath', 'path', 'periodEnd', 'periodStart', 'score', 'snippet', 'startLine', 'text'])
+    }
+
+    const human = await runCli(['search', 'kubernetes', ...common])
+    expect(human.stdout).toMatch(/2020\/2020-W02\.md:\d+-\d+/)
+  }, 180_000)
+
+  it('gives a clear message and a non-zero exit for a missing folder, a file, and an unwritable data dir', async () => {
+    const { root, folder } = workspace({ 'a.md': '# a' })
+    const missing = await runCli(['index', path.join(root, 'nope'), '--data-dir', path.join(root, 'd1')])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toMatch(/does not exist/)
+    const file = await runCli(['index', path.join(folder, 'a.md'), '--data-dir', path.join(root, 'd2')])
+    expect(file.code).toBe(1)
+    expect(file.stderr).toMatch(/is a file, not a folder/)
+    const blocker = path.join(root, 'blocker')
+    fs.writeFileSync(blocker, 'a regular file where the data dir should go')
+    const unwritable = await runCli(['index', folder, '--data-dir', path.join(blocker, 'data')])
+    expect(unwritable.code).toBe(1)
+    expect(unwritable.stderr).toMatch(/Cannot write to the data folder/)
+    const usage = await runCli(['frobnicate'])
+    expect(usage.code).toBe(2)
+    expect(usage.stderr).toMatch(/Usage:/)
+  }, 120_000)
+
+  it('a permission-denied file is reported per file and the rest indexes (run as an unprivileged user)', async () => {
+    const { root, folder, dataDir } = workspace({ 'ok.md': '# ok\n\nReadable note about search.', 'secret.md': '# secret' })
+    fs.chmodSync(path.join(folder, 'secret.md'), 0o000)
+    for (const dir of [root, folder]) fs.chmodSync(dir, 0o777)
+    // Root reads every file whatever its mode, so the CLI runs as "nobody" for a real EACCES.
+    const result = await runCli(['index', folder, '--json', '--data-dir', dataDir, '--embedding-model', modelDir], { uid: 65534, gid: 65534, env: { ...process.env, HOME: root } })
+    expect(result.code, result.stderr).toBe(0)
+    const { summary, status } = JSON.parse(result.stdout)
+    expect(summary).toMatchObject({ added: 1, failed: 1 })
+    expect(status.errors).toEqual([expect.objectContaining({ path: 'secret.md', code: 'file-permission-denied' })])
+  }, 120_000)
+
+  it('SIGKILL mid-index, then a restart, leaves a consistent index and resumes where it stopped', async () => {
+    const total = 240
+    const { folder, dataDir } = workspace(Object.fromEntries(Array.from({ length: total }, (_, i) => weekFile(i))))
+    const args = ['index', folder, '--json', '--data-dir', dataDir, '--embedding-model', modelDir]
+    const run = runCli(args)
+    // Kill once the run is demonstrably in the middle: some files and some vectors written, not all.
+    const database = dataPaths(dataDir).database
+    await waitFor(
+      () => {
+        if (!fs.existsSync(database)) return false
+        const db = new Database(database, { readonly: true, fileMustExist: true })
+        try {
+          const files = (db.prepare('SELECT count(*) AS n FROM files').get() as { n: number }).n
+          return files > 10
+        } catch {
+          return false
+        } finally {
+          db.close()
+        }
+      },
+      { timeoutMs: 60_000, intervalMs: 10, what: 'indexing under way' },
+    )
+    run.child.kill('SIGKILL')
+    const killed = await run
+    expect(killed.signal).toBe('SIGKILL')
+
+    const partial = await readStores(dataDir)
+    expect(partial.files).toBeLessThan(total)
+    // Whatever SQLite says was embedded really is in LanceDB (vectors may run ahead; never behind).
+    expect(partial.embeddedMissingVectors).toBe(0)
+
+    const resumed = await runCli(args)
+    expect(resumed.code, resumed.stderr).toBe(0)
+    const { summary } = JSON.parse(resumed.stdout)
+    expect(summary.unchanged + summary.added + summary.changed).toBe(total)
+    expect(summary.added).toBeGreaterThan(0)
+    expect(summary.unchanged).toBeGreaterThan(0)
+
+    const final = await readStores(dataDir)
+    expect(final.files).toBe(total)
+    expect(final.duplicateVectorIds).toBe(0)
+    expect(final.orphanVectors).toBe(0)
+    expect(final.chunksWithoutVectors).toBe(0)
+    expect(final.embedded).toBe(final.chunks)
+  }, 180_000)
+})
+
+async function readStores(dataDir: string) {
+  const paths = dataPaths(dataDir)
+  const meta = MetaStore.open(paths.database)
+  const vectors = await VectorStore.open(paths.vectors)
+  try {
+    const table = meta.getActiveModel()?.table
+    const vectorIds = table ? await vectors.allIds(table) : []
+    const vectorSet = new Set(vectorIds)
+    const chunkIds = new Set(meta.allChunkIds())
+    const embeddedIds = meta.allChunkIds().filter((id) => meta.getChunks([id])[0]?.embedded)
+    return {
+      files: meta.countFiles(),
+      chunks: chunkIds.size,
+      embedded: meta.countEmbedded(),
+      duplicateVectorIds: vectorIds.length - vectorSet.size,
+      orphanVectors: [...vectorSet].filter((id) => !chunkIds.has(id)).length,
+      chunksWithoutVectors: [...chunkIds].filter((id) => !vectorSet.has(id)).length,
+      embeddedMissingVectors: embeddedIds.filter((id) => !vectorSet.has(id)).length,
+    }
+  } finally {
+    meta.dispose()
+    await vectors.dispose()
+  }
+}
