@@ -31,9 +31,11 @@ const READ_CHUNK_BYTES = 1 << 20
 const MAX_HEADER_BYTES = 512 * 1024 * 1024
 const MAX_STRING_BYTES = 64 * 1024 * 1024
 
-// [elements per block, bytes per block] by ggml_type id, from ggml's type traits. Ids missing here were removed
-// from ggml; a file using one cannot be sized and is reported as damaged.
-const GGML_TYPE_BLOCKS: Record<number, [number, number]> = {
+/**
+ * [elements per block, bytes per block] by ggml_type id, as ggml's type traits define them (a test compares them with
+ * the llama.cpp binary). Ids missing here were removed from ggml; a file using one is reported as damaged.
+ */
+export const GGML_TYPE_BLOCKS: Readonly<Record<number, readonly [number, number]>> = {
   0: [1, 4], // F32
   1: [1, 2], // F16
   2: [32, 18], // Q4_0
@@ -66,6 +68,9 @@ const GGML_TYPE_BLOCKS: Record<number, [number, number]> = {
   34: [256, 54], // TQ1_0
   35: [256, 66], // TQ2_0
   39: [32, 17], // MXFP4
+  40: [64, 36], // NVFP4
+  41: [128, 18], // Q1_0
+  42: [64, 18], // Q2_0
 }
 
 class HeaderTooShortError extends Error {}

@@ -85,6 +85,19 @@ export class LocalChatBackend implements ChatBackend {
     return this.run(undefined, async ({ model }) => model.tokenize(text).length)
   }
 
+  /** Tokens of `messages` as the model's chat template lays them out, i.e. what `complete()` will evaluate. */
+  async countMessageTokens(messages: ChatMessage[]): Promise<number> {
+    const { history, prompt } = toSessionInput(messages)
+    return this.run(undefined, async ({ model, context }) => {
+      const session = new LlamaChatSession({ contextSequence: context.getSequence(), autoDisposeSequence: true })
+      try {
+        return formattedTokenCount(session, model, history, prompt)
+      } finally {
+        session.dispose()
+      }
+    })
+  }
+
   async complete(request: CompletionRequest): Promise<CompletionResult> {
     const started = performance.now()
     const { signal } = request
@@ -99,16 +112,27 @@ export class LocalChatBackend implements ChatBackend {
     if (signal?.aborted) return aborted('')
     const { history, prompt } = toSessionInput(request.messages)
     try {
-      return await this.run(signal, async ({ context }) => {
+      return await this.run(signal, async ({ model, context }) => {
         const session = new LlamaChatSession({ contextSequence: context.getSequence(), autoDisposeSequence: true })
         try {
+          const promptTokens = formattedTokenCount(session, model, history, prompt)
+          // A prompt that does not fit would make node-llama-cpp silently drop turns (or fail deep inside), so
+          // refuse it plainly; and cap the answer so generation never shifts the system prompt out of the window.
+          if (promptTokens >= this.contextTokens) {
+            throw new BrainError(
+              'invalid-input',
+              `The prompt is ${promptTokens} tokens but the local model's context holds ${this.contextTokens}. Use fewer notes or a shorter question.`,
+              { details: { promptTokens, contextTokens: this.contextTokens } },
+            )
+          }
+          const maxTokens = Math.max(1, Math.min(request.maxTokens, this.contextTokens - promptTokens))
           session.setChatHistory(history)
           const meter = session.sequence.tokenMeter
           const inputBefore = meter.usedInputTokens
           const outputBefore = meter.usedOutputTokens
           let firstChunkAt: number | null = null
           const result = await session.promptWithMeta(prompt, {
-            maxTokens: request.maxTokens,
+            maxTokens,
             temperature: request.temperature,
             signal,
             stopOnAbortSignal: true,
@@ -275,6 +299,12 @@ export function toSessionInput(messages: ChatMessage[]): { history: ChatHistoryI
     return { type: 'model', response: [message.content] }
   })
   return { history, prompt: last.content }
+}
+
+function formattedTokenCount(session: LlamaChatSession, model: LlamaModel, history: ChatHistoryItem[], prompt: string): number {
+  const chatHistory: ChatHistoryItem[] = [...history, { type: 'user', text: prompt }, { type: 'model', response: [] }]
+  const { contextText } = session.chatWrapper.generateContextState({ chatHistory })
+  return contextText.tokenize(model.tokenizer).length
 }
 
 function messageOf(error: unknown): string {

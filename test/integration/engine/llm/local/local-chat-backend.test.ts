@@ -92,6 +92,42 @@ describe('LocalChatBackend on the tiny GGUF', () => {
     expect(withHistory.tokensIn! - withoutHistory.tokensIn!).toBeGreaterThanOrEqual(added)
   })
 
+  it('counts a conversation as the chat template lays it out', async () => {
+    const counted = await backend.countMessageTokens(question)
+    const bare = (await backend.countTokens(question[0].content)) + (await backend.countTokens(question[1].content))
+    expect(counted).toBeGreaterThan(bare)
+    const result = await backend.complete({ messages: question, maxTokens: 2, temperature: 0 })
+    // The meter leaves out the last prompt token, which llama.cpp evaluates together with the first generated one.
+    expect(Math.abs(counted - result.tokensIn!)).toBeLessThanOrEqual(1)
+  })
+
+  it('refuses a prompt larger than the context window instead of silently dropping it', async () => {
+    const messages: ChatMessage[] = [{ role: 'system', content: 'notes '.repeat(120) }, question[1]]
+    const counted = await backend.countMessageTokens(messages)
+    expect(counted).toBeGreaterThan(backend.contextTokens)
+    const error = await expectBrainError(backend.complete({ messages, maxTokens: 10, temperature: 0 }), 'invalid-input')
+    expect(error.details).toEqual({ promptTokens: counted, contextTokens: backend.contextTokens })
+  })
+
+  it('shortens the answer to what is left of the window when the prompt nearly fills it', async () => {
+    const base = await backend.countMessageTokens([{ role: 'system', content: 'x' }, question[1]])
+    // "notes " is five tokens ("▁n o t e s"): start near the edge and back off until a few tokens are free.
+    let words = Math.floor((backend.contextTokens - base) / 5)
+    let messages: ChatMessage[]
+    let counted: number
+    do {
+      messages = [{ role: 'system', content: 'notes '.repeat(words--).trim() }, question[1]]
+      counted = await backend.countMessageTokens(messages)
+    } while (counted >= backend.contextTokens - 2)
+    const left = backend.contextTokens - counted
+    expect(left).toBeGreaterThan(0)
+    expect(left).toBeLessThan(20)
+    const result = await backend.complete({ messages, maxTokens: 100, temperature: 0 })
+    expect(result.aborted).toBe(false)
+    expect(result.tokensOut).toBeGreaterThan(0)
+    expect(result.tokensOut).toBeLessThanOrEqual(left)
+  })
+
   it('returns the partial text with aborted: true when stopped mid-generation', async () => {
     const controller = new AbortController()
     const deltas: string[] = []
@@ -125,6 +161,24 @@ describe('LocalChatBackend on the tiny GGUF', () => {
     ])
     expect(first.text).toBe(second.text)
     expect(first.aborted || second.aborted).toBe(false)
+  })
+
+  it('stops a call that is still waiting for the sequence', async () => {
+    const controller = new AbortController()
+    let secondDeltas = 0
+    const first = backend.complete({
+      messages: question,
+      maxTokens: 60,
+      temperature: 0,
+      onDelta: () => {
+        if (!controller.signal.aborted) controller.abort()
+      },
+    })
+    const second = backend.complete({ messages: question, maxTokens: 60, temperature: 0, signal: controller.signal, onDelta: () => secondDeltas++ })
+    const [firstResult, secondResult] = await Promise.all([first, second])
+    expect(firstResult.aborted).toBe(false)
+    expect(secondResult).toMatchObject({ text: '', aborted: true })
+    expect(secondDeltas).toBe(0)
   })
 
   it('unloads after the idle time and reloads on the next call', async () => {
