@@ -22,7 +22,7 @@ export function StatusBar() {
   const sync = useSlice(status, (state) => state.sync)
   const engine = useSlice(status, (state) => state.engine)
   const [showErrors, setShowErrors] = useState(false)
-  const indexing = index?.phase.type === 'indexing' ? index.phase : null
+  const indexing = index?.phase.type === 'indexing' || index?.phase.type === 'embedding' ? index.phase : null
   const indexInfo = indexText(index)
   const syncInfo = syncText(sync)
   const engineInfo = engineText(engine)
@@ -34,7 +34,7 @@ export function StatusBar() {
       <Item {...indexInfo} title={index?.folder ?? undefined} />
       {indexing ? (
         <span className="status-progress">
-          <ProgressBar value={indexing.done} max={indexing.total} label={`Indexed ${indexing.done} of ${indexing.total} notes`} />
+          <ProgressBar value={indexing.done} max={indexing.total} label={indexing.type === 'indexing' ? `Indexed ${indexing.done} of ${indexing.total} notes` : `Embedded ${indexing.done} of ${indexing.total} passages`} />
         </span>
       ) : null}
       {index?.lastIndexedAt && !indexing ? <span className="status-muted">updated {formatRelativeTime(index.lastIndexedAt)}</span> : null}

@@ -18,14 +18,14 @@ export function indexText(index: IndexSnapshot | null): { text: string; tone: To
       return { text: 'Scanning folder…', tone: 'busy' }
     case 'indexing':
       return { text: `Indexing ${phase.done} of ${phase.total}`, tone: 'busy' }
+    case 'embedding':
+      return { text: `Embedding ${phase.done} of ${phase.total} passages`, tone: 'busy' }
     case 'ready':
       return { text: `${index.files} notes · ${index.chunks} passages`, tone: 'ok' }
     case 'paused':
       return { text: phase.reason === 'user' ? 'Indexing paused' : 'Folder unavailable', tone: 'warn' }
     case 'error':
       return { text: phase.error.message, tone: 'error' }
-    default:
-      return { text: 'Unknown state', tone: 'off' }
   }
 }
 
