@@ -139,7 +139,7 @@ export class AnswerRouter {
       return null
     }
     let status = gateway.status()
-    if (status.type !== 'reachable') status = await gateway.probe(signal)
+    if (needsProbe(status, Date.now())) status = await gateway.probe(signal)
     if (status.type !== 'reachable') {
       this.failed.add('gateway')
       this.reasons.push(`the gateway is ${describeStatus(status)}`)
@@ -153,6 +153,21 @@ export class AnswerRouter {
       this.reasons.push(`the gateway is unusable: ${describe(error)}`)
       return null
     }
+  }
+}
+
+/** A fresh failure is trusted (the background probe retries it); probing on every question would stall each one. */
+export const STATUS_TRUST_MS = 30_000
+
+function needsProbe(status: GatewayStatus, now: number): boolean {
+  switch (status.type) {
+    case 'reachable':
+      return false
+    case 'unreachable':
+    case 'unauthorized':
+      return now - Date.parse(status.checkedAt) > STATUS_TRUST_MS
+    default:
+      return true
   }
 }
 

@@ -165,6 +165,34 @@ describe('answerQuestion over the real fake gateway', () => {
     expect(answer.meta.model).toBe('large')
   })
 
+  it('stops a map-reduce between groups and returns what was streamed', async () => {
+    const contextTokens = 1024
+    const settings = gatewayFirst({ gateway: { contextTokens, requestTimeoutMs: 2_000, probeTimeoutMs: 500 }, llm: { maxAnswerTokens: 128 } })
+    const controller = new AbortController()
+    let chats = 0
+    const { fake, client } = await gatewayFor(
+      {
+        contextTokens,
+        chunkDelayMs: 20,
+        reply: () => {
+          chats += 1
+          if (chats === 2) setTimeout(() => controller.abort(), 10)
+          return 'A summary of some weeks [1].'
+        },
+      },
+      settings,
+    )
+    const d = deps({
+      search: memorySearch(weeklyHits(20, 420), { rangeOnly: true, period: { start: '2023-01-01', end: '2023-06-30', label: 'first half of 2023' } }).search,
+      settings,
+      gateway: client,
+    })
+    const answer = await answerQuestion(ask('What did I work on in the first half of 2023?'), d, controller.signal)
+    expect(answer.meta.aborted).toBe(true)
+    expect(answer.text).toBe(d.deltas.join(''))
+    expect(fake.chatRequests()).toHaveLength(2)
+  })
+
   it('answers directly (no map-reduce) when a short range fits', async () => {
     const settings = gatewayFirst()
     const { fake, client } = await gatewayFor({}, settings)

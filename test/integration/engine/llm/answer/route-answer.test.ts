@@ -1,0 +1,93 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { BrainError } from '../../../../../shared/errors'
+import { defaultSettings, mergeSettings, type SettingsPatch } from '../../../../../shared/settings'
+import { GatewayClient } from '../../../../../electron/engine/llm/gateway/gateway-client'
+import { AnswerRouter } from '../../../../../electron/engine/llm/router/route-answer'
+import { LocalChatBackend } from '../../../../../electron/engine/llm/local/local-chat-backend'
+import type { ChatBackend } from '../../../../../electron/engine/llm/types'
+import { ensureTinyChatModel } from '../../../../support/tiny-chat-model'
+import { startFakeGateway, type FakeGatewayOptions } from '../../../../support/fake-gateway'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+let local: LocalChatBackend
+beforeAll(async () => {
+  local = await LocalChatBackend.load({ modelPath: await ensureTinyChatModel(), threads: 1, contextSize: 512, gpu: false })
+})
+afterAll(async () => {
+  await local?.dispose()
+})
+const loadTiny = async (): Promise<ChatBackend> => local
+
+async function setup(patch: SettingsPatch, options: FakeGatewayOptions = {}) {
+  const fake = await startFakeGateway(options)
+  const settings = mergeSettings(defaultSettings(), { ...patch, gateway: { baseUrl: fake.url, probeTimeoutMs: 300, ...patch.gateway } })
+  const client = new GatewayClient({ settings: settings.gateway, token: 'test-token' })
+  cleanups.push(() => fake.close(), () => client.dispose())
+  return { fake, client, settings }
+}
+
+describe('AnswerRouter with the real gateway client', () => {
+  it('auto: local when it fits, gateway when the local tokenizer says it does not', async () => {
+    const { fake, client, settings } = await setup({ routing: { policy: 'auto' } })
+    const small = 'the backup server ran fine. '.repeat(4)
+    const fits = await new AnswerRouter({ settings, loadLocal: loadTiny, gateway: client }).select({ promptTokens: 40, promptText: small, fixedTokens: 100 })
+    expect(fits.kind).toBe('local')
+    expect(fake.connections()).toBe(0)
+    // ~4 characters per token would say it fits in 512; the tiny model's own tokenizer says it does not.
+    const text = 'the backup server ran fine. '.repeat(50)
+    expect(Math.ceil(text.length / 4) + 100).toBeLessThan(512)
+    const measured = (await local.countTokens(text)) + 100
+    expect(measured).toBeGreaterThan(512)
+    const big = await new AnswerRouter({ settings, loadLocal: loadTiny, gateway: client }).select({ promptTokens: 400, promptText: text, fixedTokens: 100 })
+    expect(big.kind).toBe('gateway')
+    expect(big.fallbackReason).toBe(`the prompt needs ~${measured} tokens, the local model has 512`)
+    expect(big.backend?.model).toBe('small')
+  })
+
+  it('large model above the threshold or for map-reduce', async () => {
+    const { client, settings } = await setup({ routing: { policy: 'prefer-gateway' }, gateway: { largeModelThresholdTokens: 1000 } })
+    const router = () => new AnswerRouter({ settings, loadLocal: null, gateway: client })
+    expect((await router().select({ promptTokens: 999 })).backend?.model).toBe('small')
+    expect((await router().select({ promptTokens: 1001 })).backend?.model).toBe('large')
+    expect((await router().select({ promptTokens: 10, mapReduce: true })).backend?.model).toBe('large')
+  })
+
+  it('trusts a fresh unreachable status instead of probing on every question', async () => {
+    const { fake, client, settings } = await setup({ routing: { policy: 'prefer-gateway' } }, { fault: () => ({ type: 'status', status: 502 }) })
+    const loadLocal = loadTiny
+    const first = await new AnswerRouter({ settings, loadLocal, gateway: client }).select({ promptTokens: 10 })
+    expect(first.kind).toBe('local')
+    expect(first.fallbackReason).toMatch(/unreachable/)
+    expect(fake.requests).toHaveLength(1)
+    const second = await new AnswerRouter({ settings, loadLocal, gateway: client }).select({ promptTokens: 10 })
+    expect(second.kind).toBe('local')
+    expect(fake.requests).toHaveLength(1)
+  })
+
+  it('unauthorized gateway and no local model: retrieval-only with both reasons', async () => {
+    const fake = await startFakeGateway({ token: 'right' })
+    const settings = mergeSettings(defaultSettings(), { routing: { policy: 'prefer-gateway' }, gateway: { baseUrl: fake.url } })
+    const client = new GatewayClient({ settings: settings.gateway, token: 'wrong' })
+    cleanups.push(() => fake.close(), () => client.dispose())
+    const loadLocal = (signal?: AbortSignal) => LocalChatBackend.load({ modelPath: '/nonexistent/model.gguf', threads: 1, contextSize: 512, gpu: false, signal })
+    const route = await new AnswerRouter({ settings, loadLocal, gateway: client }).select({ promptTokens: 10 })
+    expect(route.kind).toBe('retrieval-only')
+    expect(route.backend).toBeNull()
+    expect(route.fallbackReason).toMatch(/^the gateway is refusing the token; the local model is unavailable: .*\(model-missing\)$/)
+  })
+
+  it('markFailed moves on to the next backend', async () => {
+    const { client, settings } = await setup({ routing: { policy: 'prefer-gateway' } })
+    const router = new AnswerRouter({ settings, loadLocal: loadTiny, gateway: client })
+    const first = await router.select({ promptTokens: 10 })
+    expect(first.kind).toBe('gateway')
+    router.markFailed(first.backend!, new BrainError('gateway-stream-broken', 'The gateway stream broke off mid-answer'))
+    const second = await router.select({ promptTokens: 10 })
+    expect(second.kind).toBe('local')
+    expect(second.fallbackReason).toBe('the gateway failed: The gateway stream broke off mid-answer (gateway-stream-broken)')
+  })
+})
