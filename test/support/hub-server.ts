@@ -14,6 +14,8 @@ export interface HubServer {
 export interface HubServerOptions {
   /** Files (relative to the model folder, e.g. "onnx/model.onnx") whose body is cut off half way, as a dropped connection. */
   interruptFiles?: string[]
+  /** Files whose body stops half way and then hangs until the server closes, as a stalled download. */
+  stallFiles?: string[]
 }
 
 const RESOLVE_PATH = /^\/([^/]+)\/([^/]+)\/resolve\/([^/]+)\/(.+)$/
@@ -69,6 +71,10 @@ export async function startHubServer(rootDir: string, options: HubServerOptions 
     if (options.interruptFiles?.includes(file)) {
       // Promise the whole file, send half, then drop the connection: what a flaky network looks like to the client.
       response.write(body.subarray(0, Math.floor(body.length / 2)), () => response.socket?.destroy())
+      return
+    }
+    if (options.stallFiles?.includes(file)) {
+      response.write(body.subarray(0, Math.floor(body.length / 2)))
       return
     }
     response.end(body)

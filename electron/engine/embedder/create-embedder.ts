@@ -1,3 +1,5 @@
+import { readdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { Worker } from 'node:worker_threads'
 import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers'
 import { BrainError, throwIfAborted } from '../../../shared/errors'
@@ -238,6 +240,17 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     return embedder
   } catch (error) {
     await embedder.dispose()
+    if (!location.installed) await removePartialDownloads(location.folder)
     throw error
   }
+}
+
+/** A worker stopped mid-download leaves Transformers.js' `<file>.tmp.<pid>.<random>` files behind; they are never resumed. */
+async function removePartialDownloads(folder: string): Promise<void> {
+  const entries = await readdir(folder, { recursive: true, withFileTypes: true }).catch(() => [])
+  await Promise.all(
+    entries
+      .filter((entry) => entry.isFile() && /\.tmp\.\d+\.[a-z0-9]+$/.test(entry.name))
+      .map((entry) => rm(join(entry.parentPath, entry.name), { force: true })),
+  )
 }

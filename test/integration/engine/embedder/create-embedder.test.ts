@@ -29,13 +29,19 @@ function notes(count: number): string[] {
 describe('createEmbedder on the tiny model', () => {
   let model: TinyEmbeddingModel
   let embedder: Embedder
+  /** The same model loaded by its absolute folder, one text per batch. */
+  let single: Embedder
 
   beforeAll(async () => {
     model = await ensureTinyEmbeddingModel()
-    embedder = await createEmbedder({ model: model.modelId, modelsDir: model.modelsDir, allowDownload: false, remoteHost: NO_HUB, batchSize: 4 })
+    ;[embedder, single] = await Promise.all([
+      createEmbedder({ model: model.modelId, modelsDir: model.modelsDir, allowDownload: false, remoteHost: NO_HUB, batchSize: 4 }),
+      createEmbedder({ model: model.modelDir, modelsDir: model.modelsDir, allowDownload: false, remoteHost: NO_HUB, batchSize: 1 }),
+    ])
   })
   afterAll(async () => {
     await embedder?.dispose()
+    await single?.dispose()
   })
 
   it('describes the model from its config and tokenizer', () => {
@@ -72,14 +78,9 @@ describe('createEmbedder on the tiny model', () => {
 
   it('gives the same vectors whatever the batch size (padding does not leak into the mean)', async () => {
     const texts = ['short', 'a much longer passage about the quarterly budget review meeting with the sales team', 'mid length note on hiking']
-    const single = await createEmbedder({ model: model.modelId, modelsDir: model.modelsDir, allowDownload: false, remoteHost: NO_HUB, batchSize: 1 })
-    try {
-      const one = await single.embedPassages(texts)
-      const batched = await embedder.embedPassages(texts)
-      for (let index = 0; index < texts.length; index++) expectSameVector(batched[index], one[index])
-    } finally {
-      await single.dispose()
-    }
+    const one = await single.embedPassages(texts)
+    const batched = await embedder.embedPassages(texts)
+    for (let index = 0; index < texts.length; index++) expectSameVector(batched[index], one[index])
   })
 
   it('runs passages in batches of batchSize', async () => {
@@ -101,12 +102,7 @@ describe('createEmbedder on the tiny model', () => {
     const first = await embedder.fingerprint()
     const again = await embedder.fingerprint()
     expectSameVector(again, first)
-    const other = await createEmbedder({ model: model.modelDir, modelsDir: model.modelsDir, allowDownload: false, remoteHost: NO_HUB })
-    try {
-      expectSameVector(await other.fingerprint(), first)
-    } finally {
-      await other.dispose()
-    }
+    expectSameVector(await single.fingerprint(), first)
     const query = await embedder.embedQuery('completely different words')
     expect(dot(query, first)).toBeLessThan(0.9)
   })
@@ -140,7 +136,7 @@ describe('createEmbedder on the tiny model', () => {
 
   it('answers a query while a large passage job is running', async () => {
     const worker = embedder as WorkerEmbedder
-    const texts = notes(2000)
+    const texts = notes(600)
     const before = worker.batchesCompleted
     const order: string[] = []
     const bulk = embedder.embedPassages(texts).then((vectors) => {
@@ -156,6 +152,12 @@ describe('createEmbedder on the tiny model', () => {
     expect(batchesWhenAnswered).toBeLessThan(texts.length / 4)
     expect(vectors).toHaveLength(texts.length)
     expect(query).toHaveLength(TINY_EMBEDDING_DIMENSIONS)
+  })
+
+  it('rejects calls after dispose', async () => {
+    await single.dispose()
+    await expect(single.embedQuery('x')).rejects.toMatchObject({ code: 'embedding-unavailable' })
+    await expect(single.embedPassages(['x'])).rejects.toMatchObject({ code: 'embedding-unavailable' })
   })
 })
 
@@ -236,12 +238,5 @@ describe('createEmbedder failures', () => {
     } finally {
       await embedder.dispose()
     }
-  })
-
-  it('rejects calls after dispose', async () => {
-    const model = await ensureTinyEmbeddingModel()
-    const embedder = await createEmbedder({ model: model.modelId, modelsDir: model.modelsDir, allowDownload: false, remoteHost: NO_HUB })
-    await embedder.dispose()
-    await expect(embedder.embedQuery('x')).rejects.toMatchObject({ code: 'embedding-unavailable' })
   })
 })

@@ -24,8 +24,8 @@ describe('embedder downloads', () => {
   const servers: HubServer[] = []
   const embedders: Embedder[] = []
 
-  const hub = async (rootDir: string, interruptFiles?: string[]): Promise<HubServer> => {
-    const server = await startHubServer(rootDir, { interruptFiles })
+  const hub = async (rootDir: string, options?: { interruptFiles?: string[]; stallFiles?: string[] }): Promise<HubServer> => {
+    const server = await startHubServer(rootDir, options)
     servers.push(server)
     return server
   }
@@ -99,7 +99,7 @@ describe('embedder downloads', () => {
   })
 
   it('reports a dropped connection as a retryable download failure, leaves no partial file, and a retry succeeds', async () => {
-    const flaky = await hub(model.modelsDir, ['onnx/model.onnx'])
+    const flaky = await hub(model.modelsDir, { interruptFiles: ['onnx/model.onnx'] })
     const modelsDir = await freshDir('flaky')
     const error = await createEmbedder({ model: model.modelId, modelsDir, allowDownload: true, remoteHost: flaky.url }).catch((caught: unknown) => caught)
     expect(BrainError.is(error, 'model-download-failed')).toBe(true)
@@ -111,6 +111,30 @@ describe('embedder downloads', () => {
     const embedder = await createEmbedder({ model: model.modelId, modelsDir, allowDownload: true, remoteHost: healthy.url })
     embedders.push(embedder)
     expect(await embedder.embedQuery('retry worked')).toHaveLength(embedder.info.dimensions)
+  })
+
+  it('stops a stalled download when aborted and cleans up its partial file', async () => {
+    const server = await hub(model.modelsDir, { stallFiles: ['onnx/model.onnx'] })
+    const modelsDir = await freshDir('stalled')
+    const controller = new AbortController()
+    const progress: number[] = []
+    const loading = createEmbedder({
+      model: model.modelId,
+      modelsDir,
+      allowDownload: true,
+      remoteHost: server.url,
+      signal: controller.signal,
+      onDownloadProgress: ({ loadedBytes }) => progress.push(loadedBytes),
+    })
+    const onnxRequest = `GET /${model.modelId}/resolve/main/onnx/model.onnx`
+    while (!server.requests.includes(onnxRequest) || progress.length === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    // Let the half that the server sends reach the partial file before stopping.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    controller.abort()
+    await expect(loading).rejects.toMatchObject({ code: 'aborted' })
+    const files = await listFiles(modelsDir)
+    expect(files.filter((file) => file.includes('.tmp'))).toEqual([])
+    expect(files).not.toContain(`${model.modelId}/onnx/model.onnx`)
   })
 
   it('reports a model the hub does not have, or an unreachable hub, as a download failure', async () => {
