@@ -36,6 +36,8 @@ export class GatewayClient implements Disposable {
   private nextDelayMs: number
   private inFlight: Promise<GatewayStatus> | null = null
   private readonly backends = new Map<string, GatewayChatBackend>()
+  /** From the last successful probe, so a status restored by a chat request still lists them. */
+  private knownModels: string[] = []
   private readonly probeController = new AbortController()
   private disposed = false
   private readonly backoff: ProbeBackoff
@@ -127,7 +129,7 @@ export class GatewayClient implements Disposable {
     checkRateLimit: () => this.checkRateLimit(),
     reportSuccess: () => {
       if (this.current.type !== 'reachable') {
-        this.setStatus({ type: 'reachable', models: [], checkedAt: this.isoNow(), latencyMs: 0 })
+        this.setStatus({ type: 'reachable', models: this.knownModels, checkedAt: this.isoNow(), latencyMs: 0 })
       }
     },
     reportFailure: (error) => this.applyFailure(error),
@@ -182,6 +184,7 @@ export class GatewayClient implements Disposable {
     try {
       const page = await sdk.models.list({ signal, timeout: timeoutMs, maxRetries: 0 })
       const models = page.data.map((model) => model.id)
+      this.knownModels = models
       this.nextDelayMs = this.backoff.initialMs
       return this.setStatus({ type: 'reachable', models, checkedAt: this.isoNow(), latencyMs: Math.round(performance.now() - started) })
     } catch (error) {
