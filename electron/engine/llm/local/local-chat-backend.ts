@@ -17,7 +17,7 @@ import { checkMemoryFit, estimateModelMemoryBytes, formatGibibytes } from './mem
 /** How to load a local GGUF chat model. */
 export interface LocalChatBackendOptions {
   modelPath: string
-  /** llama.cpp CPU threads; pass it explicitly, the default spins on busy shared cores. */
+  /** llama.cpp CPU threads; pass it explicitly, the default spins on busy shared cores. 0 = node-llama-cpp decides. */
   threads: number
   /** Requested context window; the model's training context caps it. */
   contextSize: number
@@ -46,6 +46,8 @@ export class LocalChatBackend implements ChatBackend {
   private queue: Promise<unknown> = Promise.resolve()
   private disposed = false
   private loadCount = 1
+  // Fired by dispose() so a running answer stops (keeping its partial text) instead of holding shutdown up.
+  private readonly lifetime = new AbortController()
 
   private constructor(
     private readonly options: LocalChatBackendOptions,
@@ -100,7 +102,6 @@ export class LocalChatBackend implements ChatBackend {
 
   async complete(request: CompletionRequest): Promise<CompletionResult> {
     const started = performance.now()
-    const { signal } = request
     const aborted = (text: string): CompletionResult => ({
       text,
       tokensIn: null,
@@ -109,8 +110,9 @@ export class LocalChatBackend implements ChatBackend {
       timeToFirstTokenMs: null,
       aborted: true,
     })
-    if (signal?.aborted) return aborted('')
+    if (request.signal?.aborted) return aborted('')
     const { history, prompt } = toSessionInput(request.messages)
+    const signal = request.signal ? AbortSignal.any([request.signal, this.lifetime.signal]) : this.lifetime.signal
     try {
       return await this.run(signal, async ({ model, context }) => {
         const session = new LlamaChatSession({ contextSequence: context.getSequence(), autoDisposeSequence: true })
@@ -166,6 +168,7 @@ export class LocalChatBackend implements ChatBackend {
     if (this.disposed) return
     this.disposed = true
     this.clearIdleTimer()
+    this.lifetime.abort()
     await this.queue.catch(() => undefined)
     await this.unload()
   }
@@ -260,7 +263,7 @@ async function loadModel(options: LocalChatBackendOptions, signal: AbortSignal |
     model = await llama.loadModel({ modelPath: options.modelPath, loadSignal: signal })
     const context = await model.createContext({
       contextSize: Math.max(1, Math.min(options.contextSize, model.trainContextSize)),
-      threads: options.threads,
+      threads: options.threads > 0 ? options.threads : undefined,
       sequences: 1,
       createSignal: signal,
     })

@@ -181,6 +181,24 @@ describe('LocalChatBackend on the tiny GGUF', () => {
     expect(secondDeltas).toBe(0)
   })
 
+  it('stops a running answer when disposed, keeping its partial text', async () => {
+    const own = await LocalChatBackend.load({ modelPath, threads: 1, contextSize: 512, gpu: false })
+    let disposing: Promise<void> | null = null
+    const result = await own.complete({
+      messages: question,
+      maxTokens: 400,
+      temperature: 0,
+      onDelta: () => {
+        disposing ??= own.dispose()
+      },
+    })
+    await disposing
+    expect(result.aborted).toBe(true)
+    expect(result.text.length).toBeGreaterThan(0)
+    expect(result.tokensOut).toBeLessThan(400)
+    expect(own.isLoaded).toBe(false)
+  })
+
   it('unloads after the idle time and reloads on the next call', async () => {
     const idle = await LocalChatBackend.load({ modelPath, threads: 1, contextSize: 256, gpu: false, idleUnloadSeconds: 0.2 })
     try {
