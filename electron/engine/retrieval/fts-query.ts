@@ -17,6 +17,8 @@ export const MAX_FTS_TERMS = 24
 export interface FtsQueryOptions {
   /** Match the last term as a prefix ("postg" finds "postgres"), for search-as-you-type. */
   prefixLast?: boolean
+  /** Require every term (AND) instead of any (OR). */
+  requireAll?: boolean
 }
 
 /**
@@ -53,5 +55,5 @@ export function toFtsQuery(text: string, options: FtsQueryOptions = {}): string 
       const quoted = `"${tokens.join(' ')}"`
       return options.prefixLast && index === terms.length - 1 && tokens.length === 1 ? `${quoted}*` : quoted
     })
-    .join(' OR ')
+    .join(options.requireAll ? ' AND ' : ' OR ')
 }

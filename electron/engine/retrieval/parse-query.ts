@@ -421,6 +421,35 @@ export function isFillerOnly(text: string): boolean {
   return words.every((word) => FILLER_WORDS.has(word))
 }
 
+/** "When did I first…" / "the last time I…": the user wants the earliest or latest note on a topic. */
+export interface OrderIntent {
+  order: 'first' | 'last'
+  /** The topic once the ordering and filler words are gone ("try kubernetes"). */
+  topic: string
+}
+
+const FIRST_WORDS = /\b(first|earliest|start|starts|started|begin|began|beginning)\b/i
+const LAST_WORDS = /\b(last(?:\s+time)?|latest|most\s+recent(?:ly)?|final)\b/i
+
+/** Reads a first/last intent from searchable text (time phrases already removed); null when there is none. */
+export function orderIntent(text: string): OrderIntent | null {
+  const first = FIRST_WORDS.exec(text)
+  const last = LAST_WORDS.exec(text)
+  if (!first && !last) return null
+  const order = first && (!last || first.index < last.index) ? 'first' : 'last'
+  const topic = text
+    .replace(new RegExp(FIRST_WORDS.source, 'gi'), ' ')
+    .replace(new RegExp(LAST_WORDS.source, 'gi'), ' ')
+    .toLowerCase()
+    .replace(/['’]/g, '')
+    .match(/[\p{L}\p{N}]+/gu)
+    ?.filter((word) => !FILLER_WORDS.has(word) && !INTENT_FILLER.has(word))
+    .join(' ') ?? ''
+  return topic.length > 0 ? { order, topic } : null
+}
+
+const INTENT_FILLER = new Set(['when', 'time', 'times', 'ever', 'did', 'week', 'day', 'ago', 'try', 'tried'])
+
 /**
  * Splits a query into the text to search, a period from time phrases and `after:`/`before:` operators, and an
  * `in:` folder. `today` (an ISO date, UTC) anchors relative phrases.

@@ -7,8 +7,8 @@ import type { ChunkFilter, ChunkRecord } from '../store/types'
 import type { VectorStore } from '../store/vector-store'
 import { toIsoDate } from './calendar'
 import { searchTerms, toFtsQuery } from './fts-query'
-import { RRF_K, fuseRankings, type RankedList } from './fuse'
-import { intersectPeriods, normalisePathPrefix, operatorPeriod, parseQuery } from './parse-query'
+import { RRF_K, fuseRankings, type FusedItem, type RankedList } from './fuse'
+import { intersectPeriods, normalisePathPrefix, operatorPeriod, orderIntent, parseQuery, type OrderIntent } from './parse-query'
 import { buildSnippet } from './snippet'
 
 export const DEFAULT_SEARCH_LIMIT = 10
@@ -18,6 +18,9 @@ export const RANGE_LIMIT = 500
 export const MAX_SEARCH_LIMIT = 200
 /** Each retriever proposes this many times `limit` candidates (at least MIN_CANDIDATES) before fusion. */
 const CANDIDATE_FACTOR = 4
+/** First/last questions: how many topic chunks are ordered by date, and how many of them lead the hits. */
+const DATE_ORDER_POOL = 500
+const DATE_ORDER_LEAD = 3
 const MIN_CANDIDATES = 40
 /** Section names every weekly log repeats: they say nothing about what a note is about. */
 const TEMPLATE_WORDS = new Set(['done', 'learned', 'next', 'people', 'blockers', 'week', 'notes', 'todo', 'monday', 'friday'])
@@ -86,6 +89,13 @@ export class Searcher {
       const keywordHits = this.deps.meta.keywordSearch(ftsQuery, filter, candidates)
       for (const hit of keywordHits) keywordSnippets.set(hit.chunkId, hit.snippet)
       lists.push({ retriever: 'keyword', ids: keywordHits.map((hit) => hit.chunkId) })
+      // Chunks holding every term get a second keyword vote: with OR alone, a chunk that matches one rare term
+      // exactly loses to chunks that match common terms in both retrievers.
+      if (terms.length > 1) {
+        const allTerms = this.deps.meta.keywordSearch(toFtsQuery(parsed.text, { requireAll: true })!, filter, candidates)
+        for (const hit of allTerms) if (!keywordSnippets.has(hit.chunkId)) keywordSnippets.set(hit.chunkId, hit.snippet)
+        if (allTerms.length > 0) lists.push({ retriever: 'keyword', ids: allTerms.map((hit) => hit.chunkId) })
+      }
     }
 
     let mode = vectorSide.mode
@@ -108,7 +118,9 @@ export class Searcher {
     }
     throwIfAborted(signal)
 
-    const fused = fuseRankings(lists)
+    let fused = fuseRankings(lists)
+    const intent = orderIntent(parsed.text)
+    if (intent) fused = this.putInDateOrder(intent, filter, fused)
     // Fetch a few spares: a chunk deleted since the search, or outside the filter, is skipped.
     const wanted = fused.slice(0, limit + 10)
     const chunks = new Map(this.deps.meta.getChunks(wanted.map((item) => item.id)).map((chunk) => [chunk.id, chunk]))
@@ -175,6 +187,40 @@ export class Searcher {
       if (hits.length >= count) break
     }
     return hits
+  }
+
+  /**
+   * "When did I first…": the earliest (or latest) chunks holding every topic word go first, ahead of the
+   * relevance ranking; relevance alone cannot tell the first mention from the tenth.
+   */
+  private putInDateOrder(intent: OrderIntent, filter: ChunkFilter, fused: FusedItem[]): FusedItem[] {
+    const query = toFtsQuery(intent.topic, { requireAll: true })
+    if (!query) return fused
+    let found = this.deps.meta.keywordSearch(query, filter, DATE_ORDER_POOL)
+    if (found.length === 0) {
+      // A verb the notes do not use ("touched postgres"): fall back to the most specific word that matches.
+      for (const tokens of searchTerms(intent.topic)) {
+        const single = this.deps.meta.keywordSearch(`"${tokens.join(' ')}"`, filter, DATE_ORDER_POOL)
+        if (single.length > 0 && (found.length === 0 || single.length < found.length)) found = single
+      }
+    }
+    const matching = this.deps.meta.getChunks(found.map((hit) => hit.chunkId))
+    if (matching.length === 0) return fused
+    const direction = intent.order === 'first' ? 1 : -1
+    matching.sort((a, b) => direction * a.periodStart.localeCompare(b.periodStart) || a.path.localeCompare(b.path) || a.ordinal - b.ordinal)
+    const lead = matching.slice(0, DATE_ORDER_LEAD)
+    const top = fused[0]?.score ?? 0
+    const leading: FusedItem[] = lead.map((chunk, index) => {
+      const existing = fused.find((item) => item.id === chunk.id)
+      return {
+        id: chunk.id,
+        score: top + 1 / (RRF_K + index + 1),
+        retrievers: existing?.retrievers.includes('keyword') ? existing.retrievers : ['keyword', ...(existing?.retrievers ?? [])],
+        ranks: existing?.ranks ?? { keyword: index },
+      }
+    })
+    const leadIds = new Set(lead.map((chunk) => chunk.id))
+    return [...leading, ...fused.filter((item) => !leadIds.has(item.id))]
   }
 
   private vectorSide(): { target: { store: VectorStore; table: string } | null; embedder: Embedder | null; mode: SearchMode; reason: string | null } {

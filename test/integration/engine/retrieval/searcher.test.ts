@@ -134,6 +134,17 @@ describe('Searcher over real stores', () => {
     expect(marked).toEqual(expect.arrayContaining(['cluster', 'appointment']))
   })
 
+  it('puts the earliest or latest note on a topic first for first/last questions', async () => {
+    const first = await searcher.search('when did I first work on the postgres migration')
+    expect(first.hits[0].path).toBe('2023/2023-W10.md')
+    const last = await searcher.search('the last time I touched postgres')
+    expect(last.hits[0].path).toBe('2024/2024-W02.md')
+    const scores = last.hits.map((hit) => hit.score)
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores)
+    // Without the intent words, relevance decides.
+    expect((await searcher.search('postgres migration')).hits[0].path).not.toBe('2024/2024-W02.md')
+  })
+
   it('respects limit', async () => {
     expect((await searcher.search('the', { limit: 2 })).hits.length).toBeLessThanOrEqual(2)
     expect((await searcher.search('postgres search kubernetes dentist', { limit: 3 })).hits).toHaveLength(3)

@@ -61,3 +61,16 @@ describe('toFtsQuery', () => {
     expect(searchTerms('Postgres postgres POSTGRES')).toEqual([['postgres']])
   })
 })
+
+describe('toFtsQuery requireAll', () => {
+  it('joins terms with AND', () => {
+    expect(toFtsQuery('postgres kubernetes', { requireAll: true })).toBe('"postgres" AND "kubernetes"')
+    const db = new Database(':memory:')
+    db.exec(`CREATE VIRTUAL TABLE notes USING fts5(body, tokenize = 'porter unicode61')`)
+    db.prepare('INSERT INTO notes (rowid, body) VALUES (?, ?)').run(1, 'postgres only')
+    db.prepare('INSERT INTO notes (rowid, body) VALUES (?, ?)').run(2, 'postgres and kubernetes')
+    const rows = db.prepare('SELECT rowid FROM notes WHERE notes MATCH ?').all(toFtsQuery('postgres kubernetes', { requireAll: true })) as Array<{ rowid: number }>
+    expect(rows.map((row) => row.rowid)).toEqual([2])
+    db.close()
+  })
+})

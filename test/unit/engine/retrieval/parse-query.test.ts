@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseQuery } from '../../../../electron/engine/retrieval/parse-query'
+import { orderIntent, parseQuery } from '../../../../electron/engine/retrieval/parse-query'
 
 const TODAY = '2026-11-26' // a Thursday, in 2026-W48
 
@@ -134,5 +134,18 @@ describe('parseQuery whole dates', () => {
     ['the 12th of March 2024 retro', '2024-03-12'],
   ])('%s', (query, day) => {
     expect(parseQuery(query, TODAY).period).toMatchObject({ start: day, end: day })
+  })
+})
+
+describe('orderIntent', () => {
+  it.each([
+    ['when did I first try Kubernetes', { order: 'first', topic: 'kubernetes' }],
+    ['last time I worked on the mobile app release', { order: 'last', topic: 'mobile app release' }],
+    ['when did the billing rewrite start', { order: 'first', topic: 'billing rewrite' }],
+    ['most recent dentist appointment', { order: 'last', topic: 'dentist appointment' }],
+    ['postgres migration', null],
+    ['the first time', null],
+  ])('%s', (text, expected) => {
+    expect(orderIntent(text)).toEqual(expected)
   })
 })
