@@ -1,5 +1,6 @@
 import { readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import type { Worker } from 'node:worker_threads'
 import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers'
 import { BrainError, throwIfAborted } from '../../../shared/errors'
@@ -29,7 +30,7 @@ function defaultWorkerUrl(): URL {
 
 function toUrl(value: string | URL): URL {
   if (value instanceof URL) return value
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? new URL(value) : new URL(`file://${value}`)
+  return value.startsWith('file:') ? new URL(value) : pathToFileURL(value)
 }
 
 /** An Embedder whose model runs in a worker thread, with queries scheduled ahead of passage batches. */
