@@ -469,6 +469,26 @@ export class MetaStore implements Disposable {
     return (this.statement(sql).all({ ...where.params, limit: positiveLimit(limit) }) as ChunkRow[]).map(toChunkRecord)
   }
 
+  /**
+   * Checks that the keyword index matches the chunks table; throws `internal` (with `details.reason = 'fts'`)
+   * when it does not. `rebuildKeywordIndex` repairs it.
+   */
+  checkKeywordIndex(): void {
+    try {
+      this.statement("INSERT INTO chunks_fts (chunks_fts, rank) VALUES ('integrity-check', 1)").run()
+    } catch (error) {
+      throw new BrainError('internal', `The keyword index is out of step with the chunks: ${messageOf(error)}`, {
+        cause: error,
+        details: { reason: 'fts' },
+      })
+    }
+  }
+
+  /** Rebuilds the keyword index from the chunks table. */
+  rebuildKeywordIndex(): void {
+    this.statement("INSERT INTO chunks_fts (chunks_fts) VALUES ('rebuild')").run()
+  }
+
   // ------------------------------------------------------------------- state
 
   getState<T>(key: string): T | null {

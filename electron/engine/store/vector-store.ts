@@ -26,6 +26,9 @@ const BATCH = 500
 /** Rows per mergeInsert: bounds the memory of one Arrow batch. */
 const WRITE_BATCH = 2000
 const VECTOR_COLUMN = 'vector'
+const MIN_INDEX_ROWS = 256
+/** Candidates re-ranked on full vectors per result wanted: quantized distances alone lose about half of the top 10. */
+const REFINE_FACTOR = 10
 
 type LanceDb = typeof import('@lancedb/lancedb')
 let lanceDbModule: Promise<LanceDb> | null = null
@@ -176,8 +179,10 @@ export class VectorStore implements Disposable {
         )
       }
     }
+    // mergeInsert's behaviour with two source rows for one id is undefined: keep the last one given.
+    const unique = [...new Map(rows.map((row) => [row.id, row])).values()]
     await this.serialise(name, async () => {
-      for (const batch of batches(rows, WRITE_BATCH)) {
+      for (const batch of batches(unique, WRITE_BATCH)) {
         const data = this.lance.makeArrowTable(
           batch.map((row) => ({
             id: row.id,
@@ -251,39 +256,47 @@ export class VectorStore implements Disposable {
       .distanceType('cosine')
       .select(['id', '_distance'])
       .limit(limit)
-      // With an IVF-PQ index, distances are approximate; re-ranking a few times `limit` candidates on the full
-      // vectors restores exact order at little cost. Without an index the search is exact and this is a no-op.
-      .refineFactor(4)
+      // With an index, distances are approximate; re-ranking more candidates on the full vectors restores exact
+      // order and distances at little cost. Without an index the search is exact and this changes nothing.
+      .refineFactor(REFINE_FACTOR)
     if (predicate) query = query.where(predicate)
     const rows = (await query.toArray()) as Array<{ id: string; _distance: number }>
     return rows.map((row) => ({ id: row.id, distance: row._distance }))
   }
 
   /**
-   * Builds an IVF-PQ index (cosine) once the table has `minRows` rows; below that a flat scan is fast and exact.
-   * Returns whether the table has a vector index afterwards.
+   * Builds an approximate index (IVF with RaBitQ quantization, cosine) once the table has `minRows` rows; below
+   * that a flat scan is fast and exact. Returns whether the table has a vector index afterwards.
+   *
+   * Why IVF-RQ and not IVF-PQ: measured here on 20,000 clustered 384-d vectors (2 busy cores), IVF-PQ took minutes
+   * to train its codebooks while IVF-RQ built in about 3 s, and with `search`'s refine step recall@10 was 1.0 at
+   * about 5 ms per query against about 150 ms for the flat scan.
    */
   async ensureAnnIndex(name: string, options: { minRows?: number } = {}): Promise<boolean> {
     const minRows = options.minRows ?? 20_000
     const table = await this.table(name)
-    const indices = await table.listIndices()
-    if (indices.some((index) => index.columns.includes(VECTOR_COLUMN))) return true
+    if (await this.hasVectorIndex(table)) return true
     const rows = await table.countRows()
-    // PQ trains 256 centroids per sub-vector: fewer rows than that cannot train it.
-    if (rows < Math.max(minRows, 256)) return false
-    const dims = await this.dimensions(name)
-    const numSubVectors = dims % 16 === 0 ? dims / 16 : dims % 8 === 0 ? dims / 8 : 1
+    // k-means needs a few hundred rows to place even one partition sensibly.
+    if (rows < Math.max(minRows, MIN_INDEX_ROWS)) return false
     await this.serialise(name, () =>
       table.createIndex(VECTOR_COLUMN, {
-        config: this.lance.Index.ivfPq({
+        config: this.lance.Index.ivfRq({
           distanceType: 'cosine',
-          numPartitions: Math.max(1, Math.round(Math.sqrt(rows))),
-          numSubVectors,
+          // About 1,000 rows per partition: search probes 20 partitions by default, so recall stays high.
+          numPartitions: Math.min(1024, Math.max(1, Math.round(rows / 1000))),
         }),
         replace: true,
       }),
     )
     return true
+  }
+
+  /** The type of the vector index (e.g. "IvfRq"), or null when searches scan every row. */
+  async vectorIndexType(name: string): Promise<string | null> {
+    const table = await this.table(name)
+    const index = (await table.listIndices()).find((candidate) => candidate.columns.includes(VECTOR_COLUMN))
+    return index?.indexType ?? null
   }
 
   /** Compacts small fragments left by many small writes, updates indexes and drops old versions. */
@@ -321,6 +334,10 @@ export class VectorStore implements Disposable {
     const table = await this.connection.openTable(name)
     this.tables.set(name, table)
     return table
+  }
+
+  private async hasVectorIndex(table: lancedb.Table): Promise<boolean> {
+    return (await table.listIndices()).some((index) => index.columns.includes(VECTOR_COLUMN))
   }
 
   private async deleteWhere(name: string, column: string, values: string[]): Promise<void> {

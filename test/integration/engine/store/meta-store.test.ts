@@ -270,6 +270,37 @@ describe('manifest and chunks', () => {
     expect(store.getChunks([two[0].id])[0]).toEqual({ ...two[0], path: 'two.md', periodStart: period.start, periodEnd: period.end, embedded: false })
   })
 
+  it('keeps the keyword index in step through replaces, failures and deletes', () => {
+    for (let round = 0; round < 5; round += 1) {
+      for (let file = 0; file < 4; file += 1) {
+        const path = `w${file}.md`
+        const chunks = Array.from({ length: 3 + ((round + file) % 3) }, (_, index) => draft(path, index, `round ${round % 2} text ${index} ${file}`))
+        store.replaceFile(fileInput(path, week(`2023-0${file + 1}-01`, `2023-0${file + 1}-07`)), chunks)
+      }
+      store.markFailed('w1.md', 'file-too-large', 'Too big', { size: 1, mtimeMs: 1 })
+      store.deleteFile('w2.md')
+    }
+    store.checkKeywordIndex()
+    expect(store.keywordSearch('round', {}, 100)).toHaveLength(store.countChunks())
+
+    // A chunk row changed behind the index's back is detected, and a rebuild repairs it.
+    const raw = new Database(dbPath)
+    try {
+      raw.exec('DROP TRIGGER chunks_fts_update')
+      raw.exec("UPDATE chunks SET embed_text = 'replaced behind its back' WHERE ordinal = 0")
+      raw.exec(`CREATE TRIGGER chunks_fts_update AFTER UPDATE OF heading_path, embed_text ON chunks BEGIN
+          INSERT INTO chunks_fts (chunks_fts, rowid, heading_path, embed_text) VALUES ('delete', old.seq, old.heading_path, old.embed_text);
+          INSERT INTO chunks_fts (rowid, heading_path, embed_text) VALUES (new.seq, new.heading_path, new.embed_text);
+        END`)
+    } finally {
+      raw.close()
+    }
+    expect(BrainError.is(thrown(() => store.checkKeywordIndex()), 'internal')).toBe(true)
+    store.rebuildKeywordIndex()
+    store.checkKeywordIndex()
+    expect(store.keywordSearch('behind', {}, 100).length).toBeGreaterThan(0)
+  })
+
   it('getChunks and markEmbedded work past the batch size', () => {
     const chunks = Array.from({ length: 1200 }, (_, index) => draft('big.md', index, `paragraph number ${index}`))
     store.replaceFile(fileInput('big.md', period), chunks)

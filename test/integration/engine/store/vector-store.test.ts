@@ -103,6 +103,11 @@ describe('rows', () => {
     expect(metadata.get('a')).toEqual({ contentHash: 'hash-a', path: 'moved.md', periodStart: '2024-01-01', periodEnd: '2024-01-07' })
     expect(Array.from((await store.vectorsByIds(table, ['a'])).get('a') ?? [])).toEqual(Array.from(axisVector(5)))
 
+    await store.upsert(table, [row('dup', 'd.md', axisVector(1)), row('dup', 'd.md', axisVector(6))])
+    expect(await store.count(table)).toBe(4)
+    expect(Array.from((await store.vectorsByIds(table, ['dup'])).get('dup') ?? [])).toEqual(Array.from(axisVector(6)))
+    await store.deleteIds(table, ['dup'])
+
     await store.upsert(table, [])
     const wrong = await rejection(store.upsert(table, [row('d', 'd.md', new Float32Array(DIMS + 1))]))
     expect(BrainError.is(wrong, 'invalid-input')).toBe(true)
@@ -176,19 +181,32 @@ describe('search', () => {
 })
 
 describe('maintenance', () => {
-  it('builds a cosine IVF-PQ index only past minRows, and search still finds the nearest', async () => {
-    const rows = Array.from({ length: 300 }, (_, index) => row(`r${index}`, `f${index % 7}.md`, axisVector(index, (index % 50) / 60)))
+  it('builds a cosine vector index only past minRows, and search still finds the nearest with exact distances', async () => {
+    const rows = Array.from({ length: 600 }, (_, index) => row(`r${index}`, `f${index % 7}.md`, axisVector(index, (index % 50) / 60)))
     await store.upsert(table, rows)
+    const target = rows[123]
+    const flat = await store.search(table, target.vector as Float32Array, { limit: 5 })
+    expect(await store.vectorIndexType(table)).toBeNull()
     expect(await store.ensureAnnIndex(table)).toBe(false)
     expect(await store.ensureAnnIndex(table, { minRows: 1000 })).toBe(false)
     expect(await store.ensureAnnIndex(table, { minRows: 100 })).toBe(true)
+    expect(await store.vectorIndexType(table)).toBe('IvfRq')
     expect(await store.ensureAnnIndex(table, { minRows: 100 })).toBe(true)
 
-    const target = rows[123]
-    const hits = await store.search(table, target.vector as Float32Array, { limit: 3 })
-    expect(hits[0].id).toBe('r123')
-    expect(hits[0].distance).toBeCloseTo(0, 4)
-    expect((await store.search(table, target.vector as Float32Array, { limit: 3, filter: { pathPrefix: 'f0' } })).every((hit) => Number(hit.id.slice(1)) % 7 === 0)).toBe(true)
+    const indexed = await store.search(table, target.vector as Float32Array, { limit: 5 })
+    expect(indexed[0].id).toBe('r123')
+    expect(indexed[0].distance).toBeCloseTo(0, 4)
+    expect(indexed.map((hit) => hit.distance)).toEqual([...indexed.map((hit) => hit.distance)].sort((a, b) => a - b))
+    expect(indexed[4].distance).toBeCloseTo(flat[4].distance, 4)
+    const filtered = await store.search(table, target.vector as Float32Array, { limit: 3, filter: { pathPrefix: 'f0' } })
+    expect(filtered).toHaveLength(3)
+    expect(filtered.every((hit) => Number(hit.id.slice(1)) % 7 === 0)).toBe(true)
+
+    // Rows written after the index are still found (unindexed rows are scanned), and optimize folds them in.
+    await store.upsert(table, [row('late', 'late.md', axisVector(3, 0.001))])
+    expect((await store.search(table, axisVector(3, 0.001), { limit: 1 }))[0].id).toBe('late')
+    await store.optimize(table)
+    expect((await store.search(table, axisVector(3, 0.001), { limit: 1 }))[0].id).toBe('late')
   })
 
   it('optimize compacts many small writes without losing rows', async () => {
