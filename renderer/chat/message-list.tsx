@@ -20,8 +20,10 @@ export function MessageList(props: { emptyState: React.ReactNode }) {
 
   return (
     <div className="messages" role="log" aria-label="Conversation">
-      {messages.map((message) => (message.role === 'user' ? <Question key={message.id} message={message} /> : <Answer key={message.id} message={message} />))}
-      <div ref={endRef} />
+      <div className="messages-inner">
+        {messages.map((message) => (message.role === 'user' ? <Question key={message.id} message={message} /> : <Answer key={message.id} message={message} />))}
+        <div ref={endRef} />
+      </div>
     </div>
   )
 }

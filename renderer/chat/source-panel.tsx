@@ -24,7 +24,7 @@ export function SourcePanel() {
             {source.path}
             <span className="source-lines">
               {' '}
-              · lines {source.startLine}–{source.endLine}
+              · {source.startLine === source.endLine ? `line ${source.startLine}` : `lines ${source.startLine}–${source.endLine}`}
             </span>
           </div>
         </div>

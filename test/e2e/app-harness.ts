@@ -67,6 +67,8 @@ export interface AppHarness {
   dataDir: string
   /** Every `openNote` the shell received. */
   opened: Array<{ path: string; line?: number }>
+  /** How many times a window asked to hide the quick-search. */
+  hides: number
   close(): Promise<void>
 }
 
@@ -96,6 +98,7 @@ export async function startAppHarness(options: { chatModel: ChatModelSetup; fold
   // Watching, as in the app: picking a folder starts the first pass.
   const engine = await Engine.open({ dataDir, overrides, watch: true })
   const opened: AppHarness['opened'] = []
+  const harness = {} as AppHarness
   const bridge = await startWsBridge({
     engine,
     host: '127.0.0.1',
@@ -111,20 +114,25 @@ export async function startAppHarness(options: { chatModel: ChatModelSetup; fold
         engine.setGatewayToken(token)
         return token !== null
       },
+      hideQuickSearch: async () => {
+        harness.hides += 1
+        return true
+      },
       getShortcutStatus: async () => ({ accelerator: 'CmdOrCtrl+Shift+Space', registered: true, message: null }),
     },
   })
-  return {
+  return Object.assign(harness, {
     engine,
     bridge,
     folder,
     dataDir,
     opened,
+    hides: 0,
     close: async () => {
       await bridge.close()
       await engine.dispose()
       await fileServer?.close()
       fs.rmSync(temp.dir, { recursive: true, force: true })
     },
-  }
+  })
 }
