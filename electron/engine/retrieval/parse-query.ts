@@ -202,8 +202,13 @@ const RULES: Rule[] = [
   },
   {
     // A lone year: 2023
-    pattern: /(?<![\d-])\b((?:19[7-9]|20\d)\d)\b(?![\d-])/g,
-    build: (m) => ({ period: period(yearRange(Number(m[1])), m[1]), year: Number(m[1]) }),
+    // Not a year: amounts with a unit or currency ("2000 ms", "$2024"), or years after next year ("2048 rows").
+    pattern: /(?<![\d$€£#.,-])\b((?:19[7-9]|20\d)\d)\b(?![\d-]|[.,]\d|\s*(?:%|ms|s|sec|seconds|minutes|hours|rows|items|users|requests|lines|words|tokens|kb|mb|gb|rps|qps|x|times|people|euros?|dollars?|usd|eur)\b)/gi,
+    build: (m, today) => {
+      const year = Number(m[1])
+      if (year > todayParts(today).year + 1) return null
+      return { period: period(yearRange(year), m[1]), year }
+    },
   },
 ]
 
