@@ -1,3 +1,4 @@
+import type { AnswerEnd } from '../../../shared/answer'
 import type { ErrorCode } from '../../../shared/errors'
 import type { NotePeriod } from '../../../shared/period'
 import type { ChunkDraft } from '../chunker/types'
@@ -28,6 +29,7 @@ export interface ChunkRecord extends ChunkDraft {
   embedded: boolean
 }
 
+/** One FTS5 match, best first by bm25. */
 export interface KeywordHit {
   chunkId: string
   /** bm25 rank, lower is better (SQLite convention). */
@@ -36,6 +38,7 @@ export interface KeywordHit {
   snippet: string
 }
 
+/** Restricts keyword, vector and period queries; every set field must hold. */
 export interface ChunkFilter {
   /** Chunks whose period overlaps [start, end] (ISO dates, inclusive). */
   period?: { start: string; end: string } | null
@@ -66,8 +69,45 @@ export interface VectorRow {
   vector: Float32Array | number[]
 }
 
+/** One nearest-neighbour match from the vector table. */
 export interface VectorHit {
   id: string
   /** Cosine distance, lower is better. */
   distance: number
+}
+
+/** What `replaceFile` writes to the manifest. */
+export interface FileInput {
+  path: string
+  size: number
+  mtimeMs: number
+  sha256: string
+  period: NotePeriod
+  label: string
+}
+
+/** What `replaceFile` changed. */
+export interface ReplaceFileResult {
+  /** Chunks that need a vector row written: new ids, and kept ids whose period changed (their vector row is stale). */
+  added: ChunkRecord[]
+  /** Chunk ids that no longer exist: delete their vector rows. */
+  removedIds: string[]
+  /** Chunk ids left exactly as they were (their `embedded` flag kept). */
+  keptIds: string[]
+}
+
+/** The fields a vector row copies from its chunk, with the chunk's `embedded` flag. */
+export interface ChunkVectorState {
+  path: string
+  contentHash: string
+  periodStart: string
+  periodEnd: string
+  embedded: boolean
+}
+
+/** A message to append to a conversation. */
+export interface MessageInput {
+  role: 'user' | 'assistant'
+  content: string
+  answer: Omit<AnswerEnd, 'text'> | null
 }
