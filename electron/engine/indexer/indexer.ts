@@ -268,7 +268,9 @@ export class Indexer {
     if (total === 0) return
     let done = 0
     this.options.onProgress({ type: 'embedding', done, total })
-    const batchSize = Math.max(1, this.options.embedBatchSize()) * 4
+    // The embedder batches inference itself; vectors are written in larger groups because every LanceDB write
+    // costs about the same (~40 ms) for 100 rows as for 500.
+    const batchSize = Math.max(512, this.options.embedBatchSize() * 4)
     for (;;) {
       throwIfAborted(signal)
       const batch = meta.chunksNeedingVectors(batchSize)
