@@ -4,6 +4,7 @@ import type { BrainEventName, BrainEvents } from '../../shared/ipc'
 import type { Settings } from '../../shared/settings'
 import { DisposableStore, toDisposable, type Disposable } from '../engine/lifecycle'
 import { ENGINE_EVENT_NAMES } from '../engine/rpc/engine-service'
+import { ENGINE_PORT_CHANNEL } from '../engine/rpc/window-port'
 import { EngineHost, type EngineHostOptions } from './engine-host/engine-host'
 import { registerIpc } from './ipc/ipc-router'
 import { RendererEvents } from './ipc/renderer-events'
@@ -44,6 +45,7 @@ export class AppShell implements Disposable {
   private quickSearch: BrowserWindow | null = null
   private tray: AppTray | null = null
   private quitting = false
+  private readonly loadedWindows = new WeakSet<BrowserWindow>()
 
   constructor(private readonly options: AppShellOptions) {
     this.settings = readSettings(options.dataDir)
@@ -76,7 +78,10 @@ export class AppShell implements Disposable {
     this.store.add(this.engine.onState((state) => {
       this.events.broadcast('engine-state', state)
       this.tray?.setEngineState(state)
-      if (state.type === 'running') void this.refreshFromEngine()
+      if (state.type === 'running') {
+        void this.refreshFromEngine()
+        for (const window of [this.chat, this.quickSearch]) if (window) this.handEnginePort(window)
+      }
     }))
     for (const name of ENGINE_EVENT_NAMES) {
       this.store.add(this.engine.on(name as never, ((payload: unknown) => this.onEngineEvent(name, payload)) as never))
@@ -142,6 +147,22 @@ export class AppShell implements Disposable {
     this.quickSearch = this.createQuickSearch()
   }
 
+  /** Gives a loaded window of ours its own port to the engine (again after every reload or engine restart). */
+  private handEnginePort(window: BrowserWindow): void {
+    if (window.isDestroyed() || !this.loadedWindows.has(window)) return
+    if (!isTrustedRendererUrl(this.options.location, window.webContents.getURL())) return
+    const port = this.engine.openPort(`window-${window.webContents.id}`)
+    if (port) window.webContents.postMessage(ENGINE_PORT_CHANNEL, null, [port])
+  }
+
+  private trackLoads(window: BrowserWindow): void {
+    window.webContents.on('did-start-loading', () => this.loadedWindows.delete(window))
+    window.webContents.on('did-finish-load', () => {
+      this.loadedWindows.add(window)
+      this.handEnginePort(window)
+    })
+  }
+
   private createChat(): BrowserWindow {
     const window = createChatWindow({
       preloadPath: this.options.preloadPath,
@@ -151,6 +172,7 @@ export class AppShell implements Disposable {
     })
     this.events.attach(window.webContents)
     this.events.send(window.webContents, 'engine-state', this.engine.state)
+    this.trackLoads(window)
     return window
   }
 
@@ -158,6 +180,7 @@ export class AppShell implements Disposable {
     const window = createQuickSearchWindow({ preloadPath: this.options.preloadPath, location: this.options.location })
     this.events.attach(window.webContents)
     this.events.send(window.webContents, 'engine-state', this.engine.state)
+    this.trackLoads(window)
     return window
   }
 

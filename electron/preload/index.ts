@@ -11,16 +11,50 @@ import {
   type BrainEvents,
   type BrainMethodName,
   type BrainMethods,
+  type EngineMethods,
+  type EngineState,
 } from '../../shared/ipc'
-import { errorDataToMessage, type ErrorData } from '../../shared/errors'
+import { errorDataToMessage, toErrorData, type ErrorData } from '../../shared/errors'
+import { createRpcClient, type RpcClient } from '../engine/rpc/rpc-client'
+import { ENGINE_PORT_CHANNEL, fromDomMessagePort, type DomMessagePortLike } from '../engine/rpc/window-port'
 
 type IpcResult = { ok: true; value: unknown } | { ok: false; error: ErrorData }
+
+/**
+ * The window's own port to the engine, handed over by main once the page has loaded: engine calls (search
+ * results, answers) then skip main entirely. Until it arrives, and whenever the engine is down, calls go
+ * through main's checked IPC relay instead.
+ */
+let direct: RpcClient<EngineMethods> | null = null
+
+ipcRenderer.on(ENGINE_PORT_CHANNEL, (event: IpcRendererEvent) => {
+  const port = event.ports?.[0] as unknown as DomMessagePortLike | undefined
+  if (!port) return
+  direct?.dispose()
+  direct = createRpcClient<EngineMethods>(fromDomMessagePort(port))
+})
+// A port to a dead engine never answers: drop it as soon as main says the engine stopped.
+ipcRenderer.on(ipcChannel.event('engine-state'), (_event: IpcRendererEvent, state: EngineState) => {
+  if (state.type === 'running') return
+  direct?.dispose()
+  direct = null
+})
+
+const engineMethods = new Set<string>(ENGINE_METHOD_NAMES)
 
 /** One invoker per method name; main answers with an envelope so the error code survives the crossing. */
 function invokers<N extends BrainMethodName>(names: readonly N[]): Pick<AsyncMethods<BrainMethods>, N> {
   const api: Record<string, (...args: unknown[]) => Promise<unknown>> = {}
   for (const name of names) {
     api[name] = async (...args) => {
+      const port = engineMethods.has(name) && direct && !direct.closed ? direct : null
+      if (port) {
+        try {
+          return await port.call(name as keyof EngineMethods & string, args as never)
+        } catch (error) {
+          throw new Error(errorDataToMessage(toErrorData(error)))
+        }
+      }
       const result = (await ipcRenderer.invoke(ipcChannel.invoke(name), ...args)) as IpcResult
       if (result.ok) return result.value
       // contextBridge keeps only an Error's message, so the ErrorData rides in it (decoded by toErrorData).

@@ -406,7 +406,11 @@ function createState() {
     },
     /** Delivers a main→renderer message to the preload's listeners. */
     emit(channel: string, ...args: unknown[]): void {
-      for (const listener of [...(rendererListeners.get(channel) ?? [])]) listener({ sender: ipcRenderer }, ...args)
+      for (const listener of [...(rendererListeners.get(channel) ?? [])]) listener({ sender: ipcRenderer, ports: [] }, ...args)
+    },
+    /** Delivers what `webContents.postMessage(channel, message, ports)` sends: ports on the event. */
+    postMessage(channel: string, message: unknown, ports: unknown[]): void {
+      for (const listener of [...(rendererListeners.get(channel) ?? [])]) listener({ sender: ipcRenderer, ports }, message)
     },
     listenerCount: (channel: string) => rendererListeners.get(channel)?.size ?? 0,
   }

@@ -1,4 +1,4 @@
-import { MessageChannelMain, utilityProcess, type UtilityProcess } from 'electron'
+import { MessageChannelMain, utilityProcess, type MessagePortMain, type UtilityProcess } from 'electron'
 import { BrainError } from '../../../shared/errors'
 import type { BrainEventName, BrainEvents, EngineMethodName, EngineMethods, EngineState } from '../../../shared/ipc'
 import type { Disposable } from '../../engine/lifecycle'
@@ -67,6 +67,17 @@ export class EngineHost implements Disposable {
   /** Engine events, across restarts. */
   on<E extends keyof EngineEvents>(event: E, listener: (payload: EngineEvents[E]) => void): Disposable {
     return this.emitterFor(event).event(listener as (payload: unknown) => void)
+  }
+
+  /**
+   * A new MessagePort straight to the engine (for a window), or null while the engine is not running.
+   * The engine serves RPC on it until either side closes it or the process exits.
+   */
+  openPort(name: string): MessagePortMain | null {
+    if (!this.child || this.current.type !== 'running') return null
+    const { port1, port2 } = new MessageChannelMain()
+    this.post({ type: 'connect', name }, [port1])
+    return port2
   }
 
   setGatewayToken(token: string | null): void {

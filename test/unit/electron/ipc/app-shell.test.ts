@@ -2,8 +2,10 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { ipcChannel, type BrainMethodName, type EngineState } from '../../../../shared/ipc'
-import { electronMock, FakeBrowserWindow, FakeTray } from '../../../support/electron-mock'
+import { ipcChannel, type BrainMethodName, type EngineMethods, type EngineState } from '../../../../shared/ipc'
+import { createRpcClient } from '../../../../electron/engine/rpc/rpc-client'
+import { ENGINE_PORT_CHANNEL, fromDomMessagePort } from '../../../../electron/engine/rpc/window-port'
+import { electronMock, FakeBrowserWindow, FakeTray, type FakeMessagePortMain } from '../../../support/electron-mock'
 import { runEngineServiceInForks, waitFor, type FakeEngine } from '../fake-engine-process'
 
 vi.mock('electron', async () => (await import('../../../support/electron-mock')).electronModule)
@@ -98,6 +100,42 @@ describe('IPC registration and the sender check', () => {
     expect(shellCall.ok).toBe(false)
     expect(fs.existsSync(path.join(dataDir, GATEWAY_TOKEN_FILE))).toBe(false)
     expect(calls()).toBe(0)
+  })
+})
+
+describe('engine ports for windows', () => {
+  it('hands each loaded window its own port to the engine, and a new one after a restart', async () => {
+    const { chat, quick } = await startShell()
+    expect(chat.webContents.postedMessages).toEqual([])
+    chat.webContents.emit('did-finish-load')
+    quick.webContents.emit('did-finish-load')
+    expect(chat.webContents.postedMessages).toHaveLength(1)
+    expect(chat.webContents.postedMessages[0]).toMatchObject({ channel: ENGINE_PORT_CHANNEL, message: null })
+    expect(quick.webContents.postedMessages).toHaveLength(1)
+
+    // The preload's side: a DOM-style port; engine calls go straight to the engine, not through ipcMain.
+    const port = (chat.webContents.postedMessages[0]!.transfer[0] as FakeMessagePortMain).port
+    const client = createRpcClient<EngineMethods>(fromDomMessagePort(port as never))
+    expect(await client.search('backups')).toEqual({ query: 'backups' })
+    engines[0]!.calls.length = 0
+    expect(await client.call('search', ['restore steps'])).toEqual({ query: 'restore steps' })
+    expect(engines[0]!.calls).toEqual([{ method: 'search', args: ['restore steps'] }])
+
+    electronMock.forks[0]!.exit(1)
+    await waitFor(() => shell!.engine.state.type === 'running' && chat.webContents.postedMessages.length === 2)
+    expect(quick.webContents.postedMessages).toHaveLength(2)
+    const fresh = createRpcClient<EngineMethods>(fromDomMessagePort((chat.webContents.postedMessages[1]!.transfer[0] as FakeMessagePortMain).port as never))
+    expect(await fresh.search('after restart')).toEqual({ query: 'after restart' })
+    expect(engines[1]!.calls.at(-1)).toEqual({ method: 'search', args: ['after restart'] })
+    client.dispose()
+    fresh.dispose()
+  })
+
+  it('gives no port to a window showing a foreign page', async () => {
+    const { chat } = await startShell()
+    chat.webContents.url = 'https://evil.example/'
+    chat.webContents.emit('did-finish-load')
+    expect(chat.webContents.postedMessages).toEqual([])
   })
 })
 
@@ -233,7 +271,7 @@ describe('shell methods', () => {
     const editorCommand = `"${process.execPath}" -e "${script.replaceAll('"', '\\"')}" -- --goto "{path}:{line}" ; $(touch ${pwned})`
     const { chat } = await startShell({ folder, ui: { editorCommand } })
     expect(await invoke(chat, 'openNote', '2023-W14.md', 7)).toEqual({ ok: true, value: true })
-    await waitFor(() => fs.existsSync(marker))
+    await waitFor(() => fs.existsSync(marker) && fs.statSync(marker).size > 0, 30_000)
     expect(JSON.parse(fs.readFileSync(marker, 'utf8'))).toEqual(['--goto', `${path.join(folder, '2023-W14.md')}:7`, ';', '$(touch', `${pwned})`])
     expect(fs.existsSync(pwned)).toBe(false)
 

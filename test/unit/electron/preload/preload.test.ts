@@ -1,5 +1,9 @@
+import { MessageChannel } from 'node:worker_threads'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { toErrorData } from '../../../../shared/errors'
+import { BrainError, toErrorData } from '../../../../shared/errors'
+import { fromNodeMessagePort } from '../../../../electron/engine/rpc/port-adapters'
+import { createRpcServer } from '../../../../electron/engine/rpc/rpc-server'
+import { ENGINE_PORT_CHANNEL } from '../../../../electron/engine/rpc/window-port'
 import { BRAIN_EVENT_NAMES, ENGINE_METHOD_NAMES, SHELL_METHOD_NAMES, ipcChannel, type BrainApi } from '../../../../shared/ipc'
 import { electronMock } from '../../../support/electron-mock'
 
@@ -59,5 +63,30 @@ describe('preload', () => {
     expect(seen).toHaveLength(1)
     expect(() => brain.on('not-an-event' as never, () => {})).toThrow(/Unknown event/)
     for (const event of BRAIN_EVENT_NAMES) brain.on(event, () => {})()
+  })
+
+  it('sends engine calls over the engine port once main hands one over, and drops it when the engine stops', async () => {
+    const relayed: string[] = []
+    electronMock.ipcRenderer.invoke = async (channel: string) => {
+      relayed.push(channel)
+      return { ok: true, value: 'via main' }
+    }
+    const channel = new MessageChannel()
+    const server = createRpcServer(fromNodeMessagePort(channel.port1), async (method, args) => {
+      if (method === 'search') return { direct: args[0] }
+      throw new BrainError('not-found', 'no such conversation')
+    })
+    electronMock.ipcRenderer.postMessage(ENGINE_PORT_CHANNEL, null, [channel.port2])
+    expect(await brain.search('direct please')).toEqual({ direct: 'direct please' })
+    const error = await brain.getConversation('x').catch((caught: unknown) => caught)
+    expect(toErrorData(error)).toMatchObject({ code: 'not-found', message: 'no such conversation' })
+    // Shell methods always go through main.
+    expect(await brain.hasGatewayToken()).toBe('via main')
+    expect(relayed).toEqual([ipcChannel.invoke('hasGatewayToken')])
+
+    electronMock.ipcRenderer.emit(ipcChannel.event('engine-state'), { type: 'restarting', attempt: 1, retryInMs: 500, lastExit: 'exit code 1' })
+    expect(await brain.search('after crash')).toBe('via main')
+    expect(relayed.at(-1)).toBe(ipcChannel.invoke('search'))
+    server.dispose()
   })
 })
