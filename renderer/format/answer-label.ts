@@ -40,9 +40,28 @@ export function formatBytes(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`
 }
 
-/** A period as the week chip shows it: one day, or "2023-04-03 – 2023-04-09". */
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/**
+ * A period as people read it: "11 Mar 2024", "3–9 Apr 2023", "26 Feb – 3 Mar 2024", "29 Dec 2025 – 4 Jan 2026".
+ * English month names on purpose: the notes' own file names are ISO, and a fixed format keeps columns aligned.
+ */
 export function formatPeriod(start: string, end: string): string {
-  return start === end ? start : `${start} – ${end}`
+  const a = parseIsoDate(start)
+  const b = parseIsoDate(end)
+  if (!a || !b) return start === end ? start : `${start} – ${end}`
+  if (start === end) return `${a.day} ${MONTHS[a.month]} ${a.year}`
+  if (a.year !== b.year) return `${a.day} ${MONTHS[a.month]} ${a.year} – ${b.day} ${MONTHS[b.month]} ${b.year}`
+  if (a.month !== b.month) return `${a.day} ${MONTHS[a.month]} – ${b.day} ${MONTHS[b.month]} ${b.year}`
+  return `${a.day}–${b.day} ${MONTHS[a.month]} ${a.year}`
+}
+
+function parseIsoDate(value: string): { year: number; month: number; day: number } | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value)
+  if (!match) return null
+  const month = Number(match[2]) - 1
+  if (month < 0 || month > 11) return null
+  return { year: Number(match[1]), month, day: Number(match[3]) }
 }
 
 /** "3 min ago" style relative time for the status bar. */

@@ -60,9 +60,10 @@ export function QuickSearchApp(props: { brain: BrainApi; store: QuickSearchStore
   return (
     <div className="quick-search" onKeyDown={onKeyDown}>
       <div className="quick-input-row">
-        <span className="quick-icon" aria-hidden="true">
-          ⌕
-        </span>
+        <svg className="quick-icon" aria-hidden="true" viewBox="0 0 24 24" width="20" height="20">
+          <circle cx="10.5" cy="10.5" r="6.5" fill="none" stroke="currentColor" strokeWidth="2" />
+          <path d="M15.5 15.5 L20.5 20.5" stroke="currentColor" strokeWidth="2" strokeLinecap="round" />
+        </svg>
         <input
           ref={inputRef}
           className="quick-input"

@@ -49,7 +49,7 @@ describe.skipIf(skipReason !== null)('quick-search window in Chromium over the r
     expect(searches.length).toBeLessThan(5)
 
     const first = results.first()
-    expect(await first.locator('.hit-period').textContent()).toMatch(/^2024-\d\d-\d\d/)
+    expect(await first.locator('.hit-period').textContent()).toMatch(/^\d{1,2}.* 2024$/)
     expect(await first.locator('.hit-heading').textContent()).toMatch(/Garden/)
     const marked = await first.locator('.hit-snippet mark').allTextContents()
     expect(marked.map((text) => text.toLowerCase())).toEqual(expect.arrayContaining(['tomatoes']))
@@ -64,7 +64,7 @@ describe.skipIf(skipReason !== null)('quick-search window in Chromium over the r
     expect(await chip.textContent()).toMatch(/March 2024/i)
     const periods = await quick.locator('.hit-period').allTextContents()
     expect(periods.length).toBeGreaterThan(0)
-    for (const period of periods) expect(period).toMatch(/2024-0[2-4]-/)
+    for (const period of periods) expect(period).toMatch(/(Feb|Mar|Apr) 2024$/)
   })
 
   it('moves with Up/Down, previews with Tab, opens with Enter, hides with Esc', async () => {

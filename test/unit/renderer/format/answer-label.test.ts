@@ -38,8 +38,11 @@ describe('answer labels', () => {
   ])('formatBytes(%d) = %s', (bytes, expected) => expect(formatBytes(bytes)).toBe(expected))
 
   it('formats periods and relative times', () => {
-    expect(formatPeriod('2023-04-03', '2023-04-09')).toBe('2023-04-03 – 2023-04-09')
-    expect(formatPeriod('2024-03-11', '2024-03-11')).toBe('2024-03-11')
+    expect(formatPeriod('2023-04-03', '2023-04-09')).toBe('3–9 Apr 2023')
+    expect(formatPeriod('2024-03-11', '2024-03-11')).toBe('11 Mar 2024')
+    expect(formatPeriod('2024-02-26', '2024-03-03')).toBe('26 Feb – 3 Mar 2024')
+    expect(formatPeriod('2025-12-29', '2026-01-04')).toBe('29 Dec 2025 – 4 Jan 2026')
+    expect(formatPeriod('someday', 'later')).toBe('someday – later')
     const now = Date.parse('2026-01-01T12:00:00Z')
     expect(formatRelativeTime('2026-01-01T11:59:50Z', now)).toBe('just now')
     expect(formatRelativeTime('2026-01-01T11:55:00Z', now)).toBe('5 min ago')
