@@ -20,7 +20,8 @@ export type FolderState = 'not-set' | 'ok' | 'unavailable'
 export type EmbeddingStatus =
   | { type: 'loading'; modelId: string }
   | { type: 'downloading'; modelId: string; loadedBytes: number; totalBytes: number | null }
-  | { type: 'ready'; modelId: string; dimensions: number }
+  /** `notice` says when the stored index was built with a different model and is being re-embedded. */
+  | { type: 'ready'; modelId: string; dimensions: number; notice?: string }
   | { type: 'unavailable'; modelId: string; reason: string; code: ErrorCode }
 
 /** A file the indexer could not index, and why. */

@@ -48,10 +48,6 @@ export class EmbeddingManager implements Disposable {
     return this.currentStatus
   }
 
-  get notice(): string | null {
-    return this.changeNotice
-  }
-
   current(): EmbeddingTarget | null {
     return this.target
   }
@@ -125,7 +121,7 @@ export class EmbeddingManager implements Disposable {
     this.embedder?.dispose()
     this.embedder = embedder
     this.target = { embedder, table }
-    this.setStatus({ type: 'ready', modelId, dimensions })
+    this.setStatus({ type: 'ready', modelId, dimensions, ...(this.changeNotice ? { notice: this.changeNotice } : {}) })
     this.onTarget.fire(this.target)
   }
 
@@ -145,7 +141,10 @@ export class EmbeddingManager implements Disposable {
     for (const table of await vectors.listTables()) {
       if (table !== target.table) await vectors.dropTable(table).catch(() => undefined)
     }
-    this.changeNotice = null
+    if (this.changeNotice && this.currentStatus.type === 'ready') {
+      this.changeNotice = null
+      this.setStatus({ type: 'ready', modelId: this.currentStatus.modelId, dimensions: this.currentStatus.dimensions })
+    }
   }
 
   private setStatus(status: EmbeddingStatus): void {
