@@ -605,6 +605,15 @@ export class MetaStore implements Disposable {
 
   // --------------------------------------------------------------- plumbing
 
+  /**
+   * The raw handle, for engine modules that keep their own tables in this file through an appended migration (sync),
+   * so their writes can commit together with the index's. Use `transaction` for multi-statement writes.
+   */
+  get database(): BetterSqlite3.Database {
+    this.assertOpen()
+    return this.db
+  }
+
   /** Runs `fn` in one transaction (nested calls become savepoints). */
   transaction<T>(fn: () => T): T {
     this.assertOpen()

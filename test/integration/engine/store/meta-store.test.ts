@@ -120,9 +120,11 @@ describe('opening and migrations', () => {
   })
 
   it('dispose is idempotent and later calls fail with a typed error', () => {
+    expect(store.database.prepare('SELECT count(*) FROM files').pluck().get()).toBe(0)
     store.dispose()
     store.dispose()
     expect(BrainError.is(thrown(() => store.countFiles()), 'engine-unavailable')).toBe(true)
+    expect(BrainError.is(thrown(() => store.database), 'engine-unavailable')).toBe(true)
     store = MetaStore.open(dbPath)
   })
 
