@@ -231,6 +231,7 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     allowDownload: options.allowDownload && !location.installed,
     remoteHost: options.remoteHost,
     dtype: location.dtype,
+    ...(options.threads && options.threads > 0 ? { threads: Math.floor(options.threads) } : {}),
     reportProgress: !location.installed && options.onDownloadProgress !== undefined,
     downloading: !location.installed,
   }

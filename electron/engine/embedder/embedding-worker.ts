@@ -44,6 +44,7 @@ async function load(): Promise<FeatureExtractionPipeline> {
     dtype: settings.dtype,
     device: 'cpu',
     local_files_only: !settings.allowDownload,
+    ...(settings.threads ? { session_options: { intraOpNumThreads: settings.threads, interOpNumThreads: 1 } } : {}),
     ...(settings.reportProgress ? { progress_callback: downloadProgressReporter() } : {}),
   })) as FeatureExtractionPipeline
 }

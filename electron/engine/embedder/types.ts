@@ -33,6 +33,8 @@ export interface EmbedderOptions {
   /** Hub host for downloads, e.g. "https://huggingface.co/" (tests: a local server). */
   remoteHost: string
   batchSize?: number
+  /** ONNX Runtime threads for inference; default: the runtime's choice (all cores). Lower it to leave cores free. */
+  threads?: number
   /** Download progress, summed over the model's files. */
   onDownloadProgress?: (progress: { loadedBytes: number; totalBytes: number | null }) => void
   signal?: AbortSignal

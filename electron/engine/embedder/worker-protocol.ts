@@ -8,6 +8,8 @@ export interface EmbeddingWorkerSettings {
   allowDownload: boolean
   remoteHost: string
   dtype: 'q8' | 'fp32'
+  /** ONNX Runtime intra-op threads; undefined leaves the runtime default. */
+  threads?: number
   /** Only downloads report progress; local loads would otherwise look like downloads. */
   reportProgress: boolean
   /** Whether files must be fetched: decides how a load failure is classified. */

@@ -29,14 +29,14 @@ function notes(count: number): string[] {
 describe('createEmbedder on the tiny model', () => {
   let model: TinyEmbeddingModel
   let embedder: Embedder
-  /** The same model loaded by its absolute folder, one text per batch. */
+  /** The same model loaded by its absolute folder, one text per batch, on one ONNX Runtime thread. */
   let single: Embedder
 
   beforeAll(async () => {
     model = await ensureTinyEmbeddingModel()
     ;[embedder, single] = await Promise.all([
       createEmbedder({ model: model.modelId, modelsDir: model.modelsDir, allowDownload: false, remoteHost: NO_HUB, batchSize: 4 }),
-      createEmbedder({ model: model.modelDir, modelsDir: model.modelsDir, allowDownload: false, remoteHost: NO_HUB, batchSize: 1 }),
+      createEmbedder({ model: model.modelDir, modelsDir: model.modelsDir, allowDownload: false, remoteHost: NO_HUB, batchSize: 1, threads: 1 }),
     ])
   })
   afterAll(async () => {
