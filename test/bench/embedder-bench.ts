@@ -24,9 +24,9 @@ const model = await ensureTinyEmbeddingModel()
 const texts = Array.from({ length: PASSAGES, }, (_, index) => passage(index))
 console.log(`embedder bench: ${model.modelId}, ${PASSAGES} passages of 40-160 words, node ${process.version}`)
 
-for (const batchSize of [8, 16, 32]) {
+for (const [batchSize, threads] of [[8], [16], [32], [16, 1]] as Array<[number, number?]>) {
   const loadStart = performance.now()
-  const embedder = await createEmbedder({ model: model.modelId, modelsDir: model.modelsDir, allowDownload: false, remoteHost: 'http://127.0.0.1:9/', batchSize })
+  const embedder = await createEmbedder({ model: model.modelId, modelsDir: model.modelsDir, allowDownload: false, remoteHost: 'http://127.0.0.1:9/', batchSize, threads })
   const loadMs = performance.now() - loadStart
   try {
     await embedder.embedPassages(texts.slice(0, batchSize * 2)) // warm-up
@@ -46,7 +46,7 @@ for (const batchSize of [8, 16, 32]) {
     }
     await bulk
     console.log(
-      `batch ${String(batchSize).padStart(2)}: ${(PASSAGES / seconds).toFixed(0).padStart(6)} passages/s` +
+      `batch ${String(batchSize).padStart(2)}${threads ? `, ${threads} thread` : ''}: ${(PASSAGES / seconds).toFixed(0).padStart(6)} passages/s` +
         ` | load ${loadMs.toFixed(0)} ms` +
         ` | query during bulk p50 ${percentile(latencies, 0.5).toFixed(1)} ms, p95 ${percentile(latencies, 0.95).toFixed(1)} ms (${latencies.length} queries)`,
     )
