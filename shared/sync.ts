@@ -28,4 +28,8 @@ export interface SyncReport extends SyncPlan {
   requests: number
   bytesSent: number
   seconds: number
+  /** What the plan was compared with: the server's manifest now, or (gateway unreachable) the last one seen. */
+  serverState?: { source: 'server' | 'last-known' | 'none'; fetchedAt: string | null }
+  /** Files not sent this pass and why (e.g. a single file larger than the gateway's batch limit). */
+  skipped?: Array<{ path: string; reason: 'too-large' | 'changed-since-indexing' | 'unreadable' | 'vectors-missing' }>
 }

@@ -115,6 +115,32 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 2,
+    description: 'sync: outbox of planned batches and the last known server manifest',
+    up(db) {
+      db.exec(`
+        -- A batch is written here before it is sent and removed when the server acknowledged it, so a retry after a
+        -- crash resends the same id and the same bytes (the server replays its stored result).
+        CREATE TABLE sync_outbox (
+          seq INTEGER PRIMARY KEY,
+          batch_id TEXT NOT NULL UNIQUE,
+          base_url TEXT NOT NULL,
+          body TEXT NOT NULL,
+          summary TEXT NOT NULL,
+          created_at TEXT NOT NULL,
+          attempts INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE sync_remote_files (
+          path TEXT PRIMARY KEY,
+          sha256 TEXT NOT NULL,
+          chunk_count INTEGER NOT NULL,
+          chunks_sha256 TEXT NOT NULL,
+          embedding_key TEXT
+        );
+      `)
+    },
+  },
 ]
 
 /** The schema version the code expects: the last migration's. */
