@@ -99,7 +99,7 @@ export function QuickSearchApp(props: { brain: BrainApi; store: QuickSearchStore
         </p>
       ) : null}
       <div className="quick-body">
-        <ul ref={listRef} id="quick-results" className="search-results" role="listbox" aria-label="Results">
+        <ul ref={listRef} id="quick-results" className="search-results" role="listbox" aria-label="Results" data-query={result?.query}>
           {hits.map((hit, index) => (
             <li
               key={hit.chunkId}

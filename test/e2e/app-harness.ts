@@ -76,12 +76,19 @@ export interface AppHarness {
  * The real engine (tiny embedding and chat models, temp data dir) behind the WebSocket bridge, serving a fresh
  * production build of the renderer. `folder: 'picked'` leaves the folder unset so the onboarding picks it.
  */
-export async function startAppHarness(options: { chatModel: ChatModelSetup; folder: 'picked' | 'preset'; weeks?: number }): Promise<AppHarness> {
+export async function startAppHarness(options: {
+  chatModel: ChatModelSetup
+  folder: 'picked' | 'preset'
+  weeks?: number
+  /** Writes the notes instead of the small built-in weekly logs (the benchmark's 4-year corpus). */
+  writeNotes?: (folder: string) => Promise<unknown>
+}): Promise<AppHarness> {
   const temp = makeTempDir('notes-rag-e2e-')
   const folder = path.join(temp.dir, 'notes')
   const dataDir = path.join(temp.dir, 'data')
   const outDir = path.join(temp.dir, 'renderer')
-  writeWeeklyLogs(folder, options.weeks)
+  if (options.writeNotes) await options.writeNotes(folder)
+  else writeWeeklyLogs(folder, options.weeks)
   const chatModelPath = await ensureTinyChatModel()
   let fileServer: FileServer | null = null
   let llmModel = chatModelPath
