@@ -8,7 +8,7 @@ import { citationsIn } from './citations'
 import { rewriteFollowUp } from './follow-up-rewrite'
 import { NOT_IN_NOTES, directMessages, toCitation, weekLabel, type Passage } from './grounded-prompt'
 import { mapReduce } from './map-reduce'
-import { PER_MESSAGE_OVERHEAD_TOKENS, TEMPLATE_OVERHEAD_TOKENS, packPassages } from './pack-passages'
+import { PER_MESSAGE_OVERHEAD_TOKENS, TEMPLATE_OVERHEAD_TOKENS, packPassages, promptCounter } from './pack-passages'
 
 /** Everything the answer pipeline needs, injected so the engine passes its Searcher, local model and gateway. */
 export interface AnswerDeps {
@@ -172,6 +172,7 @@ async function generate(backend: ChatBackend, input: GenerateInput): Promise<Gen
     answerTokens,
     passages: candidates,
     build: (passages) => directMessages(today, request.question, passages),
+    countPrompt: promptCounter(backend),
     signal,
   })
 

@@ -1,7 +1,7 @@
 import { throwIfAborted } from '../../../../shared/errors'
 import type { ChatBackend, ChatMessage, CompletionResult } from '../types'
 import { formatPassage, systemPrompt, type Passage } from './grounded-prompt'
-import { countMessages, packPassages } from './pack-passages'
+import { countMessages, packPassages, promptCounter } from './pack-passages'
 
 /** One partial summary: the weeks it covers and what the model wrote about them. */
 export interface WeekSummary {
@@ -112,8 +112,9 @@ export async function mapReduce(input: MapReduceInput): Promise<MapReduceOutcome
   }
 
   // The final answer streams; a single summary that still does not fit is cut to the room left.
+  const countPrompt = promptCounter(backend)
   let messages = reduceMessages(today, question, level)
-  while ((await countMessages(messages, count)) + input.answerTokens > backend.contextTokens && level[0].text.length > 40) {
+  while ((await countPrompt(messages)) + input.answerTokens > backend.contextTokens && level.some((summary) => summary.text.length > 40)) {
     level = level.map(shorten)
     messages = reduceMessages(today, question, level)
   }
@@ -148,6 +149,7 @@ async function packWithNumbers(
     answerTokens: reserve,
     passages,
     build: (list) => build(list.map((passage, index) => ({ ...passage, n: passages[index].n }))),
+    countPrompt: promptCounter(backend),
     signal,
   })
   return packed.passages.map((passage, index) => ({ ...passage, n: passages[index].n }))

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../types'
+import type { ChatBackend, ChatMessage } from '../types'
 import type { Passage } from './grounded-prompt'
 
 /** Tokens a chat template adds around messages (role markers, separators); generous so packing never overflows. */
@@ -16,6 +16,8 @@ export interface PackInput {
   passages: Passage[]
   /** Builds the messages for a given set of passages. */
   build: (passages: Passage[]) => ChatMessage[]
+  /** The backend's exact count of a whole prompt with its chat template, when it has one; checks the result. */
+  countPrompt?: (messages: ChatMessage[]) => Promise<number>
   signal?: AbortSignal
 }
 
@@ -33,6 +35,13 @@ export async function countMessages(messages: ChatMessage[], countTokens: (text:
   let total = TEMPLATE_OVERHEAD_TOKENS
   for (const message of messages) total += (await countTokens(message.content)) + PER_MESSAGE_OVERHEAD_TOKENS
   return total
+}
+
+/** A backend's exact prompt counter (the local model lays out its chat template), or the estimate with overhead. */
+export function promptCounter(backend: ChatBackend): (messages: ChatMessage[]) => Promise<number> {
+  const exact = (backend as { countMessageTokens?: (messages: ChatMessage[]) => Promise<number> }).countMessageTokens
+  if (typeof exact === 'function') return (messages) => exact.call(backend, messages)
+  return (messages) => countMessages(messages, (text) => backend.countTokens(text))
 }
 
 /**
@@ -61,14 +70,15 @@ export async function packPassages(input: PackInput): Promise<PackResult> {
     }
     break
   }
-  // Guard against a tokenizer that counts the whole differently from the parts.
+  // Guard against a tokenizer or chat template that counts the whole differently from the parts.
+  const countWhole = input.countPrompt ?? ((messages: ChatMessage[]) => countMessages(messages, input.countTokens))
   let passages = renumber(chosen)
   let messages = input.build(passages)
-  let promptTokens = await countMessages(messages, input.countTokens)
+  let promptTokens = await countWhole(messages)
   while (promptTokens > budget && passages.length > 0) {
     passages = renumber(passages.slice(0, -1))
     messages = input.build(passages)
-    promptTokens = await countMessages(messages, input.countTokens)
+    promptTokens = await countWhole(messages)
   }
   return { passages, messages, promptTokens, dropped: input.passages.length - passages.length, truncated }
 }

@@ -243,6 +243,8 @@ describe('routing with the real gateway backend and the real tiny local model', 
     const call = recorded.calls[0]
     const promptTokens = await countMessages(call.messages, (text) => local.countTokens(text))
     expect(promptTokens + call.maxTokens).toBeLessThanOrEqual(local.contextTokens)
+    // And by the model's own chat-template count, which is what llama.cpp evaluates.
+    expect((await local.countMessageTokens(call.messages)) + call.maxTokens).toBeLessThanOrEqual(local.contextTokens)
     expect(call.maxTokens).toBe(48)
     expect(answer.sources.length).toBeGreaterThanOrEqual(1)
     // The 12 candidate passages cannot all fit in 512 tokens: fewer were given.
@@ -318,17 +320,17 @@ describe('routing with the real gateway backend and the real tiny local model', 
   it('map-reduces a range on the tiny local model without overflowing its 512-token context', async () => {
     const settings = settingsWith({ routing: { policy: 'local-only' }, llm: { maxAnswerTokens: 24 } })
     const recorded = recordingBackend(local)
-    const hits = weeklyHits(6, 200)
+    const hits = weeklyHits(4, 200)
     const answer = await answerQuestion(
       ask('What did I do in Q1 2023?'),
       deps({ search: memorySearch(hits, { rangeOnly: true, period: { start: '2023-01-01', end: '2023-03-31', label: 'Q1 2023' } }).search, settings, loadLocal: async () => recorded.backend }),
     )
     expect(answer.meta.strategy).toBe('map-reduce')
     expect(answer.meta.backend).toBe('local')
-    expect(answer.sources).toHaveLength(6)
+    expect(answer.sources).toHaveLength(4)
     expect(recorded.calls.length).toBeGreaterThan(2)
     for (const call of recorded.calls) {
-      const tokens = await countMessages(call.messages, (text) => local.countTokens(text))
+      const tokens = await local.countMessageTokens(call.messages)
       expect(tokens + call.maxTokens).toBeLessThanOrEqual(local.contextTokens)
     }
   }, 120_000)

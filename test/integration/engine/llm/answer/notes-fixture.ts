@@ -58,7 +58,8 @@ export function memorySearch(hits: SearchHit[], options: { period?: QueryPeriod 
 /** Delegates to a real backend and keeps every request, so tests can measure what was sent. */
 export function recordingBackend(inner: ChatBackend): { backend: ChatBackend; calls: CompletionRequest[] } {
   const calls: CompletionRequest[] = []
-  const backend: ChatBackend = {
+  const exact = (inner as { countMessageTokens?: (messages: CompletionRequest['messages']) => Promise<number> }).countMessageTokens
+  const backend: ChatBackend & { countMessageTokens?: (messages: CompletionRequest['messages']) => Promise<number> } = {
     kind: inner.kind,
     model: inner.model,
     contextTokens: inner.contextTokens,
@@ -69,5 +70,6 @@ export function recordingBackend(inner: ChatBackend): { backend: ChatBackend; ca
     },
     dispose: () => undefined,
   }
+  if (exact) backend.countMessageTokens = (messages) => exact.call(inner, messages)
   return { backend, calls }
 }
