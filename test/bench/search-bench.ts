@@ -173,11 +173,13 @@ for (const scale of SCALES) {
     const list = queries()
     const flat = await measure(searcher, list)
     rows.push(row(scale, 'none (exact)', flat))
+    console.log(rows[rows.length - 1])
     const indexStart = performance.now()
     const built = await vectors.ensureAnnIndex(table, { minRows: 0 })
     console.log(`IVF-PQ index ${built ? 'built' : 'not built'} in ${((performance.now() - indexStart) / 1000).toFixed(1)} s`)
     const ann = await measure(searcher, list)
     rows.push(row(scale, 'IVF-PQ', ann))
+    console.log(rows[rows.length - 1])
   } finally {
     await vectors.dispose()
     meta.dispose()
