@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto'
-import fs from 'node:fs'
-import path from 'node:path'
 import { toErrorData } from '../../../shared/errors'
 import type { EmbeddingStatus } from '../../../shared/index-status'
 import type { Settings } from '../../../shared/settings'
 import { createEmbedder } from '../embedder/create-embedder'
+import { isModelInstalled } from '../embedder/model-location'
 import type { Embedder } from '../embedder/types'
 import { Emitter, type Disposable } from '../lifecycle'
 import type { MetaStore } from '../store/meta-store'
@@ -54,8 +53,7 @@ export class EmbeddingManager implements Disposable {
 
   /** True when the model's files are already on disk (loading will not need the network). */
   static isInstalled(settings: Settings['embedding'], modelsDir: string): boolean {
-    const folder = path.isAbsolute(settings.model) ? settings.model : path.join(modelsDir, settings.model)
-    return fs.existsSync(path.join(folder, 'config.json'))
+    return isModelInstalled(settings.model, modelsDir)
   }
 
   /** Loads (downloading when allowed) the model in the background; never throws: failures become the status. */

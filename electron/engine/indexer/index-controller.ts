@@ -182,6 +182,7 @@ export class IndexController implements Disposable {
     const { meta } = this.options
     meta.setState(LAST_INDEXED_KEY, new Date().toISOString())
     void this.options.embedding.completeIfBuilt().catch((error) => console.warn('[index] could not finish the vector table', error))
+    void this.indexer?.maintainVectors()
     if (!this.userPaused && this.folderState === 'ok') this.setPhase({ type: 'ready' })
     this.onSettled.fire()
   }

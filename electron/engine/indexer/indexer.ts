@@ -59,6 +59,8 @@ export class Indexer {
    * reconcileStores removes on the next start.
    */
   private staleVectorIds: string[] = []
+  /** Vector rows written or deleted since the table was last compacted. */
+  private vectorWritesSinceMaintenance = 0
 
   constructor(private readonly options: IndexerOptions) {}
 
@@ -116,6 +118,24 @@ export class Indexer {
         if (!isAbortError(error)) throw error
       } finally {
         this.options.onProgress({ type: 'idle' })
+      }
+    })
+  }
+
+  /**
+   * After a large pass: compacts the vector table (many small writes leave many fragments) and builds the ANN index
+   * once the table is large enough for it to help. Small passes skip it.
+   */
+  maintainVectors(minWrites = 2000): Promise<void> {
+    return this.queue.run(async () => {
+      const target = this.options.embedding()
+      if (!target || this.vectorWritesSinceMaintenance < minWrites) return
+      this.vectorWritesSinceMaintenance = 0
+      try {
+        await this.options.vectors.optimize(target.table)
+        await this.options.vectors.ensureAnnIndex(target.table)
+      } catch (error) {
+        console.warn('[indexer] vector table maintenance failed', error)
       }
     })
   }
@@ -243,6 +263,7 @@ export class Indexer {
     const live = new Set(this.options.meta.getChunks(ids).map((chunk) => chunk.id))
     const stale = ids.filter((id) => !live.has(id))
     // A failure leaves orphans that reconcileStores removes on the next start; never fail indexing for it.
+    this.vectorWritesSinceMaintenance += stale.length
     if (stale.length > 0) await this.options.vectors.deleteIds(target.table, stale).catch((error) => console.warn('[indexer] could not delete vectors', error))
   }
 
@@ -288,6 +309,7 @@ export class Indexer {
         vector: computed.get(chunk.id) ?? stored.get(chunk.contentHash)!,
       }))
       await vectors.upsert(target.table, rows)
+      this.vectorWritesSinceMaintenance += rows.length
       meta.markEmbedded(batch.map((chunk) => chunk.id), true)
       meta.completeFiles([...new Set(batch.map((chunk) => chunk.path))])
       totals.embedded += toEmbed.length
