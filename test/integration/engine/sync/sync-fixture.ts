@@ -30,24 +30,24 @@ export class IndexFixture {
   modelId = TEST_MODEL_ID
   private readonly temp = makeTempDir('notes-rag-sync-')
 
-  private constructor() {
+  private constructor(readonly dimensions: number) {
     this.folder = path.join(this.temp.dir, 'notes')
     this.dataDir = path.join(this.temp.dir, 'data')
     fs.mkdirSync(this.folder, { recursive: true })
     this.meta = MetaStore.open(dataPaths(this.dataDir).database)
-    this.table = VectorStore.tableName(this.modelId, TEST_DIMENSIONS)
+    this.table = VectorStore.tableName(this.modelId, dimensions)
   }
 
-  static async open(): Promise<IndexFixture> {
-    const fixture = new IndexFixture()
+  static async open(options: { dimensions?: number } = {}): Promise<IndexFixture> {
+    const fixture = new IndexFixture(options.dimensions ?? TEST_DIMENSIONS)
     fixture.vectorStore = await VectorStore.open(dataPaths(fixture.dataDir).vectors)
-    await fixture.vectorStore.ensureTable(fixture.table, TEST_DIMENSIONS)
+    await fixture.vectorStore.ensureTable(fixture.table, fixture.dimensions)
     return fixture
   }
 
   /** What SyncService's `vectors` dependency returns. */
   vectors(): SyncVectors {
-    return { store: this.vectorStore, table: this.table, modelId: this.modelId, dimensions: TEST_DIMENSIONS, fingerprint: hashVector(`fingerprint:${this.modelId}`) }
+    return { store: this.vectorStore, table: this.table, modelId: this.modelId, dimensions: this.dimensions, fingerprint: hashVector(`fingerprint:${this.modelId}`, this.dimensions) }
   }
 
   /** Writes the file and indexes it. */
@@ -71,6 +71,17 @@ export class IndexFixture {
     await this.vectorStore.upsert(this.table, rows)
     this.meta.markEmbedded(rows.map((row) => row.id))
     this.meta.completeFiles(paths)
+  }
+
+  /** Indexes files already in the folder, in groups (the 10,000-file benchmark). */
+  async indexExisting(paths: string[], group = 500): Promise<void> {
+    for (let start = 0; start < paths.length; start += group) {
+      const slice = paths.slice(start, start + group)
+      const rows = slice.flatMap((relativePath) => this.indexText(relativePath, fs.readFileSync(path.join(this.folder, relativePath))))
+      await this.vectorStore.upsert(this.table, rows)
+      this.meta.markEmbedded(rows.map((row) => row.id))
+      this.meta.completeFiles(slice)
+    }
   }
 
   async index(relativePath: string): Promise<void> {
@@ -131,7 +142,7 @@ export class IndexFixture {
       path: relativePath,
       periodStart: chunk.periodStart,
       periodEnd: chunk.periodEnd,
-      vector: hashVector(chunk.embedText),
+      vector: hashVector(chunk.embedText, this.dimensions),
     }))
   }
 }
