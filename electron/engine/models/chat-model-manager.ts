@@ -151,7 +151,7 @@ export class ChatModelManager {
       })
       throwIfAborted(signal)
       const expectedSha256 = await this.fetchExpectedSha256(setting, downloader.entrypointFilename, signal)
-      const filePath = await downloader.download({ signal })
+      const filePath = await settleOnAbort(downloader.download({ signal }), signal, () => downloader.cancel({ deleteTempFile: false }))
       // node-llama-cpp resolves (not rejects) when a cancel races the end of the transfer.
       throwIfAborted(signal)
 
@@ -263,6 +263,35 @@ export function hubFileUrl(setting: string, fileName: string): string | null {
   if (!match) return null
   const [, owner, repository, filePath, branch] = match
   return `https://huggingface.co/${owner}/${repository}/resolve/${encodeURIComponent(branch ?? 'main')}/${filePath ?? fileName}`
+}
+
+const CANCEL_GRACE_MS = 3000
+
+/**
+ * Rejects as soon as the signal fires, after giving the downloader a moment to close its files. node-llama-cpp's
+ * download() can stay pending forever when a cancel races the end of the transfer, which must not hang the app.
+ */
+function settleOnAbort<T>(work: Promise<T>, signal: AbortSignal | undefined, cancel: () => Promise<void>): Promise<T> {
+  if (!signal) return work
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      const closed = cancel().catch(() => undefined)
+      const grace = new Promise((done) => setTimeout(done, CANCEL_GRACE_MS).unref())
+      void Promise.race([closed, grace]).then(() => reject(new BrainError('aborted', 'Download stopped.', { retryable: true, cause: signal.reason })))
+    }
+    if (signal.aborted) onAbort()
+    else signal.addEventListener('abort', onAbort, { once: true })
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
 }
 
 function shaFromHeaders(headers: Headers): string | null {

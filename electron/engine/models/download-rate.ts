@@ -1,5 +1,7 @@
 // A window of a few seconds follows speed changes (Wi-Fi to Ethernet) without jumping on every chunk.
 const WINDOW_MS = 3000
+// Progress arrives in bursts (socket buffers, chunk writes); a rate over a shorter span than this is noise.
+const MIN_SPAN_MS = 500
 
 /** Bytes per second over a sliding window of progress samples. */
 export class DownloadRate {
@@ -15,7 +17,7 @@ export class DownloadRate {
     const first = this.samples[0]
     const last = this.samples[this.samples.length - 1]
     const elapsed = last.at - first.at
-    if (elapsed <= 0) return 0
+    if (elapsed < MIN_SPAN_MS) return 0
     return Math.max(0, ((last.bytes - first.bytes) / elapsed) * 1000)
   }
 }
