@@ -110,21 +110,21 @@ export class ChatModelManager {
     }
     try {
       throwIfAborted(signal)
-      emit({ type: 'downloading', kind: 'chat', loadedBytes: 0, totalBytes: null, bytesPerSecond: 0, etaSeconds: null })
-      await mkdir(this.options.modelsDir, { recursive: true })
-
       const installed = this.resolveLocalPath(setting)
       if (installed && (await checkGgufFile(installed, signal)).ok) {
         emit({ type: 'done', kind: 'chat', path: installed })
         return installed
       }
+      emit({ type: 'downloading', kind: 'chat', loadedBytes: 0, totalBytes: null, bytesPerSecond: 0, etaSeconds: null })
+      await mkdir(this.options.modelsDir, { recursive: true })
       // A damaged or foreign file of the right size would be kept by the downloader's skip-existing check.
       await this.forgetDownload(setting)
 
       const rate = new DownloadRate()
       const interval = this.options.progressIntervalMs ?? 250
       let lastEmit = -Infinity
-      const downloader: ModelDownloader = await createModelDownloader({
+      // Creating the downloader already talks to the server (size, file name); the signal must cut that short too.
+      const downloader: ModelDownloader = await settleOnAbort(createModelDownloader({
         modelUri: setting,
         dirPath: this.options.modelsDir,
         headers: this.options.headers,
@@ -148,7 +148,7 @@ export class ChatModelManager {
             etaSeconds: bytesPerSecond > 0 && totalSize > 0 ? remaining / bytesPerSecond : null,
           })
         },
-      })
+      }), signal, async () => {})
       throwIfAborted(signal)
       const expectedSha256 = await this.fetchExpectedSha256(setting, downloader.entrypointFilename, signal)
       const filePath = await settleOnAbort(downloader.download({ signal }), signal, () => downloader.cancel({ deleteTempFile: false }))
