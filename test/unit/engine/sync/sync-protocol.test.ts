@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { batchRequestSchema, manifestQuerySchema, notePathSchema } from '../../../../shared/sync-protocol'
+import { batchRequestSchema, batchResponseSchema, manifestPageSchema, manifestQuerySchema, notePathSchema } from '../../../../shared/sync-protocol'
 import { OPENAPI_PATH, openApiText } from '../../../../electron/engine/sync/write-openapi'
 import { encodeVector } from '../../../../electron/engine/sync/sync-wire'
 
@@ -85,5 +85,18 @@ describe('docs/gateway-sync.openapi.json', () => {
   it('is exactly what write-openapi generates from the schemas (run `npx tsx electron/engine/sync/write-openapi.ts`)', () => {
     const committed = readFileSync(path.resolve(__dirname, '..', '..', '..', '..', OPENAPI_PATH), 'utf8')
     expect(committed).toBe(openApiText())
+  })
+})
+
+describe('docs/gateway-sync.md', () => {
+  it('every marked example validates against its schema', () => {
+    const text = readFileSync(path.resolve(__dirname, '..', '..', '..', '..', 'docs', 'gateway-sync.md'), 'utf8')
+    const schemas = { BatchRequest: batchRequestSchema, BatchResponse: batchResponseSchema, ManifestPage: manifestPageSchema }
+    const examples = [...text.matchAll(/<!-- example: (\w+) -->\n```json\n([\s\S]*?)\n```/g)]
+    expect(examples.map((match) => match[1]).sort()).toEqual(['BatchRequest', 'BatchResponse', 'ManifestPage'])
+    for (const [, name, json] of examples) {
+      const result = schemas[name as keyof typeof schemas].safeParse(JSON.parse(json))
+      expect(result.success, `${name}: ${result.error?.message}`).toBe(true)
+    }
   })
 })
