@@ -15,12 +15,27 @@ const services: ChatServices = { brain, status, chat }
 // Subscribe before telling the shell we are ready, so no queued event is lost.
 status.connect(brain)
 chat.connect()
-brain.on('chat-ask', ({ question }) => {
-  chat.newConversation()
-  void chat.ask(question)
-})
+brain.on('chat-ask', ({ question }) => void askFromQuickSearch(question))
 void chat.loadConversations()
 void brain.rendererReady()
+
+/** A question handed over from the quick-search starts a new conversation, after any running answer stops. */
+async function askFromQuickSearch(question: string): Promise<void> {
+  if (chat.getState().runningAnswerId) {
+    const stopped = new Promise<void>((resolve) => {
+      const unsubscribe = chat.subscribe((state) => {
+        if (state.runningAnswerId === null) {
+          unsubscribe()
+          resolve()
+        }
+      })
+    })
+    await chat.stop()
+    await stopped
+  }
+  chat.newConversation()
+  await chat.ask(question)
+}
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -56,7 +56,11 @@ export function createStatusStore() {
     const settle = <T>(promise: Promise<T>, apply: (value: T) => void) =>
       promise.then(apply, (error: unknown) => console.warn('[status] initial load failed', error))
     await Promise.all([
-      settle(brain.getStatus(), (value) => keep('index', value)),
+      settle(brain.getStatus(), (value) => {
+        keep('index', value)
+        // An answered call proves the engine runs; a shell that pushed no engine-state yet must not show "starting".
+        if (store.getState().engine.type === 'starting') store.setState({ engine: { type: 'running' } })
+      }),
       settle(brain.getGatewayStatus(), (value) => keep('gateway', value)),
       settle(brain.getSyncStatus(), (value) => keep('sync', value)),
       settle(brain.getSettings(), (value) => keep('settings', value)),

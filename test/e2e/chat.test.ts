@@ -20,11 +20,16 @@ describe.skipIf(skipReason !== null)('chat window in Chromium over the real engi
   let browser: Browser
   let page: Page
   const frames: Frames = { events: [] }
+  /** Uncaught page errors and CSP violations: the built app must run under its strict policy without any. */
+  const pageErrors: string[] = []
 
   beforeAll(async () => {
     ;[harness, browser] = await Promise.all([startAppHarness({ chatModel: 'download', folder: 'picked', weeks: WEEKS }), launchBrowser()])
     page = await browser.newPage({ viewport: { width: 1200, height: 780 }, colorScheme: 'light' })
-    page.on('pageerror', (error) => console.error('[page error]', error))
+    page.on('pageerror', (error) => pageErrors.push(String(error)))
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content.Security.Policy|Refused to/i.test(message.text())) pageErrors.push(message.text())
+    })
     page.on('websocket', (socket) => {
       socket.on('framereceived', ({ payload }) => {
         const message = JSON.parse(String(payload))
@@ -157,5 +162,30 @@ describe.skipIf(skipReason !== null)('chat window in Chromium over the real engi
     await nav.getByText('Your conversations appear here.').waitFor()
     expect(await harness.engine.call('listConversations', [])).toEqual([])
     await page.getByRole('heading', { name: 'Ask your notes' }).waitFor()
+  })
+
+  it('saves settings from the settings panel: theme and gateway model', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click()
+    const settings = page.getByRole('dialog', { name: 'Settings' })
+    await settings.getByRole('combobox', { name: 'Theme' }).selectOption('dark')
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark')
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(23, 24, 26)')
+    await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'settings-dark.png') })
+    // Routing and threads are pinned by this run's overrides; the gateway model names are not.
+    const large = settings.getByRole('textbox', { name: 'Large model' })
+    await large.fill('qwen-72b')
+    await large.blur()
+    await expect.poll(async () => (await harness.engine.call('getSettings', [])).ui.theme).toBe('dark')
+    await expect.poll(async () => (await harness.engine.call('getSettings', [])).gateway.largeModel).toBe('qwen-72b')
+    await settings.getByRole('combobox', { name: 'Theme' }).selectOption('system')
+    await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme ?? 'system')).toBe('system')
+    await settings.press('Escape')
+    await settings.waitFor({ state: 'detached' })
+  })
+
+  it('ran under the strict CSP without page errors', async () => {
+    const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')
+    expect(csp).toContain("script-src 'self';")
+    expect(pageErrors).toEqual([])
   })
 })
