@@ -3,7 +3,7 @@
  * Prints numbers only; nothing here asserts a speed.
  */
 import { directMessages, type Passage } from '../../electron/engine/llm/answer/grounded-prompt'
-import { packPassages } from '../../electron/engine/llm/answer/pack-passages'
+import { packPassages, promptCounter } from '../../electron/engine/llm/answer/pack-passages'
 import { rewriteFollowUp } from '../../electron/engine/llm/answer/follow-up-rewrite'
 import { estimateTokens } from '../../electron/engine/llm/gateway/gateway-chat-backend'
 import { GatewayClient } from '../../electron/engine/llm/gateway/gateway-client'
@@ -45,8 +45,15 @@ for (const [count, contextTokens] of [
 const local = await LocalChatBackend.load({ modelPath: await ensureTinyChatModel(), threads: 1, contextSize: 512, gpu: false })
 for (const count of [12, 50]) {
   const candidates = passages(count, 600)
-  const packed = await time(`tiny GGUF tokenizer (512 ctx), ${count} passages`, 10, () =>
-    packPassages({ countTokens: (text) => local.countTokens(text), contextTokens: local.contextTokens, answerTokens: 48, passages: candidates, build: (list) => directMessages('2023-06-01', 'What did I do?', list) }),
+  const packed = await time(`tiny GGUF tokenizer + exact template check (512 ctx), ${count} passages`, 10, () =>
+    packPassages({
+      countTokens: (text) => local.countTokens(text),
+      countPrompt: promptCounter(local),
+      contextTokens: local.contextTokens,
+      answerTokens: 48,
+      passages: candidates,
+      build: (list) => directMessages('2023-06-01', 'What did I do?', list),
+    }),
   )
   console.log(`  -> ${packed.passages.length} passages, ${packed.truncated} truncated, ${packed.promptTokens} prompt tokens`)
 }

@@ -16,7 +16,7 @@ export interface PackInput {
   passages: Passage[]
   /** Builds the messages for a given set of passages. */
   build: (passages: Passage[]) => ChatMessage[]
-  /** The backend's exact count of a whole prompt with its chat template, when it has one; checks the result. */
+  /** Counts a whole prompt with the backend's chat template (see promptCounter); default: the fixed overhead. */
   countPrompt?: (messages: ChatMessage[]) => Promise<number>
   signal?: AbortSignal
 }
@@ -37,11 +37,40 @@ export async function countMessages(messages: ChatMessage[], countTokens: (text:
   return total
 }
 
-/** A backend's exact prompt counter (the local model lays out its chat template), or the estimate with overhead. */
+/** Margin over a calibrated template overhead, for tokenizer merges where message texts meet the template. */
+const CALIBRATION_MARGIN_TOKENS = 8
+const calibrations = new WeakMap<ChatBackend, Promise<number | null>>()
+
+/**
+ * Counts a prompt as the backend will see it. When the backend can lay out its chat template exactly
+ * (`countMessageTokens`, the local model), that is measured once per backend on a sample and kept as an overhead:
+ * the exact count is too slow to call on every packing step. Otherwise the generous fixed overhead is used.
+ */
 export function promptCounter(backend: ChatBackend): (messages: ChatMessage[]) => Promise<number> {
   const exact = (backend as { countMessageTokens?: (messages: ChatMessage[]) => Promise<number> }).countMessageTokens
-  if (typeof exact === 'function') return (messages) => exact.call(backend, messages)
-  return (messages) => countMessages(messages, (text) => backend.countTokens(text))
+  const count = (text: string) => backend.countTokens(text)
+  if (typeof exact !== 'function') return (messages) => countMessages(messages, count)
+  let calibration = calibrations.get(backend)
+  if (!calibration) {
+    const sample: ChatMessage[] = [
+      { role: 'system', content: 'Answer from the passages. Today is 2023-01-02.' },
+      { role: 'user', content: '[1] 2023-W01 | logs/2023-W01.md:1-4\nWorked on the backup server.\n\nQuestion: What did I do?' },
+    ]
+    calibration = (async () => {
+      let contents = 0
+      for (const message of sample) contents += await count(message.content)
+      return (await exact.call(backend, sample)) - contents
+    })().catch(() => null)
+    calibrations.set(backend, calibration)
+  }
+  const measured = calibration
+  return async (messages) => {
+    const overhead = await measured
+    if (overhead === null) return countMessages(messages, count)
+    let total = overhead + CALIBRATION_MARGIN_TOKENS + Math.max(0, messages.length - 2) * PER_MESSAGE_OVERHEAD_TOKENS
+    for (const message of messages) total += await count(message.content)
+    return total
+  }
 }
 
 /**
@@ -52,7 +81,8 @@ export function promptCounter(backend: ChatBackend): (messages: ChatMessage[]) =
 export async function packPassages(input: PackInput): Promise<PackResult> {
   const budget = input.contextTokens - input.answerTokens
   const renumber = (list: Passage[]) => list.map((passage, index) => ({ ...passage, n: index + 1 }))
-  const measure = async (list: Passage[]) => countMessages(input.build(renumber(list)), input.countTokens)
+  const countWhole = input.countPrompt ?? ((messages: ChatMessage[]) => countMessages(messages, input.countTokens))
+  const measure = async (list: Passage[]) => countWhole(input.build(renumber(list)))
 
   const chosen: Passage[] = []
   let truncated = 0
@@ -70,8 +100,7 @@ export async function packPassages(input: PackInput): Promise<PackResult> {
     }
     break
   }
-  // Guard against a tokenizer or chat template that counts the whole differently from the parts.
-  const countWhole = input.countPrompt ?? ((messages: ChatMessage[]) => countMessages(messages, input.countTokens))
+  // Guard against a counter that is not additive over the parts.
   let passages = renumber(chosen)
   let messages = input.build(passages)
   let promptTokens = await countWhole(messages)

@@ -4,7 +4,8 @@ import { BrainError } from '../../../../../shared/errors'
 import { defaultSettings, mergeSettings, type Settings, type SettingsPatch } from '../../../../../shared/settings'
 import { answerQuestion, type AnswerDeps } from '../../../../../electron/engine/llm/answer/answer-question'
 import { NOT_IN_NOTES } from '../../../../../electron/engine/llm/answer/grounded-prompt'
-import { countMessages } from '../../../../../electron/engine/llm/answer/pack-passages'
+import { countMessages, promptCounter } from '../../../../../electron/engine/llm/answer/pack-passages'
+import { directMessages } from '../../../../../electron/engine/llm/answer/grounded-prompt'
 import { GatewayClient } from '../../../../../electron/engine/llm/gateway/gateway-client'
 import { LocalChatBackend } from '../../../../../electron/engine/llm/local/local-chat-backend'
 import type { ChatBackend } from '../../../../../electron/engine/llm/types'
@@ -315,6 +316,17 @@ describe('routing with the real gateway backend and the real tiny local model', 
     expect(answer.meta.backend).toBe('retrieval-only')
     expect(answer.error?.code).toBe('gateway-stream-broken')
     expect(answer.sources.length).toBeGreaterThan(0)
+  })
+
+  it('the calibrated prompt counter never undercounts the local chat template', async () => {
+    const counter = promptCounter(local)
+    for (const hits of [weeklyHits(1, 50), weeklyHits(2, 200), weeklyHits(3, 120)]) {
+      const messages = directMessages('2023-06-01', 'What have I worked on lately?', hits.map((hit, index) => ({ n: index + 1, hit, text: hit.text, truncated: false })))
+      const exact = await local.countMessageTokens(messages)
+      const counted = await counter(messages)
+      expect(counted).toBeGreaterThanOrEqual(exact)
+      expect(counted - exact).toBeLessThanOrEqual(16)
+    }
   })
 
   it('map-reduces a range on the tiny local model without overflowing its 512-token context', async () => {
