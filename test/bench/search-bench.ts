@@ -1,5 +1,6 @@
 // Search latency at 10,000 and 100,000 chunks of 384-d vectors, with and without the LanceDB ANN (IVF-PQ) index:
-// `npx tsx test/bench/search-bench.ts` (SEARCH_BENCH_SCALES=10000,100000 to choose the sizes).
+// `npx tsx test/bench/search-bench.ts` (SEARCH_BENCH_SCALES=10000,100000 to choose the sizes; SEARCH_BENCH_ANN=0 skips
+// the IVF-PQ build, which takes minutes at 100,000 rows on two cores).
 // Text and vectors are synthetic and written straight into the real MetaStore (SQLite FTS5) and VectorStore
 // (LanceDB). Query vectors come from a deterministic stand-in embedder: the figure measured is the search path
 // (parsing, FTS5, vector search, fusion, chunk fetch), not the embedding model.
@@ -120,6 +121,8 @@ async function fill(meta: MetaStore, vectors: VectorStore, table: string, chunks
   if (pending.length > 0) await vectors.upsert(table, pending)
 }
 
+const KINDS = ['keyword', 'month-scoped', 'range-only week', 'in: folder', 'relative'] as const
+
 function queries(): string[] {
   const result: string[] = []
   const months = ['January', 'March', 'May', 'July', 'September', 'November']
@@ -143,17 +146,21 @@ function percentile(values: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]
 }
 
-async function measure(searcher: Searcher, list: string[]): Promise<{ p50: number; p95: number; max: number; hits: number }> {
+async function measure(searcher: Searcher, list: string[]): Promise<{ p50: number; p95: number; max: number; hits: number; byKind: string }> {
   for (const query of list.slice(0, 10)) await searcher.search(query, { today: TODAY }) // warm caches and statements
   const times: number[] = []
+  const kindTimes = KINDS.map(() => [] as number[])
   let hits = 0
-  for (const query of list) {
+  for (const [index, query] of list.entries()) {
     const started = performance.now()
     const result = await searcher.search(query, { today: TODAY })
-    times.push(performance.now() - started)
+    const elapsed = performance.now() - started
+    times.push(elapsed)
+    kindTimes[index % KINDS.length].push(elapsed)
     hits += result.hits.length
   }
-  return { p50: percentile(times, 0.5), p95: percentile(times, 0.95), max: Math.max(...times), hits: hits / list.length }
+  const byKind = KINDS.map((kind, index) => `${kind} ${percentile(kindTimes[index], 0.5).toFixed(0)}/${percentile(kindTimes[index], 0.95).toFixed(0)}`).join(', ')
+  return { p50: percentile(times, 0.5), p95: percentile(times, 0.95), max: Math.max(...times), hits: hits / list.length, byKind }
 }
 
 const rows: string[] = []
@@ -174,12 +181,15 @@ for (const scale of SCALES) {
     const flat = await measure(searcher, list)
     rows.push(row(scale, 'none (exact)', flat))
     console.log(rows[rows.length - 1])
+    console.log(`  p50/p95 ms by kind: ${flat.byKind}`)
+    if (process.env.SEARCH_BENCH_ANN === '0') continue
     const indexStart = performance.now()
     const built = await vectors.ensureAnnIndex(table, { minRows: 0 })
     console.log(`IVF-PQ index ${built ? 'built' : 'not built'} in ${((performance.now() - indexStart) / 1000).toFixed(1)} s`)
     const ann = await measure(searcher, list)
     rows.push(row(scale, 'IVF-PQ', ann))
     console.log(rows[rows.length - 1])
+    console.log(`  p50/p95 ms by kind: ${ann.byKind}`)
   } finally {
     await vectors.dispose()
     meta.dispose()
