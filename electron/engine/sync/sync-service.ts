@@ -127,7 +127,7 @@ export class SyncService implements Disposable {
     if (this.disposed) return
     this.refreshStatus()
     if (this.current.phase.type === 'disabled') return
-    if (this.current.phase.type === 'stopped' && this.rejectedToken !== null && this.rejectedToken === this.deps.token()) return
+    if (this.current.phase.type === 'stopped') return
     if (this.debounceTimer) clearTimeout(this.debounceTimer)
     this.debounceTimer = setTimeout(() => {
       this.debounceTimer = null
@@ -337,6 +337,7 @@ export class SyncService implements Disposable {
       this.db.removeFromOutbox(batch.batchId)
       const info = this.db.remoteInfo()
       const remote = batch.summary.renames.length > 0 ? this.db.remoteFiles() : new Map<string, ManifestEntry>()
+      const sentUpserts = new Map(batch.summary.upserts.map((item) => [item.path, item]))
       for (const result of response.results) {
         if (result.status === 'conflict') {
           context.replan = true
@@ -350,7 +351,7 @@ export class SyncService implements Disposable {
           this.db.deleteRemoteFile(result.from)
           if (entry) this.db.putRemoteFile({ ...entry, path: result.path })
         } else if (result.op === 'upsert') {
-          const sent = batch.summary.upserts.find((item) => item.path === result.path)
+          const sent = sentUpserts.get(result.path)
           if (sent) {
             const kept = result.vectors === 'none' ? null : batch.summary.embeddingKey
             this.db.putRemoteFile({ path: sent.path, sha256: sent.sha256, chunkCount: sent.chunks, chunksSha256: sent.chunksSha256, embeddingKey: kept })
@@ -365,7 +366,8 @@ export class SyncService implements Disposable {
     })
     appendSummary(context.report, batch.summary)
     context.sentFiles += summaryFiles(batch.summary)
-    this.setStatus({ phase: { type: 'syncing', sentFiles: context.sentFiles, totalFiles: Math.max(context.totalFiles, context.sentFiles) } })
+    const totalFiles = Math.max(context.totalFiles, context.sentFiles)
+    this.setStatus({ phase: { type: 'syncing', sentFiles: context.sentFiles, totalFiles }, pendingFiles: totalFiles - context.sentFiles })
   }
 
   /** A 413: halves go separately; a single operation the gateway refuses is reported and skipped. */
@@ -603,10 +605,19 @@ export class SyncService implements Disposable {
     return null
   }
 
+  /** The phase when no pass runs: disabled, stopped (insecure URL, or the token the gateway refused), or idle. */
   private restingPhase(): SyncPhase {
-    const disabled = this.disabledPhase(this.deps.settings())
+    const settings = this.deps.settings()
+    const disabled = this.disabledPhase(settings)
     if (disabled) return disabled
-    if (this.current.phase.type === 'stopped' && (this.rejectedToken === null || this.rejectedToken === this.deps.token())) return this.current.phase
+    try {
+      checkGatewayUrl(settings.gateway.baseUrl!, settings.gateway.allowInsecureHttp)
+    } catch (error) {
+      return { type: 'stopped', error: toErrorData(error) }
+    }
+    if (this.rejectedToken !== null && this.rejectedToken === this.deps.token() && this.current.lastError) {
+      return { type: 'stopped', error: this.current.lastError }
+    }
     return { type: 'idle' }
   }
 
@@ -629,7 +640,7 @@ export class SyncService implements Disposable {
     const next = { ...this.current, ...patch }
     if (JSON.stringify(next) === JSON.stringify(this.current)) return
     this.current = next
-    if (this.disposed && next.phase.type !== 'idle') return
+    if (this.disposed) return
     try {
       this.deps.onStatus(next)
     } catch (error) {
