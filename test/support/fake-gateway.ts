@@ -27,6 +27,8 @@ export type FakeFault =
   | { type: 'malformed'; recover: boolean }
   | { type: 'no-done' }
   | { type: 'hang' }
+  /** Answers a streaming request with one plain JSON completion, as some proxies do. */
+  | { type: 'ignore-stream' }
 
 export interface FakeGatewayOptions {
   /** Required bearer token; null accepts any request. */
@@ -126,7 +128,7 @@ export async function startFakeGateway(options: FakeGatewayOptions = {}): Promis
       }
       const text = reply(body, index)
       const usage = { prompt_tokens: promptTokens, completion_tokens: estimateTokens(text), total_tokens: promptTokens + estimateTokens(text) }
-      if (!body.stream) {
+      if (!body.stream || injected?.type === 'ignore-stream') {
         return sendJson(response, 200, {
           id: `chatcmpl-${index}`,
           object: 'chat.completion',

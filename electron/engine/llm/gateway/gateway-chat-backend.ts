@@ -89,6 +89,24 @@ export class GatewayChatBackend implements ChatBackend {
         throw toGatewayError(error, { timeoutMs })
       }
       if (!response.body) throw new BrainError('gateway-stream-broken', 'The gateway answered without a body', { retryable: true })
+      if ((response.headers.get('content-type') ?? '').includes('application/json')) {
+        // Some proxies ignore `stream: true` and send one whole completion; take it as a single delta.
+        armIdle()
+        const whole = (await response.json()) as {
+          choices?: Array<{ message?: { content?: string | null }; finish_reason?: string | null }>
+          usage?: { prompt_tokens?: number; completion_tokens?: number } | null
+        }
+        const content = whole.choices?.[0]?.message?.content ?? ''
+        if (content.length > 0) {
+          firstTokenMs = performance.now() - started
+          text = content
+          request.onDelta?.(content)
+        }
+        tokensIn = whole.usage?.prompt_tokens ?? null
+        tokensOut = whole.usage?.completion_tokens ?? null
+        this.host.reportSuccess()
+        return result(false)
+      }
 
       const reader = response.body.getReader()
       const lines = new SseLineReader()

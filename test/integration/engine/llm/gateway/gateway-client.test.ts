@@ -166,6 +166,15 @@ describe('GatewayClient against a real HTTP server', () => {
     expect(Number(error.details?.malformedLines)).toBeGreaterThanOrEqual(1)
   })
 
+  it('accepts a whole JSON completion from a proxy that ignores stream: true', async () => {
+    const { client } = await setup({ reply: () => 'Whole answer [1].', fault: () => ({ type: 'ignore-stream' }) }, { pricePerMillionOutput: 1 })
+    const deltas: string[] = []
+    const result = await client.backend('small').complete({ messages: question, maxTokens: 16, temperature: 0, onDelta: (text) => deltas.push(text) })
+    expect(result.text).toBe('Whole answer [1].')
+    expect(deltas).toEqual(['Whole answer [1].'])
+    expect(result.tokensOut).toBe(estimateTokens('Whole answer [1].'))
+  })
+
   it('returns the partial text when aborted mid-stream', async () => {
     const { client } = await setup({ chunkDelayMs: 30, chunkCharacters: 4, reply: () => 'x'.repeat(400) })
     const controller = new AbortController()
