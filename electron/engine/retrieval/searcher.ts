@@ -21,6 +21,9 @@ const CANDIDATE_FACTOR = 4
 /** First/last questions: how many topic chunks are ordered by date, and how many of them lead the hits. */
 const DATE_ORDER_POOL = 500
 const DATE_ORDER_LEAD = 3
+/** Keyword "related notes": the note's most frequent words considered, and the cap when counting where they occur. */
+const RELATED_CANDIDATE_TERMS = 24
+const RELATED_DF_CAP = 2000
 const MIN_CANDIDATES = 40
 /** Section names every weekly log repeats: they say nothing about what a note is about. */
 const TEMPLATE_WORDS = new Set(['done', 'learned', 'next', 'people', 'blockers', 'week', 'notes', 'todo', 'monday', 'friday'])
@@ -172,7 +175,7 @@ export class Searcher {
       }
     }
 
-    const terms = distinctiveTerms(own, 8)
+    const terms = this.distinctiveTerms(own, 8)
     if (terms.length === 0) return []
     const ftsQuery = terms.map((term) => `"${term}"`).join(' OR ')
     const keywordHits = this.deps.meta.keywordSearch(ftsQuery, {}, count * 10 + 20)
@@ -221,6 +224,22 @@ export class Searcher {
     })
     const leadIds = new Set(lead.map((chunk) => chunk.id))
     return [...leading, ...fused.filter((item) => !leadIds.has(item.id))]
+  }
+
+  /** The note's words weighted by tf-idf over the index: frequent in the note, rare elsewhere. */
+  private distinctiveTerms(chunks: ChunkRecord[], count: number): string[] {
+    const counts = [...noteTermCounts(chunks).entries()]
+      .sort((a, b) => b[1] - a[1] || b[0].length - a[0].length || a[0].localeCompare(b[0]))
+      .slice(0, RELATED_CANDIDATE_TERMS)
+    const total = this.deps.meta.countChunks()
+    return counts
+      .map(([word, frequency]) => {
+        const documents = this.deps.meta.keywordSearch(`"${word}"`, {}, RELATED_DF_CAP).length
+        return { word, weight: frequency * Math.log((total + 1) / (documents + 1)) }
+      })
+      .sort((a, b) => b.weight - a.weight || a.word.localeCompare(b.word))
+      .slice(0, count)
+      .map((entry) => entry.word)
   }
 
   private vectorSide(): { target: { store: VectorStore; table: string } | null; embedder: Embedder | null; mode: SearchMode; reason: string | null } {
@@ -283,19 +302,16 @@ function meanVector(vectors: Float32Array[]): Float32Array {
   return mean
 }
 
-/** The note's most repeated content words (no stopwords, template headings or numbers), longest first on ties. */
-export function distinctiveTerms(chunks: ChunkRecord[], count: number): string[] {
-  const frequency = new Map<string, number>()
+/** How many chunks of the note use each content word (no stopwords, template headings or numbers). */
+export function noteTermCounts(chunks: ChunkRecord[]): Map<string, number> {
+  const counts = new Map<string, number>()
   for (const chunk of chunks) {
-    for (const tokens of searchTerms(chunk.text.replace(/\s+/g, ' ').split(' ').filter(Boolean).join(' '))) {
+    for (const tokens of searchTerms(chunk.text)) {
       if (tokens.length !== 1) continue
       const word = tokens[0]
       if (word.length < 3 || /^\d+$/.test(word) || TEMPLATE_WORDS.has(word)) continue
-      frequency.set(word, (frequency.get(word) ?? 0) + 1)
+      counts.set(word, (counts.get(word) ?? 0) + 1)
     }
   }
-  return [...frequency.entries()]
-    .sort((a, b) => b[1] - a[1] || b[0].length - a[0].length || a[0].localeCompare(b[0]))
-    .slice(0, count)
-    .map(([word]) => word)
+  return counts
 }
