@@ -117,6 +117,11 @@ export class SyncContractServer {
     this.faults.length = 0
   }
 
+  /** Another writer changed the server (an operator, a restore): forget a note and bump the revision. */
+  forgetNote(path: string): void {
+    if (this.notes.delete(path)) this.revisionNumber += 1
+  }
+
   get revision(): string {
     return `rev-${this.revisionNumber}`
   }

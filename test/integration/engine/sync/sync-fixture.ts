@@ -116,6 +116,12 @@ export class IndexFixture {
     return result
   }
 
+  /** Closes and reopens the SQLite index, as after an app restart. */
+  reopenMeta(): void {
+    this.meta.dispose()
+    this.meta = MetaStore.open(dataPaths(this.dataDir).database)
+  }
+
   async close(): Promise<void> {
     this.meta.dispose()
     await this.vectorStore.dispose()

@@ -234,6 +234,7 @@ describe('SyncService against the contract server', () => {
     )
     await expect(service.syncNow({ dryRun: false }, crash.signal)).rejects.toMatchObject({ code: 'aborted' })
     await service.dispose()
+    fixture.reopenMeta()
     const applied = server.batchesApplied
     const lostBatch = server.requestsTo('batch')[2].batchId
     const receivedBefore = new Set(server.notes.keys())
@@ -298,5 +299,33 @@ describe('SyncService against the contract server', () => {
     await waitFor(() => server.notes.size === 1, { what: 'background sync' })
     await waitFor(() => service.status().phase.type === 'idle')
     expect(server.requestsTo('batch')).toHaveLength(1)
+  })
+
+  it('lists a paginated manifest and repairs what another writer removed from the server', async () => {
+    await writeCorpus(12)
+    const settings = syncSettings(fixture, server)
+    const { service } = track(createService(fixture, () => settings, { manifestPageSize: 5 }))
+    await service.syncNow({ dryRun: false })
+    server.forgetNote('logs/007-2023-W08.md')
+    const before = server.requests.length
+    const report = await service.syncNow({ dryRun: false })
+    const manifestPages = server.requests.slice(before).filter((request) => request.path.endsWith('/manifest'))
+    expect(manifestPages.map((request) => request.status)).toEqual([200, 200, 200])
+    expect(report.upserts.map((item) => item.path)).toEqual(['logs/007-2023-W08.md'])
+    await expectServerEqualsIndex(server, fixture)
+  })
+
+  it('sends text only while no model is loaded, then the vectors once one is', async () => {
+    await writeCorpus(3)
+    const settings = syncSettings(fixture, server)
+    let modelLoaded = false
+    const { service } = track(createService(fixture, () => settings, { vectors: () => (modelLoaded ? fixture.vectors() : null) }))
+    await service.syncNow({ dryRun: false })
+    expect(server.notes.size).toBe(3)
+    expect([...server.notes.values()].every((note) => note.embeddingKey === null && note.chunks.every((chunk) => chunk.vector === null))).toBe(true)
+    modelLoaded = true
+    const report = await service.syncNow({ dryRun: false })
+    expect(report.upserts).toHaveLength(3)
+    await expectServerEqualsIndex(server, fixture)
   })
 })
