@@ -1,24 +1,30 @@
 import type { ModelDownloadStatus, ModelKind } from '../../shared/model-download'
+import { DEFAULT_CHAT_MODEL, DEFAULT_EMBEDDING_MODEL } from '../../shared/settings'
 import { ProgressBar } from '../components/progress-bar'
-import { formatBytes } from '../format/answer-label'
+import { useSlice } from '../components/use-store'
+import { formatBytes, shortModelName } from '../format/answer-label'
 import { useServices } from './chat-context'
 
-const NAMES: Record<ModelKind, { title: string; detail: string }> = {
-  embedding: { title: 'Search model', detail: 'Finds passages by meaning · about 35 MB' },
-  chat: { title: 'Answer model (Phi-3.5 mini)', detail: 'Writes answers on this computer · about 2.4 GB' },
+const NAMES: Record<ModelKind, { title: string; purpose: string; defaultModel: string; defaultSize: string }> = {
+  embedding: { title: 'Search model', purpose: 'finds passages by meaning', defaultModel: DEFAULT_EMBEDDING_MODEL, defaultSize: 'about 35 MB' },
+  chat: { title: 'Answer model', purpose: 'writes answers on this computer', defaultModel: DEFAULT_CHAT_MODEL, defaultSize: 'about 2.4 GB' },
 }
 
 /** One downloadable model with its progress, as the onboarding and settings show it. */
 export function ModelRow(props: { kind: ModelKind; status: ModelDownloadStatus | undefined }) {
-  const { brain } = useServices()
+  const { brain, status: statusStore } = useServices()
   const { kind, status } = props
+  const model = useSlice(statusStore, (state) => (kind === 'chat' ? state.settings?.llm.model : state.settings?.embedding.model)) ?? NAMES[kind].defaultModel
   const installed = (status?.type === 'idle' && status.installed) || status?.type === 'done'
   const name = NAMES[kind]
+  const detail = [shortModelName(model), name.purpose, ...(model === name.defaultModel ? [name.defaultSize] : [])].join(' · ')
   return (
     <div className="model-row" data-model={kind}>
       <div className="model-row-text">
         <div className="model-title">{name.title}</div>
-        <div className="model-detail">{name.detail}</div>
+        <div className="model-detail" title={model}>
+          {detail}
+        </div>
         {status?.type === 'downloading' ? (
           <div className="model-progress">
             <ProgressBar value={status.totalBytes ? status.loadedBytes : null} max={status.totalBytes ?? 1} label={`${name.title} download`} />
