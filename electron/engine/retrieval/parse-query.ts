@@ -139,7 +139,11 @@ const RULES: Rule[] = [
   {
     // last week / this week / last month / this year / last quarter
     pattern: /\b(last|this|previous|current|past)\s+(week|month|year|quarter)\b/gi,
-    build: (m, today) => relativeUnit(m[1].toLowerCase() === 'this' || m[1].toLowerCase() === 'current' ? 0 : -1, m[2].toLowerCase(), today, `${m[1].toLowerCase() === 'current' ? 'this' : m[1].toLowerCase() === 'this' ? 'this' : 'last'} ${m[2].toLowerCase()}`),
+    build: (m, today) => {
+      const current = ['this', 'current'].includes(m[1].toLowerCase())
+      const unit = m[2].toLowerCase()
+      return relativeUnit(current ? 0 : -1, unit, today, `${current ? 'this' : 'last'} ${unit}`)
+    },
   },
   {
     // two weeks ago / 3 months ago / a year ago

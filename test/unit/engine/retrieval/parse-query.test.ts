@@ -149,3 +149,16 @@ describe('orderIntent', () => {
     expect(orderIntent(text)).toEqual(expected)
   })
 })
+
+describe('parseQuery relative synonyms', () => {
+  it.each([
+    ['previous week', 'last week (2026-W47)'],
+    ['current month', 'this month (November 2026)'],
+    ['last year', 'last year (2025)'],
+    ['this quarter', 'this quarter (Q4 2026)'],
+    ['3 days ago', '3 days ago (2026-11-23)'],
+    ['a year ago', '1 year ago (2025)'],
+  ])('%s', (query, label) => {
+    expect(parseQuery(query, TODAY).period?.label).toBe(label)
+  })
+})
