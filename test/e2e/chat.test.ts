@@ -183,6 +183,28 @@ describe.skipIf(skipReason !== null)('chat window in Chromium over the real engi
     await settings.waitFor({ state: 'detached' })
   })
 
+  it('Ctrl+K searches the notes and opens the chosen passage', async () => {
+    await page.keyboard.press('Control+k')
+    const dialog = page.getByRole('dialog', { name: 'Search notes' })
+    const box = dialog.getByRole('combobox', { name: 'Search notes' })
+    await box.fill('basil')
+    const options = dialog.getByRole('option')
+    await options.first().waitFor()
+    expect(await options.first().locator('mark').allTextContents()).toContain('basil')
+    const openedBefore = harness.opened.length
+    await box.press('Enter')
+    await expect.poll(() => harness.opened.length).toBe(openedBefore + 1)
+    expect(harness.opened.at(-1)!.path).toMatch(/^2024\/2024-W\d\d\.md$/)
+    await box.press('Escape')
+    await dialog.waitFor({ state: 'detached' })
+  })
+
+  it('shows the engine as restarting when the bridge goes away', async () => {
+    await harness.bridge.close()
+    await page.getByText(/The engine stopped and is restarting \(attempt \d+\)/).waitFor()
+    expect(await page.getByRole('status', { name: 'Status' }).textContent()).toMatch(/Engine restarting/)
+  })
+
   it('ran under the strict CSP without page errors', async () => {
     const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')
     expect(csp).toContain("script-src 'self';")

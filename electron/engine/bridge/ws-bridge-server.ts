@@ -156,14 +156,18 @@ export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge>
   const url = `http://127.0.0.1:${address.port}/`
   const wsUrl = `ws://127.0.0.1:${address.port}/brain`
 
+  let closing: Promise<void> | null = null
   return {
     url,
     wsUrl,
     broadcast,
-    close: async () => {
-      for (const socket of sockets) socket.terminate()
-      await new Promise<void>((resolvePromise) => wss.close(() => resolvePromise()))
-      await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()))
+    close: () => {
+      closing ??= (async () => {
+        for (const socket of sockets) socket.terminate()
+        await new Promise<void>((resolvePromise) => wss.close(() => resolvePromise()))
+        await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()))
+      })()
+      return closing
     },
   }
 }
