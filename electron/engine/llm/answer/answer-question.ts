@@ -5,7 +5,8 @@ import type { Settings } from '../../../../shared/settings'
 import { AnswerRouter, type GatewayAccess } from '../router/route-answer'
 import type { ChatBackend, CompletionResult } from '../types'
 import { citationsIn } from './citations'
-import { rewriteFollowUp } from './follow-up-rewrite'
+import { isFollowUp, rewriteFollowUp } from './follow-up-rewrite'
+import { rewriteWithModel } from './model-rewrite'
 import { NOT_IN_NOTES, directMessages, toCitation, weekLabel, type Passage } from './grounded-prompt'
 import { mapReduce } from './map-reduce'
 import { PER_MESSAGE_OVERHEAD_TOKENS, TEMPLATE_OVERHEAD_TOKENS, packPassages, promptCounter } from './pack-passages'
@@ -34,7 +35,8 @@ export async function answerQuestion(request: AskRequest, deps: AnswerDeps, sign
   const now = deps.now ?? (() => new Date())
   const today = request.today ?? now().toISOString().slice(0, 10)
   const settings = deps.settings
-  const standalone = rewriteFollowUp(request.question, request.history ?? [])
+  const heuristic = rewriteFollowUp(request.question, request.history ?? [])
+  const standalone = { query: heuristic.query }
   let firstDeltaAt: number | null = null
   let streamed = ''
   const emit = (text: string) => {
@@ -64,6 +66,9 @@ export async function answerQuestion(request: AskRequest, deps: AnswerDeps, sign
     meta: answerMeta,
     error,
   })
+
+  const modelQuery = await modelRewrite(request, deps, signal)
+  if (modelQuery !== null) standalone.query = modelQuery
 
   let result: SearchResult
   try {
@@ -137,6 +142,27 @@ export async function answerQuestion(request: AskRequest, deps: AnswerDeps, sign
   emit(text)
   const error = lastError === null ? null : toErrorData(lastError)
   return end(text, sources, meta({ backend: 'retrieval-only', strategy: 'retrieval-only', period, fallbackReason: reason }), error)
+}
+
+/**
+ * Follow-ups go through the gateway's small model for rewriting only when the gateway is the preferred backend
+ * and known reachable: the question and history would go there anyway, and no probe is spent on it.
+ */
+async function modelRewrite(request: AskRequest, deps: AnswerDeps, signal?: AbortSignal): Promise<string | null> {
+  const history = request.history ?? []
+  const gateway = deps.gateway
+  if (!gateway || history.length === 0 || !isFollowUp(request.question)) return null
+  const choice = request.backend ?? 'auto'
+  const policy = deps.settings.routing.policy
+  const gatewayPreferred = policy !== 'local-only' && (choice === 'gateway' || (choice === 'auto' && policy === 'prefer-gateway'))
+  if (!gatewayPreferred || gateway.status().type !== 'reachable' || gateway.rateLimitRemainingMs() > 0) return null
+  let backend: ChatBackend
+  try {
+    backend = gateway.backend('small')
+  } catch {
+    return null
+  }
+  return rewriteWithModel(backend, request.question, history, signal)
 }
 
 interface GenerateInput {

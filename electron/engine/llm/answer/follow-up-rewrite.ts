@@ -33,7 +33,8 @@ const STOPWORDS = new Set(
     'what which who whom whose when where why how all any some each every more most other else such no not only own same so ' +
     'than too very can could should would will shall may might must just also ever again still yet tell show give find list ' +
     'say said know get got go went make made anything something everything nothing notes note week weeks month months year ' +
-    'years day days time times last next previous past early mid late between during since before after until around'
+    'years day days time times last next previous past early mid late between during since before after until around ' +
+    'happen happened happening doing going thing things'
   ).split(' '),
 )
 

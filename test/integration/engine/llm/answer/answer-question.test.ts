@@ -107,6 +107,48 @@ describe('answerQuestion over the real fake gateway', () => {
     expect(answer.sources.length).toBeGreaterThan(0)
   })
 
+  it('lets a reachable preferred gateway rewrite the follow-up, and falls back to the heuristic when it fails', async () => {
+    const settings = gatewayFirst()
+    const history = [
+      { role: 'user' as const, content: 'Who reviewed the kubernetes upgrade in March 2023?' },
+      { role: 'assistant' as const, content: 'Alice [1].' },
+    ]
+    let failRewrite = false
+    const { fake, client } = await gatewayFor(
+      {
+        reply: (body) => (body.messages[0].content.startsWith('Rewrite') ? '"kubernetes upgrade reviewers besides Alice, March 2023"' : 'Bob too [1].'),
+        fault: (request) => (failRewrite && request.body?.messages[0].content.startsWith('Rewrite') ? { type: 'status', status: 500 } : null),
+      },
+      settings,
+    )
+    expect((await client.probe()).type).toBe('reachable')
+    const { search, queries } = memorySearch(weeklyHits(12))
+    const answer = await answerQuestion(ask('Who else was there?', { history }), deps({ search, settings, gateway: client }))
+    expect(queries).toEqual(['kubernetes upgrade reviewers besides Alice, March 2023'])
+    expect(answer.meta.standaloneQuery).toBe(queries[0])
+    const rewrite = fake.chatRequests()[0].body!
+    expect(rewrite.messages[1].content).toContain('User: Who reviewed the kubernetes upgrade in March 2023?')
+    expect(answer.text).toBe('Bob too [1].')
+
+    failRewrite = true
+    const fallback = await answerQuestion(ask('Who else was there?', { history }), deps({ search, settings, gateway: client }))
+    expect(fallback.meta.standaloneQuery).toBe('Who else was there reviewed kubernetes upgrade in March 2023')
+  })
+
+  it('never sends a follow-up to the gateway for rewriting when the local model is preferred', async () => {
+    const settings = settingsWith({ routing: { policy: 'auto' }, gateway: { requestTimeoutMs: 2_000, probeTimeoutMs: 500 } })
+    const { fake, client } = await gatewayFor({}, settings)
+    await client.probe()
+    const { search, queries } = memorySearch(weeklyHits(4))
+    await answerQuestion(
+      ask('and then?', { history: [{ role: 'user', content: 'What happened to the garden beds in 2023?' }] }),
+      deps({ search, settings, gateway: client, loadLocal: async () => local }),
+    )
+    expect(queries).toEqual(['and then garden beds in 2023'])
+    // The answer itself may go to the gateway (the tiny local context is small); the rewrite never does.
+    expect(fake.chatRequests().filter((request) => request.body!.messages[0].content.startsWith('Rewrite'))).toEqual([])
+  })
+
   it('uses the large model when the prompt is over the threshold', async () => {
     const settings = gatewayFirst({ gateway: { largeModelThresholdTokens: 0, largeModel: 'big-one', requestTimeoutMs: 2_000, probeTimeoutMs: 500 } })
     const { fake, client } = await gatewayFor({}, settings)
