@@ -12,7 +12,7 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { LocalChatBackend } from '../../electron/engine/llm/local/local-chat-backend'
-import { releaseSharedLlama } from '../../electron/engine/llm/local/llama-instance'
+import { getSharedLlama, releaseSharedLlama } from '../../electron/engine/llm/local/llama-instance'
 import type { ChatMessage } from '../../electron/engine/llm/types'
 import { ensureTinyChatModel } from '../support/tiny-chat-model'
 
@@ -48,7 +48,11 @@ function median(numbers: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]
 }
 
-console.log(`model ${path.basename(modelPath)}  context ${contextSize}  max tokens ${maxTokens}  runs ${runs}  cpus ${os.cpus().length}`)
+console.log(`model ${path.basename(modelPath)}  context ${contextSize}  max tokens ${maxTokens}  runs ${runs}  cpus ${os.cpus().length}  load average ${os.loadavg()[0].toFixed(1)}`)
+// The native binding starts once per process; timed apart so "load ms" below is the model alone.
+const bindingStarted = performance.now()
+await getSharedLlama(false)
+console.log(`llama.cpp binding start: ${(performance.now() - bindingStarted).toFixed(0)} ms`)
 console.log('threads | load ms | prompt tokens | ttft ms (median) | tokens/s (median) | output tokens')
 for (const threads of threadCounts) {
   const loadStarted = performance.now()

@@ -4,7 +4,9 @@ import { performance } from 'node:perf_hooks'
 import {
   InsufficientMemoryError,
   LlamaChatSession,
+  resolveChatWrapper,
   type ChatHistoryItem,
+  type ChatWrapper,
   type LlamaContext,
   type LlamaModel,
 } from 'node-llama-cpp'
@@ -30,6 +32,9 @@ export interface LocalChatBackendOptions {
 interface LoadedModel {
   model: LlamaModel
   context: LlamaContext
+  // Resolving the wrapper compares the model's Jinja template with the known ones and takes about a second, so it
+  // is done once per load instead of in every session.
+  chatWrapper: ChatWrapper
 }
 
 /** A chat backend over a local GGUF model run by node-llama-cpp on this machine. */
@@ -90,8 +95,8 @@ export class LocalChatBackend implements ChatBackend {
   /** Tokens of `messages` as the model's chat template lays them out, i.e. what `complete()` will evaluate. */
   async countMessageTokens(messages: ChatMessage[]): Promise<number> {
     const { history, prompt } = toSessionInput(messages)
-    return this.run(undefined, async ({ model, context }) => {
-      const session = new LlamaChatSession({ contextSequence: context.getSequence(), autoDisposeSequence: true })
+    return this.run(undefined, async ({ model, context, chatWrapper }) => {
+      const session = new LlamaChatSession({ contextSequence: context.getSequence(), autoDisposeSequence: true, chatWrapper })
       try {
         return formattedTokenCount(session, model, history, prompt)
       } finally {
@@ -114,8 +119,8 @@ export class LocalChatBackend implements ChatBackend {
     const { history, prompt } = toSessionInput(request.messages)
     const signal = request.signal ? AbortSignal.any([request.signal, this.lifetime.signal]) : this.lifetime.signal
     try {
-      return await this.run(signal, async ({ model, context }) => {
-        const session = new LlamaChatSession({ contextSequence: context.getSequence(), autoDisposeSequence: true })
+      return await this.run(signal, async ({ model, context, chatWrapper }) => {
+        const session = new LlamaChatSession({ contextSequence: context.getSequence(), autoDisposeSequence: true, chatWrapper })
         try {
           const promptTokens = formattedTokenCount(session, model, history, prompt)
           // A prompt that does not fit would make node-llama-cpp silently drop turns (or fail deep inside), so
@@ -267,7 +272,7 @@ async function loadModel(options: LocalChatBackendOptions, signal: AbortSignal |
       sequences: 1,
       createSignal: signal,
     })
-    return { model, context }
+    return { model, context, chatWrapper: resolveChatWrapper(model) }
   } catch (error) {
     if (model) await model.dispose().catch(() => undefined)
     if (error instanceof BrainError) throw error
