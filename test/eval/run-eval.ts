@@ -46,8 +46,12 @@ export interface RunEvalOptions {
   seed?: number
   /** Only these categories (the vitest gate runs keyword and time-scoped). */
   categories?: QuestionCategory[]
+  /** Index and search without an embedding model: the keyword-only baseline. */
+  keywordOnly?: boolean
   log?: (line: string) => void
 }
+
+// `npm run eval` (EVAL_WEEKS, EVAL_SEED to vary the corpus; `-- --keyword-only` for the baseline without vectors).
 
 /** Generates the corpus, indexes it through the engine facade with the tiny embedding model and scores every question. */
 export async function runEval(options: RunEvalOptions = {}): Promise<EvalReport> {
@@ -63,6 +67,7 @@ export async function runEval(options: RunEvalOptions = {}): Promise<EvalReport>
       dataDir: join(root, 'data'),
       overrides: { folder: corpusDir, embedding: { model: model.modelId, modelsDir: model.modelsDir, allowDownload: false } },
       watch: false,
+      loadEmbedder: !options.keywordOnly,
     })
     try {
       await engine.call('reindex', [])
@@ -167,7 +172,8 @@ export function formatReport(report: EvalReport): string {
 async function main(): Promise<void> {
   const weeks = process.env.EVAL_WEEKS ? Number(process.env.EVAL_WEEKS) : undefined
   const seed = process.env.EVAL_SEED ? Number(process.env.EVAL_SEED) : undefined
-  const report = await runEval({ weeks, seed, log: (line) => console.log(line) })
+  const keywordOnly = process.argv.includes('--keyword-only')
+  const report = await runEval({ weeks, seed, keywordOnly, log: (line) => console.log(line) })
   console.log(formatReport(report))
 }
 
