@@ -80,6 +80,8 @@ export async function startAppHarness(options: {
   chatModel: ChatModelSetup
   folder: 'picked' | 'preset'
   weeks?: number
+  /** More setting overrides for this run (e.g. a gateway). */
+  settings?: SettingsPatch
   /** Writes the notes instead of the small built-in weekly logs (the benchmark's 4-year corpus). */
   writeNotes?: (folder: string) => Promise<unknown>
 }): Promise<AppHarness> {
@@ -100,6 +102,7 @@ export async function startAppHarness(options: {
   const extra: SettingsPatch = {
     llm: { model: llmModel, threads: 1, contextSize: 512, maxAnswerTokens: 24, temperature: 0 },
     ...(options.folder === 'preset' ? { folder } : {}),
+    ...options.settings,
   }
   const [overrides] = await Promise.all([tinyModelOverrides(extra), buildRenderer(outDir)])
   // Watching, as in the app: picking a folder starts the first pass.

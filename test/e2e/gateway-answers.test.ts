@@ -1,0 +1,84 @@
+import path from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ARTIFACTS_DIR, browserUnavailableReason, launchBrowser } from '../support/browser'
+import { startFakeGateway, type FakeGateway } from '../support/fake-gateway'
+import { waitFor } from '../support/temp-dir'
+import { startAppHarness, type AppHarness } from './app-harness'
+
+const skipReason = browserUnavailableReason()
+if (skipReason) console.warn(`[e2e] gateway tests skipped: ${skipReason}`)
+
+const REPLY = 'You planted tomatoes and basil in the raised bed [1]. ' + 'The bed was built from spare planks, and the garden kept growing week after week. '.repeat(6)
+
+describe.skipIf(skipReason !== null)('gateway answers in the chat window', () => {
+  let gateway: FakeGateway
+  let harness: AppHarness
+  let browser: Browser
+  let page: Page
+
+  beforeAll(async () => {
+    // Slow enough streaming that Esc lands mid-answer: ~80 chunks, 40 ms apart.
+    gateway = await startFakeGateway({ token: 'test-token', reply: () => REPLY, chunkCharacters: 6, chunkDelayMs: 40 })
+    ;[harness, browser] = await Promise.all([
+      startAppHarness({
+        chatModel: 'installed',
+        folder: 'preset',
+        weeks: 16,
+        settings: { routing: { policy: 'prefer-gateway' }, gateway: { baseUrl: gateway.url, probeTimeoutMs: 1000 } },
+      }),
+      launchBrowser(),
+    ])
+    await waitFor(async () => (await harness.engine.call('getStatus', [])).phase.type === 'ready', { timeoutMs: 60_000, what: 'first index pass' })
+    page = await browser.newPage({ viewport: { width: 1200, height: 780 } })
+    await page.goto(`${harness.bridge.url}chat.html`)
+  }, 120_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await harness?.close()
+    await gateway?.close()
+  })
+
+  it('takes the gateway token in Settings and shows the gateway reachable', async () => {
+    const status = page.getByRole('status', { name: 'Status' })
+    await status.getByText('Gateway token refused').waitFor({ timeout: 20_000 })
+    await page.getByRole('button', { name: 'Settings' }).click()
+    const settings = page.getByRole('dialog', { name: 'Settings' })
+    await settings.getByLabel('Token').fill('test-token')
+    await settings.getByRole('button', { name: 'Save and test' }).click()
+    await status.getByText(/^Gateway \d+ ms$/).waitFor({ timeout: 20_000 })
+    expect(gateway.requests.at(-1)!.authorization).toBe('Bearer test-token')
+    await settings.getByRole('button', { name: 'Close settings' }).click()
+  })
+
+  it('streams a gateway answer with a citation chip that opens its passage', async () => {
+    const input = page.getByRole('textbox', { name: 'Ask your notes' })
+    await input.fill('what did I plant in the garden?')
+    await input.press('Enter')
+    const answer = page.locator('.message-assistant').last()
+    await answer.locator('.backend-gateway').waitFor({ timeout: 30_000 })
+    expect(await answer.locator('.backend-badge').textContent()).toMatch(/^Gateway · (small|large)$/)
+    expect(await answer.locator('.answer-body').textContent()).toBe(REPLY.replace('[1]', '1'))
+    await answer.locator('.citation-chip').click()
+    const panel = page.getByRole('complementary', { name: 'Source 1' })
+    await panel.waitFor()
+    expect(await panel.locator('.source-text').textContent()).toMatch(/\S/)
+    await page.screenshot({ path: path.join(ARTIFACTS_DIR, 'chat-gateway-light.png') })
+  })
+
+  it('Esc stops a streaming answer and keeps its partial text', async () => {
+    const input = page.getByRole('textbox', { name: 'Ask your notes' })
+    await input.fill('tell me everything about the garden')
+    await input.press('Enter')
+    const answer = page.locator('.message-assistant').last()
+    await page.getByRole('button', { name: 'Stop' }).waitFor()
+    await expect.poll(async () => ((await answer.locator('.answer-body').textContent()) ?? '').length, { timeout: 20_000 }).toBeGreaterThan(30)
+    await page.keyboard.press('Escape')
+    await answer.getByText('stopped').waitFor({ timeout: 20_000 })
+    const partial = (await answer.locator('.answer-body').textContent()) ?? ''
+    expect(partial.length).toBeGreaterThan(30)
+    expect(partial.length).toBeLessThan(REPLY.length - 60)
+    await page.getByRole('button', { name: 'Ask' }).waitFor()
+  })
+})
