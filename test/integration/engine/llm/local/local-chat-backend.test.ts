@@ -251,6 +251,21 @@ describe('LocalChatBackend.load checks the file first', () => {
     expect(error.message).toContain('not a GGUF model')
   })
 
+  it('refuses a context whose KV cache cannot fit in this machine\'s memory, with the figures', async () => {
+    const bytes = Buffer.from(await readFile(modelPath))
+    // Claim a huge training context so the requested window is not capped; the weights stay tiny.
+    const keyAt = bytes.indexOf('llama.context_length')
+    bytes.writeUInt32LE(0x7fffffff, keyAt + 'llama.context_length'.length + 4)
+    const huge = path.join(temporaryDirectory, 'huge-context.gguf')
+    await writeFile(huge, bytes)
+    // 2 layers * (K + V) * 32 wide * 2 bytes = 256 bytes per token: enough tokens to need twice this machine's memory.
+    const contextSize = Math.ceil((os.totalmem() * 2) / 256)
+    const error = await expectBrainError(LocalChatBackend.load({ modelPath: huge, threads: 1, contextSize, gpu: false }), 'model-insufficient-memory')
+    expect(error.details).toMatchObject({ totalBytes: os.totalmem(), contextSize, fits: false })
+    expect(error.details!.requiredBytes as number).toBeGreaterThan(os.totalmem())
+    expect(error.message).toMatch(/needs about [\d.]+ GB of memory/)
+  })
+
   it('reports a complete file that llama.cpp refuses as model-load-failed', async () => {
     const bytes = Buffer.from(await readFile(modelPath))
     // Rename the architecture value ("llama" -> "xlama") so the file stays well-formed but unknown to llama.cpp.
