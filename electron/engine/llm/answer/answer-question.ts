@@ -91,8 +91,10 @@ export async function answerQuestion(request: AskRequest, deps: AnswerDeps, sign
   const hits = range ? [...result.hits].sort(byDate) : result.hits
   const candidates: Passage[] = hits.map((hit, index) => ({ n: index + 1, hit, text: hit.text, truncated: false }))
 
+  // The model does not see the history: a rewritten follow-up carries its reading along.
+  const question = standalone.query === request.question.trim() ? request.question : `${request.question}\n(Read as: ${standalone.query})`
   const router = new AnswerRouter({ settings, loadLocal: deps.loadLocal, gateway: deps.gateway }, request.backend ?? 'auto')
-  const fullPrompt = directMessages(today, request.question, candidates)
+  const fullPrompt = directMessages(today, question, candidates)
   const promptText = fullPrompt.map((message) => message.content).join('\n')
   const fixedTokens = TEMPLATE_OVERHEAD_TOKENS + 2 * PER_MESSAGE_OVERHEAD_TOKENS + settings.llm.maxAnswerTokens
   const promptTokens = estimate(promptText) + fixedTokens
@@ -112,7 +114,7 @@ export async function answerQuestion(request: AskRequest, deps: AnswerDeps, sign
     const backend = route.backend
     if (attempt > 0 && streamed.length > 0) emit(`\n\n(Answering again with ${backend.kind === 'local' ? 'the local model' : 'the gateway'}.)\n\n`)
     try {
-      const outcome = await generate(backend, { request, today, settings, candidates, range, emit, signal })
+      const outcome = await generate(backend, { question, today, settings, candidates, range, emit, signal })
       const usage = sumUsage(outcome.usage)
       const answerMeta = meta({
         backend: backend.kind,
@@ -166,7 +168,7 @@ async function modelRewrite(request: AskRequest, deps: AnswerDeps, signal?: Abor
 }
 
 interface GenerateInput {
-  request: AskRequest
+  question: string
   today: string
   settings: Settings
   candidates: Passage[]
@@ -189,7 +191,7 @@ export function answerReserve(settings: Settings, contextTokens: number): number
 }
 
 async function generate(backend: ChatBackend, input: GenerateInput): Promise<Generated> {
-  const { request, today, settings, candidates, range, emit, signal } = input
+  const { question, today, settings, candidates, range, emit, signal } = input
   const answerTokens = answerReserve(settings, backend.contextTokens)
   const temperature = settings.llm.temperature
   const packed = await packPassages({
@@ -197,7 +199,7 @@ async function generate(backend: ChatBackend, input: GenerateInput): Promise<Gen
     contextTokens: backend.contextTokens,
     answerTokens,
     passages: candidates,
-    build: (passages) => directMessages(today, request.question, passages),
+    build: (passages) => directMessages(today, question, passages),
     countPrompt: promptCounter(backend),
     signal,
   })
@@ -208,7 +210,7 @@ async function generate(backend: ChatBackend, input: GenerateInput): Promise<Gen
     emit(prefix)
     const outcome = await mapReduce({
       backend,
-      question: request.question,
+      question,
       today,
       passages: candidates,
       answerTokens,

@@ -91,7 +91,7 @@ describe('answerQuestion over the real fake gateway', () => {
 
   it('rewrites a follow-up for retrieval and records the standalone query', async () => {
     const settings = gatewayFirst()
-    const { client } = await gatewayFor({}, settings)
+    const { fake, client } = await gatewayFor({}, settings)
     const { search, queries } = memorySearch(weeklyHits(12))
     const answer = await answerQuestion(
       ask('Who else was there?', {
@@ -104,6 +104,8 @@ describe('answerQuestion over the real fake gateway', () => {
     )
     expect(queries).toEqual(['Who else was there reviewed kubernetes upgrade in March 2023'])
     expect(answer.meta.standaloneQuery).toBe(queries[0])
+    const user = fake.chatRequests()[0].body!.messages[1].content
+    expect(user.endsWith('Question: Who else was there?\n(Read as: Who else was there reviewed kubernetes upgrade in March 2023)')).toBe(true)
     expect(answer.sources.length).toBeGreaterThan(0)
   })
 
