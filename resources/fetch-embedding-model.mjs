@@ -71,7 +71,7 @@ function verify(file, buffer, expected) {
 }
 
 /** Downloads, verifies and installs the model; returns the lock it verified against. */
-export async function fetchEmbeddingModel(options, signal) {
+export async function fetchEmbeddingModel(options, signal, log = console.log) {
   let lock = null
   if (!options.updateLock) {
     if (!fs.existsSync(options.lock)) throw new Error(`No lock file at ${options.lock}: run once with --update-lock to pin a revision`)
@@ -96,7 +96,7 @@ export async function fetchEmbeddingModel(options, signal) {
       pinned[file] = { size: buffer.length, sha256: sha256(buffer) }
       fs.mkdirSync(path.dirname(path.join(staging, file)), { recursive: true })
       fs.writeFileSync(path.join(staging, file), buffer)
-      console.log(`✓ ${file} (${buffer.length} bytes)`)
+      log(`✓ ${file} (${buffer.length} bytes)`)
     }
     // Only a fully verified folder replaces the old one.
     fs.rmSync(target, { recursive: true, force: true })

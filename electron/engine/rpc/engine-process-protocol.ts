@@ -4,8 +4,11 @@ import type { ErrorData } from '../../../shared/errors'
 export type EngineControlMessage =
   /** Opens the engine; sent once, first. */
   | { type: 'open'; dataDir: string; gatewayToken: string | null }
-  /** Carries one MessagePort in `ports[0]`: the engine serves RPC on it until it closes. */
-  | { type: 'connect'; name: string }
+  /**
+   * Carries one MessagePort in `ports[0]`: the engine serves RPC on it until it closes. `events: false` skips
+   * pushing engine events on it (windows get events from main, queued until they are ready).
+   */
+  | { type: 'connect'; name: string; events?: boolean }
   | { type: 'set-gateway-token'; token: string | null }
   /** Asks for a clean shutdown; the process exits after `disposed`. */
   | { type: 'dispose' }

@@ -33,7 +33,7 @@ export function serveEngineOverParentPort(parentPort: ParentPortLike, openEngine
 
   const reply = (message: EngineProcessMessage): void => parentPort.postMessage(message)
 
-  const serve = (port: ElectronMessagePortLike): void => {
+  const serve = (port: ElectronMessagePortLike, withEvents: boolean): void => {
     const opened = engine
     if (!opened) {
       port.close()
@@ -45,7 +45,7 @@ export function serveEngineOverParentPort(parentPort: ParentPortLike, openEngine
         const ready = await opened
         return await ready.call(method as never, args as never, signal)
       },
-      (forward) => {
+      withEvents ? (forward) => {
         const subscriptions = new DisposableStore()
         let active = true
         void opened.then(
@@ -61,7 +61,7 @@ export function serveEngineOverParentPort(parentPort: ParentPortLike, openEngine
           active = false
           await subscriptions.dispose()
         })
-      },
+      } : undefined,
     )
     store.add(server)
   }
@@ -92,7 +92,7 @@ export function serveEngineOverParentPort(parentPort: ParentPortLike, openEngine
         return
       }
       case 'connect':
-        for (const port of event.ports) serve(port)
+        for (const port of event.ports) serve(port, message.events !== false)
         return
       case 'set-gateway-token':
         void engine?.then((ready) => ready.setGatewayToken(message.token), () => {})

@@ -71,12 +71,13 @@ export class EngineHost implements Disposable {
 
   /**
    * A new MessagePort straight to the engine (for a window), or null while the engine is not running.
-   * The engine serves RPC on it until either side closes it or the process exits.
+   * The engine serves RPC on it until either side closes it or the process exits; by default it pushes no
+   * events on it, since windows receive events through main's queue.
    */
-  openPort(name: string): MessagePortMain | null {
+  openPort(name: string, options: { events: boolean } = { events: false }): MessagePortMain | null {
     if (!this.child || this.current.type !== 'running') return null
     const { port1, port2 } = new MessageChannelMain()
-    this.post({ type: 'connect', name }, [port1])
+    this.post({ type: 'connect', name, events: options.events }, [port1])
     return port2
   }
 

@@ -1,4 +1,5 @@
 import { dialog, type BrowserWindow } from 'electron'
+import { BrainError } from '../../../shared/errors'
 import type { Settings } from '../../../shared/settings'
 import { openNote } from '../notes/open-note'
 import type { GatewayTokenStore } from '../secrets/gateway-token-store'
@@ -31,7 +32,9 @@ export function createShellHandlers(context: ShellContext): ShellHandlers {
     },
     openNote: (_caller, path, line) => openNote(context.settings(), path, line),
     setGatewayToken(_caller, token) {
-      context.tokens.set(typeof token === 'string' ? token : null)
+      // Anything but a string or null is a bug in the caller: never let it silently clear the stored token.
+      if (token !== null && typeof token !== 'string') throw new BrainError('invalid-input', 'The gateway token must be a string or null.')
+      context.tokens.set(token)
       const stored = context.tokens.get()
       context.applyGatewayToken(stored)
       return stored !== null

@@ -64,13 +64,15 @@ beforeEach(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'notes-rag-fetch-model-'))
 })
 
+const quiet = () => {}
+
 function options(extra: string[] = []) {
   return parseArguments(['--model', MODEL, '--host', host, '--out', path.join(work, 'models'), '--lock', path.join(work, 'lock.json'), ...extra])
 }
 
 describe('fetch-embedding-model', () => {
   it('pins a revision with --update-lock, verifying against the hub hashes, then installs from the lock', async () => {
-    const pinned = await fetchEmbeddingModel(options(['--update-lock']))
+    const pinned = await fetchEmbeddingModel(options(['--update-lock']), undefined, quiet)
     expect(pinned.commit).toBe(COMMIT)
     const lock = JSON.parse(fs.readFileSync(path.join(work, 'lock.json'), 'utf8'))
     for (const file of MODEL_FILES as string[]) {
@@ -78,29 +80,29 @@ describe('fetch-embedding-model', () => {
       expect(fs.readFileSync(path.join(work, 'models', 'Xenova', 'tiny-test', file)).equals(contents[file]!)).toBe(true)
     }
     fs.rmSync(path.join(work, 'models'), { recursive: true })
-    await fetchEmbeddingModel(options())
+    await fetchEmbeddingModel(options(), undefined, quiet)
     expect(fs.existsSync(path.join(work, 'models', 'Xenova', 'tiny-test', 'onnx', 'model_quantized.onnx'))).toBe(true)
   })
 
   it('refuses a file whose bytes changed, leaving the installed model untouched', async () => {
-    await fetchEmbeddingModel(options(['--update-lock']))
+    await fetchEmbeddingModel(options(['--update-lock']), undefined, quiet)
     const installed = path.join(work, 'models', 'Xenova', 'tiny-test', 'onnx', 'model_quantized.onnx')
     const tampered = Buffer.from(contents['onnx/model_quantized.onnx']!)
     tampered[100] ^= 0xff
     served['onnx/model_quantized.onnx'] = tampered
-    await expect(fetchEmbeddingModel(options())).rejects.toThrow(/sha256 mismatch/)
+    await expect(fetchEmbeddingModel(options(), undefined, quiet)).rejects.toThrow(/sha256 mismatch/)
     expect(fs.readFileSync(installed).equals(contents['onnx/model_quantized.onnx']!)).toBe(true)
     expect(fs.readdirSync(path.join(work, 'models', 'Xenova')).filter((name) => name.includes('partial'))).toEqual([])
   })
 
   it('refuses a small file that does not match the hub git hash when pinning', async () => {
     served['tokenizer.json'] = Buffer.from('{"model":{"type":"BPE"}}')
-    await expect(fetchEmbeddingModel(options(['--update-lock']))).rejects.toThrow(/tokenizer.json: (size|git blob)/)
+    await expect(fetchEmbeddingModel(options(['--update-lock']), undefined, quiet)).rejects.toThrow(/tokenizer.json: (size|git blob)/)
     expect(fs.existsSync(path.join(work, 'lock.json'))).toBe(false)
   })
 
   it('needs a lock (or --update-lock) and rejects unknown arguments', async () => {
-    await expect(fetchEmbeddingModel(options())).rejects.toThrow(/--update-lock/)
+    await expect(fetchEmbeddingModel(options(), undefined, quiet)).rejects.toThrow(/--update-lock/)
     expect(() => parseArguments(['--nope'])).toThrow(/Unknown argument/)
   })
 })

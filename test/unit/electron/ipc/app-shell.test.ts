@@ -127,6 +127,17 @@ describe('engine ports for windows', () => {
     const fresh = createRpcClient<EngineMethods>(fromDomMessagePort((chat.webContents.postedMessages[1]!.transfer[0] as FakeMessagePortMain).port as never))
     expect(await fresh.search('after restart')).toEqual({ query: 'after restart' })
     expect(engines[1]!.calls.at(-1)).toEqual({ method: 'search', args: ['after restart'] })
+    // Window ports carry no events: windows get them from main, queued until they are ready.
+    const pushed: unknown[] = []
+    fresh.on('index-status', (payload) => pushed.push(payload))
+    engines[1]!.fire('index-status', { phase: { type: 'scanning' } })
+    expect(await fresh.search('round trip')).toEqual({ query: 'round trip' })
+    expect(pushed).toEqual([])
+    expect(electronMock.forks[1]!.posted.filter((post) => post.message.type === 'connect').map((post) => post.message)).toEqual([
+      { type: 'connect', name: 'main' },
+      { type: 'connect', name: `window-${chat.webContents.id}`, events: false },
+      { type: 'connect', name: `window-${quick.webContents.id}`, events: false },
+    ])
     client.dispose()
     fresh.dispose()
   })
@@ -202,6 +213,8 @@ describe('shell methods', () => {
     await waitFor(() => electronMock.forks.length === 2 && shell!.engine.state.type === 'running')
     expect(electronMock.forks[1]!.posted[0]!.message).toMatchObject({ type: 'open', gatewayToken: token })
 
+    expect(await invoke(chat, 'setGatewayToken', 42)).toMatchObject({ ok: false, error: { code: 'invalid-input' } })
+    expect(await invoke(chat, 'hasGatewayToken')).toEqual({ ok: true, value: true })
     expect(await invoke(chat, 'setGatewayToken', null)).toEqual({ ok: true, value: false })
     expect(fs.existsSync(path.join(dataDir, GATEWAY_TOKEN_FILE))).toBe(false)
     await waitFor(() => engines[1]!.token === null)
