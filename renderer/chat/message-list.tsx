@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { AnswerText } from '../components/answer-text'
 import { useSlice } from '../components/use-store'
 import { answerBackendLabel, answerTimingLabel } from '../format/answer-label'
@@ -41,6 +41,10 @@ function Answer(props: { message: ChatMessageView }) {
   const { message } = props
   const meta = message.answer?.meta
   const sources = message.answer?.sources ?? []
+  const cited = message.answer?.citations ?? []
+  const [showAll, setShowAll] = useState(false)
+  // The passages the answer cites come first; the rest of what the model was given stays one click away.
+  const pills = showAll || cited.length === 0 ? sources : cited
   return (
     <article className={`message message-assistant${message.streaming ? ' is-streaming' : ''}`} aria-busy={message.streaming}>
       <header className="answer-meta">
@@ -74,12 +78,17 @@ function Answer(props: { message: ChatMessageView }) {
       ) : null}
       {sources.length > 0 ? (
         <footer className="answer-sources" aria-label="Sources">
-          {sources.map((source) => (
+          {pills.map((source) => (
             <button key={source.n} type="button" className="source-pill" onClick={() => chat.openSource(source)} title={source.path}>
               <span className="source-number">{source.n}</span>
               <span className="source-name">{source.path.split('/').pop()}</span>
             </button>
           ))}
+          {cited.length > 0 && sources.length > cited.length ? (
+            <button type="button" className="link-button more-sources" aria-expanded={showAll} onClick={() => setShowAll(!showAll)}>
+              {showAll ? 'Only cited passages' : `All ${sources.length} passages`}
+            </button>
+          ) : null}
         </footer>
       ) : null}
     </article>
