@@ -9,6 +9,7 @@ import { VectorStore } from '../../../electron/engine/store/vector-store'
 import { dataPaths } from '../../../electron/engine/settings/data-dir'
 import { makeTempDir, waitFor, writeFiles } from '../../support/temp-dir'
 import { ensureTinyEmbeddingModel } from '../../support/tiny-embedding-model'
+import { ensureTinyChatModel } from '../../support/tiny-chat-model'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
 const bin = path.join(repoRoot, 'bin/notes-rag.mjs')
@@ -105,6 +106,36 @@ describe('notes-rag CLI (real processes)', () => {
     const human = await runCli(['search', 'kubernetes', ...common])
     expect(human.stdout).toMatch(/2020\/2020-W02\.md:\d+-\d+/)
   }, 180_000)
+
+  it('ask --json answers with the tiny local model and cites the notes; watch logs changes until interrupted', async () => {
+    const { folder, dataDir } = workspace(Object.fromEntries(Array.from({ length: 4 }, (_, i) => weekFile(i))))
+    const common = ['--data-dir', dataDir, '--embedding-model', modelDir]
+    expect((await runCli(['index', folder, ...common])).code).toBe(0)
+    const chatModel = await ensureTinyChatModel()
+    const asked = await runCli(['ask', 'what happened with the kubernetes cluster?', '--json', '--llm-model', chatModel, '--threads', '1', '--policy', 'local-only', ...common])
+    expect(asked.code, asked.stderr).toBe(0)
+    const answer = JSON.parse(asked.stdout)
+    expect(answer.meta).toMatchObject({ backend: 'local', model: expect.stringMatching(/\.gguf$/) })
+    expect(answer.meta.tokensOut).toBeGreaterThan(0)
+    expect(answer.sources[0]).toMatchObject({ n: 1, path: '2020/2020-W02.md' })
+    expect(typeof answer.answer).toBe('string')
+
+    // With no local model and no gateway, the answer is the retrieved passages, labelled.
+    const retrievalOnly = await runCli(['ask', 'kubernetes cluster', '--json', '--llm-model', path.join(folder, 'missing.gguf'), '--policy', 'local-only', ...common])
+    expect(retrievalOnly.code, retrievalOnly.stderr).toBe(0)
+    expect(JSON.parse(retrievalOnly.stdout).meta.backend).toBe('retrieval-only')
+
+    const watch = runCli(['watch', folder, ...common])
+    let output = ''
+    watch.child.stdout?.on('data', (data) => (output += data))
+    await waitFor(() => output.includes('watching'), { timeoutMs: 60_000, what: 'watch started' })
+    writeFiles(folder, { '2021/2021-W10.md': '# 2021-W10\n\n## Done\n\n- Wrote the watch test' })
+    await waitFor(() => output.includes('changed 2021/2021-W10.md'), { timeoutMs: 30_000, what: 'change logged' })
+    watch.child.kill('SIGINT')
+    const stopped = await watch
+    expect(stopped.code).toBe(0)
+    expect(stopped.stdout).toMatch(/stopped/)
+  }, 240_000)
 
   it('gives a clear message and a non-zero exit for a missing folder, a file, and an unwritable data dir', async () => {
     const { root, folder } = workspace({ 'a.md': '# a' })
