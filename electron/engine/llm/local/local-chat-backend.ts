@@ -95,14 +95,12 @@ export class LocalChatBackend implements ChatBackend {
   /** Tokens of `messages` as the model's chat template lays them out, i.e. what `complete()` will evaluate. */
   async countMessageTokens(messages: ChatMessage[]): Promise<number> {
     const { history, prompt } = toSessionInput(messages)
-    return this.run(undefined, async ({ model, context, chatWrapper }) => {
-      const session = new LlamaChatSession({ contextSequence: context.getSequence(), autoDisposeSequence: true, chatWrapper })
-      try {
-        return formattedTokenCount(session, model, history, prompt)
-      } finally {
-        session.dispose()
-      }
-    })
+    if (this.loaded && !this.disposed) {
+      const count = formattedTokenCount(this.loaded, history, prompt)
+      this.scheduleIdleUnload()
+      return count
+    }
+    return this.run(undefined, async (loaded) => formattedTokenCount(loaded, history, prompt))
   }
 
   async complete(request: CompletionRequest): Promise<CompletionResult> {
@@ -119,10 +117,11 @@ export class LocalChatBackend implements ChatBackend {
     const { history, prompt } = toSessionInput(request.messages)
     const signal = request.signal ? AbortSignal.any([request.signal, this.lifetime.signal]) : this.lifetime.signal
     try {
-      return await this.run(signal, async ({ model, context, chatWrapper }) => {
+      return await this.run(signal, async (loaded) => {
+        const { context, chatWrapper } = loaded
         const session = new LlamaChatSession({ contextSequence: context.getSequence(), autoDisposeSequence: true, chatWrapper })
         try {
-          const promptTokens = formattedTokenCount(session, model, history, prompt)
+          const promptTokens = formattedTokenCount(loaded, history, prompt)
           // A prompt that does not fit would make node-llama-cpp silently drop turns (or fail deep inside), so
           // refuse it plainly; and cap the answer so generation never shifts the system prompt out of the window.
           if (promptTokens >= this.contextTokens) {
@@ -309,9 +308,9 @@ export function toSessionInput(messages: ChatMessage[]): { history: ChatHistoryI
   return { history, prompt: last.content }
 }
 
-function formattedTokenCount(session: LlamaChatSession, model: LlamaModel, history: ChatHistoryItem[], prompt: string): number {
+function formattedTokenCount({ model, chatWrapper }: LoadedModel, history: ChatHistoryItem[], prompt: string): number {
   const chatHistory: ChatHistoryItem[] = [...history, { type: 'user', text: prompt }, { type: 'model', response: [] }]
-  const { contextText } = session.chatWrapper.generateContextState({ chatHistory })
+  const { contextText } = chatWrapper.generateContextState({ chatHistory })
   return contextText.tokenize(model.tokenizer).length
 }
 
