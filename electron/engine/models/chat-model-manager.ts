@@ -82,7 +82,8 @@ export class ChatModelManager {
   /**
    * Makes `modelSetting` available locally and returns its path, downloading it when it is a URI. Reports
    * `downloading` / `verifying` / `done` / `failed` through `onStatus`; the signal stops it and keeps the partial
-   * file so the next call resumes.
+   * file so the next call resumes. A call made while the same model is downloading joins that download (and its
+   * signal is not consulted: stop the download through the first caller's).
    */
   download(modelSetting: string, signal?: AbortSignal): Promise<string> {
     const setting = modelSetting.trim()
