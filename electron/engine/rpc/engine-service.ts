@@ -33,10 +33,13 @@ export function serveEngineOverParentPort(parentPort: ParentPortLike, openEngine
 
   const reply = (message: EngineProcessMessage): void => parentPort.postMessage(message)
 
+  // Ports that arrive before `open` wait for it rather than being refused.
+  const waiting: Array<{ port: ElectronMessagePortLike; withEvents: boolean }> = []
+
   const serve = (port: ElectronMessagePortLike, withEvents: boolean): void => {
     const opened = engine
     if (!opened) {
-      port.close()
+      waiting.push({ port, withEvents })
       return
     }
     const server = createRpcServer(
@@ -67,6 +70,7 @@ export function serveEngineOverParentPort(parentPort: ParentPortLike, openEngine
   }
 
   const shutDown = async (): Promise<void> => {
+    for (const { port } of waiting.splice(0)) port.close()
     try {
       await store.dispose()
       if (engine) await (await engine.catch(() => null))?.dispose()
@@ -89,6 +93,7 @@ export function serveEngineOverParentPort(parentPort: ParentPortLike, openEngine
           () => reply({ type: 'ready' }),
           (error: unknown) => reply({ type: 'open-failed', error: toErrorData(error) }),
         )
+        for (const { port, withEvents } of waiting.splice(0)) serve(port, withEvents)
         return
       }
       case 'connect':
