@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -84,5 +85,19 @@ describe.skipIf(skipReason !== null)('gateway answers in the chat window', () =>
     expect(partial.length).toBeGreaterThan(30)
     expect(partial.length).toBeLessThan(REPLY.length - 60)
     await page.getByRole('button', { name: 'Ask' }).waitFor()
+  })
+
+  it('counts files that could not be indexed and lists why on click', async () => {
+    // Bytes that are not UTF-8: the indexer reports the file instead of indexing garbage.
+    writeFileSync(path.join(harness.folder, '2024', 'broken.md'), Buffer.from([0x23, 0x20, 0xff, 0xfe, 0xc3, 0x28, 0x0a, 0x00, 0x01]))
+    const status = page.getByRole('status', { name: 'Status' })
+    const errors = status.getByRole('button', { name: '1 file not indexed' })
+    await errors.waitFor({ timeout: 30_000 })
+    await errors.click()
+    const popover = page.getByRole('dialog', { name: 'Files not indexed' })
+    await popover.locator('code', { hasText: '2024/broken.md' }).waitFor()
+    const snapshot = await harness.engine.call('getStatus', [])
+    expect(snapshot.errors.map((error) => error.path)).toEqual(['2024/broken.md'])
+    expect(await popover.textContent()).toContain(snapshot.errors[0].message)
   })
 })
