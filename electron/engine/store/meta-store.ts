@@ -112,7 +112,10 @@ export class MetaStore implements Disposable {
     }
     let db: BetterSqlite3.Database
     try {
-      db = new Database(dbPath)
+      // Inside Electron (the app's utilityProcess) the driver must be the build for Electron's ABI, which is kept
+      // apart from node_modules' Node build so `npm test` keeps working; main passes its path in the environment.
+      const nativeBinding = process.env.NOTES_RAG_SQLITE_BINDING
+      db = nativeBinding ? new Database(dbPath, { nativeBinding }) : new Database(dbPath)
     } catch (error) {
       throw unwritable(dbPath, `Cannot open the index database ${dbPath}`, error)
     }
