@@ -16,6 +16,8 @@ serveEngineOverParentPort(
       ...options,
       // The bundled embedding worker sits beside this file in out/main (see electron.vite.config.ts).
       embedWorkerUrl: new URL('./embedding-worker.js', import.meta.url),
+      // Set by main for a packaged app: the default embedding model ships in its resources.
+      bundledModelsDir: process.env.NOTES_RAG_BUNDLED_MODELS_DIR,
     }),
   (code) => process.exit(code),
 )

@@ -29,6 +29,8 @@ export interface EngineOptions {
   embedder?: Embedder
   /** Bundled worker entry for the embedder (the packaged app); sources are used otherwise. */
   embedWorkerUrl?: URL | string
+  /** Models shipped with the app, read-only (the packaged app's resources/models). */
+  bundledModelsDir?: string
   /** Skip loading the embedding model entirely (keyword-only runs, e.g. `status`). */
   loadEmbedder?: boolean
 }
@@ -85,6 +87,7 @@ export class Engine implements Disposable {
       modelsDir: paths.models,
       embedder: options.embedder,
       embedWorkerUrl: options.embedWorkerUrl,
+      bundledModelsDir: options.bundledModelsDir,
     })
     let engine: Engine | null = null
     const index = new IndexController({
@@ -123,7 +126,7 @@ export class Engine implements Disposable {
       // Locally installed models load before the first pass so chunks are sized with the real tokenizer;
       // a model that must be downloaded loads in the background while the keyword index fills.
       const load = embedding.load(settings.embedding)
-      if (options.embedder || EmbeddingManager.isInstalled(settings.embedding, settings.embedding.modelsDir ?? paths.models)) await load
+      if (options.embedder || embedding.modelsDirFor(settings.embedding)) await load
     }
     await index.setFolder(settings.folder)
     answers.start()

@@ -27,7 +27,7 @@ export interface AppShellOptions {
   trayIconPath: string
   /** Asks the app to quit (the tray's Quit); index.ts owns the actual lifecycle. */
   quit: () => void
-  engine?: Pick<EngineHostOptions, 'backoff' | 'shutdownTimeoutMs'>
+  engine?: Pick<EngineHostOptions, 'backoff' | 'shutdownTimeoutMs' | 'env'>
 }
 
 /**

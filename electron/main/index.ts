@@ -2,6 +2,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { app } from 'electron'
+import { engineEnvironment } from './engine-host/engine-environment'
 import { runMain } from './main-lifecycle'
 
 // out/main/index.js sits beside engine-process.js; out/preload and out/renderer are its siblings.
@@ -17,6 +18,16 @@ runMain({
   },
   windowIconPath: path.join(resources, 'icon.png'),
   trayIconPath: path.join(resources, process.platform === 'darwin' ? 'trayTemplate.png' : 'tray-icon.png'),
+  engine: {
+    env: engineEnvironment({
+      isPackaged: app.isPackaged,
+      appPath: app.getAppPath(),
+      resourcesPath: process.resourcesPath,
+      versions: { electron: process.versions.electron },
+      platform: process.platform,
+      arch: process.arch,
+    }),
+  },
 }).catch((error: unknown) => {
   console.error('[app] failed to start', error)
   app.exit(1)

@@ -17,6 +17,8 @@ export interface EmbeddingManagerOptions {
   /** A pre-built embedder (tests, benchmarks); skips loading from settings. */
   embedder?: Embedder
   embedWorkerUrl?: URL | string
+  /** Read-only models shipped with the app (the installer bundles the default embedding model). */
+  bundledModelsDir?: string
 }
 
 /** Cosine similarity below which a stored fingerprint counts as a different model. */
@@ -52,8 +54,12 @@ export class EmbeddingManager implements Disposable {
   }
 
   /** True when the model's files are already on disk (loading will not need the network). */
-  static isInstalled(settings: Settings['embedding'], modelsDir: string): boolean {
-    return isModelInstalled(settings.model, modelsDir)
+  /** The folder to load the model from: the user's models folder, else the app's bundled copy; null if neither has it. */
+  modelsDirFor(settings: Settings['embedding']): string | null {
+    const own = settings.modelsDir ?? this.options.modelsDir
+    if (isModelInstalled(settings.model, own)) return own
+    const bundled = this.options.bundledModelsDir
+    return bundled && isModelInstalled(settings.model, bundled) ? bundled : null
   }
 
   /** Loads (downloading when allowed) the model in the background; never throws: failures become the status. */
@@ -75,7 +81,7 @@ export class EmbeddingManager implements Disposable {
         this.setStatus({ type: 'loading', modelId })
         embedder = await createEmbedder({
           model: settings.model,
-          modelsDir: settings.modelsDir ?? this.options.modelsDir,
+          modelsDir: this.modelsDirFor(settings) ?? settings.modelsDir ?? this.options.modelsDir,
           allowDownload: settings.allowDownload,
           remoteHost: settings.remoteHost,
           batchSize: settings.batchSize,

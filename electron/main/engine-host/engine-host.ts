@@ -15,6 +15,8 @@ export interface EngineHostOptions {
   dataDir: string
   /** Read at every (re)start, so a token set while the engine was down is not lost. */
   getGatewayToken: () => string | null
+  /** Extra environment for the engine process (the Electron-ABI SQLite driver, the bundled model folder). */
+  env?: Record<string, string>
   backoff?: Partial<BackoffPolicy>
   /** How long a clean shutdown may take before the process is killed. */
   shutdownTimeoutMs?: number
@@ -119,7 +121,11 @@ export class EngineHost implements Disposable {
     this.setState(this.attempt === 0 ? { type: 'starting' } : this.current)
     const store = new DisposableStore()
     this.generationStore = store
-    const child = utilityProcess.fork(this.options.enginePath, [], { serviceName: 'notes-rag engine', stdio: 'inherit' })
+    const child = utilityProcess.fork(this.options.enginePath, [], {
+      serviceName: 'notes-rag engine',
+      stdio: 'inherit',
+      ...(this.options.env ? { env: { ...process.env, ...this.options.env } } : {}),
+    })
     this.child = child
 
     const onMessage = (message: unknown): void => {

@@ -80,6 +80,18 @@ describe('Engine lifecycle', () => {
     expect(result.hits[0].path).toBe('2024/2024-W11.md')
   })
 
+  it('uses the embedding model bundled with the app when the models folder does not have it', async () => {
+    const { folder, parent } = makeFolder()
+    const tiny = await ensureTinyEmbeddingModel()
+    const { engine } = await open(folder, {
+      bundledModelsDir: tiny.modelsDir,
+      extra: { embedding: { model: tiny.modelId, modelsDir: path.join(parent, 'empty-models'), allowDownload: false } },
+    })
+    expect((await engine.call('getStatus', [])).embedding).toMatchObject({ type: 'ready' })
+    await engine.call('reindex', [])
+    expect((await engine.call('search', ['Kubernetes staging', {}])).mode).toBe('hybrid')
+  })
+
   it('a changed embedding model builds a new vector table beside the old one and switches when it is complete', async () => {
     const { folder, parent } = makeFolder()
     const fixture = await open(folder)
