@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Settings } from '../../../../shared/settings'
 import { batchRequestSchema } from '../../../../shared/sync-protocol'
 import { SyncService } from '../../../../electron/engine/sync/sync-service'
+import { syncVectorsSource } from '../../../../electron/engine/sync/sync-vectors-source'
 import { embeddingDescriptor } from '../../../../electron/engine/sync/sync-wire'
 import { SyncContractServer } from '../../../support/sync-contract-server'
 import { waitFor } from '../../../support/temp-dir'
@@ -327,5 +328,18 @@ describe('SyncService against the contract server', () => {
     const report = await service.syncNow({ dryRun: false })
     expect(report.upserts).toHaveLength(3)
     await expectServerEqualsIndex(server, fixture)
+  })
+})
+
+describe('syncVectorsSource', () => {
+  it('describes the active target table with the model record stored for it', async () => {
+    const fingerprint = fixture.vectors().fingerprint
+    let target: { table: string } | null = null
+    const source = syncVectorsSource(fixture.meta, fixture.vectorStore, () => target)
+    expect(source()).toBeNull()
+    target = { table: fixture.table }
+    expect(source()).toBeNull()
+    fixture.meta.upsertModel({ table: fixture.table, modelId: fixture.modelId, dimensions: fixture.dimensions, fingerprint, state: 'building', createdAt: new Date().toISOString() })
+    expect(source()).toEqual({ store: fixture.vectorStore, table: fixture.table, modelId: fixture.modelId, dimensions: fixture.dimensions, fingerprint })
   })
 })
