@@ -1,6 +1,7 @@
-// Search latency at 10,000 and 100,000 chunks of 384-d vectors, with and without the LanceDB ANN (IVF-PQ) index:
+// Search latency at 10,000 and 100,000 chunks of 384-d vectors, with and without the LanceDB ANN index
+// (whatever `VectorStore.ensureAnnIndex` builds; its type is printed):
 // `npx tsx test/bench/search-bench.ts` (SEARCH_BENCH_SCALES=10000,100000 to choose the sizes; SEARCH_BENCH_ANN=0 skips
-// the IVF-PQ build, which takes minutes at 100,000 rows on two cores).
+// the index build). "same top 10" is the share of the exact search's top-10 hits the indexed search also returns.
 // Text and vectors are synthetic and written straight into the real MetaStore (SQLite FTS5) and VectorStore
 // (LanceDB). Query vectors come from a deterministic stand-in embedder: the figure measured is the search path
 // (parsing, FTS5, vector search, fusion, chunk fetch), not the embedding model.
@@ -146,10 +147,20 @@ function percentile(values: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]
 }
 
-async function measure(searcher: Searcher, list: string[]): Promise<{ p50: number; p95: number; max: number; hits: number; byKind: string }> {
+interface Figures {
+  p50: number
+  p95: number
+  max: number
+  hits: number
+  byKind: string
+  topIds: string[][]
+}
+
+async function measure(searcher: Searcher, list: string[]): Promise<Figures> {
   for (const query of list.slice(0, 10)) await searcher.search(query, { today: TODAY }) // warm caches and statements
   const times: number[] = []
   const kindTimes = KINDS.map(() => [] as number[])
+  const topIds: string[][] = []
   let hits = 0
   for (const [index, query] of list.entries()) {
     const started = performance.now()
@@ -158,9 +169,10 @@ async function measure(searcher: Searcher, list: string[]): Promise<{ p50: numbe
     times.push(elapsed)
     kindTimes[index % KINDS.length].push(elapsed)
     hits += result.hits.length
+    topIds.push(result.hits.slice(0, 10).map((hit) => hit.chunkId))
   }
   const byKind = KINDS.map((kind, index) => `${kind} ${percentile(kindTimes[index], 0.5).toFixed(0)}/${percentile(kindTimes[index], 0.95).toFixed(0)}`).join(', ')
-  return { p50: percentile(times, 0.5), p95: percentile(times, 0.95), max: Math.max(...times), hits: hits / list.length, byKind }
+  return { p50: percentile(times, 0.5), p95: percentile(times, 0.95), max: Math.max(...times), hits: hits / list.length, byKind, topIds }
 }
 
 const rows: string[] = []
@@ -179,15 +191,16 @@ for (const scale of SCALES) {
     const searcher = new Searcher({ meta, vectors: () => ({ store: vectors, table }), embedder: () => embedder })
     const list = queries()
     const flat = await measure(searcher, list)
-    rows.push(row(scale, 'none (exact)', flat))
+    rows.push(row(scale, 'none (exact)', flat, null))
     console.log(rows[rows.length - 1])
     console.log(`  p50/p95 ms by kind: ${flat.byKind}`)
     if (process.env.SEARCH_BENCH_ANN === '0') continue
     const indexStart = performance.now()
     const built = await vectors.ensureAnnIndex(table, { minRows: 0 })
-    console.log(`IVF-PQ index ${built ? 'built' : 'not built'} in ${((performance.now() - indexStart) / 1000).toFixed(1)} s`)
+    const indexType = (await vectors.vectorIndexType(table)) ?? 'none'
+    console.log(`${indexType} index ${built ? 'built' : 'not built'} in ${((performance.now() - indexStart) / 1000).toFixed(1)} s`)
     const ann = await measure(searcher, list)
-    rows.push(row(scale, 'IVF-PQ', ann))
+    rows.push(row(scale, indexType, ann, agreement(flat.topIds, ann.topIds)))
     console.log(rows[rows.length - 1])
     console.log(`  p50/p95 ms by kind: ${ann.byKind}`)
   } finally {
@@ -197,10 +210,21 @@ for (const scale of SCALES) {
   }
 }
 
-function row(scale: number, index: string, figures: { p50: number; p95: number; max: number; hits: number }): string {
-  return `| ${String(scale).padStart(7)} | ${index.padEnd(12)} | ${figures.p50.toFixed(1).padStart(7)} | ${figures.p95.toFixed(1).padStart(7)} | ${figures.max.toFixed(1).padStart(7)} | ${figures.hits.toFixed(1).padStart(8)} |`
+function agreement(exact: string[][], approximate: string[][]): number {
+  let shared = 0
+  let total = 0
+  for (const [index, ids] of exact.entries()) {
+    const found = new Set(approximate[index])
+    shared += ids.filter((id) => found.has(id)).length
+    total += ids.length
+  }
+  return total === 0 ? 1 : shared / total
 }
 
-console.log('\n| chunks  | ANN index    | p50 ms  | p95 ms  | max ms  | hits/qry |')
-console.log('|---------|--------------|---------|---------|---------|----------|')
+function row(scale: number, index: string, figures: Figures, sameTop: number | null): string {
+  return `| ${String(scale).padStart(7)} | ${index.padEnd(12)} | ${figures.p50.toFixed(1).padStart(7)} | ${figures.p95.toFixed(1).padStart(7)} | ${figures.max.toFixed(1).padStart(7)} | ${figures.hits.toFixed(1).padStart(8)} | ${sameTop === null ? '-'.padStart(11) : sameTop.toFixed(3).padStart(11)} |`
+}
+
+console.log('\n| chunks  | ANN index    | p50 ms  | p95 ms  | max ms  | hits/qry | same top 10 |')
+console.log('|---------|--------------|---------|---------|---------|----------|-------------|')
 for (const line of rows) console.log(line)
