@@ -21,6 +21,14 @@ export function sqliteBindingPath(electronVersion, platform = process.platform, 
   return path.join(electronNativeDir(electronVersion, platform, arch), 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node')
 }
 
+function resolveOptional(request) {
+  try {
+    return require.resolve(request)
+  } catch {
+    return null
+  }
+}
+
 function run(command, args, cwd) {
   const result = spawnSync(command, args, { cwd, stdio: 'inherit', shell: process.platform === 'win32' })
   return result.status === 0
@@ -39,11 +47,12 @@ function main() {
   fs.mkdirSync(path.dirname(target), { recursive: true })
   fs.cpSync(source, target, { recursive: true, filter: (file) => !file.includes(`${path.sep}build${path.sep}`) && !file.endsWith(`${path.sep}build`) })
   console.log(`[native] building better-sqlite3 for Electron ${electronVersion} (${process.platform}-${process.arch})`)
-  const prebuildInstall = require.resolve('prebuild-install/bin.js')
-  const nodeGyp = require.resolve('node-gyp/bin/node-gyp.js')
+  // A prebuilt binary first (fast); else compile against Electron's headers (needs python3 and a C++ toolchain).
+  const prebuildInstall = resolveOptional('prebuild-install/bin.js')
+  const nodeGyp = resolveOptional('node-gyp/bin/node-gyp.js')
   const ok =
-    run(process.execPath, [prebuildInstall, '--runtime', 'electron', '--target', electronVersion, '--arch', process.arch], target) ||
-    run(process.execPath, [nodeGyp, 'rebuild', '--release', `--target=${electronVersion}`, `--arch=${process.arch}`, '--dist-url=https://electronjs.org/headers'], target)
+    (prebuildInstall !== null && run(process.execPath, [prebuildInstall, '--runtime', 'electron', '--target', electronVersion, '--arch', process.arch], target)) ||
+    (nodeGyp !== null && run(process.execPath, [nodeGyp, 'rebuild', '--release', `--target=${electronVersion}`, `--arch=${process.arch}`, '--dist-url=https://electronjs.org/headers'], target))
   if (!ok || !fs.existsSync(binding)) {
     console.error('[native] could not build better-sqlite3 for Electron: the app cannot open its index. See the README (Troubleshooting).')
     return 1
