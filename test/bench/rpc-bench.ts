@@ -1,5 +1,5 @@
 // RPC throughput and latency over a worker_threads MessageChannel (the same protocol the app runs over
-// Electron MessagePorts). Run: npx tsx test/bench/rpc-roundtrip.ts
+// Electron MessagePorts). Run: npx tsx test/bench/rpc-bench.ts
 import { MessageChannel } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
 import { fromNodeMessagePort } from '../../electron/engine/rpc/port-adapters'
