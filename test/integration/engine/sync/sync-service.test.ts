@@ -157,6 +157,22 @@ describe('SyncService against the contract server', () => {
     expect(service.status().phase.type).toBe('stopped')
   })
 
+  it('uses plain http to another host only when the user allowed it', async () => {
+    await fixture.write('2023-W04.md', weeklyLog('2023-W04', ['lan']))
+    const settings = syncSettings(fixture, { baseUrl: 'http://gateway.lan.invalid/v1' }, { gateway: { allowInsecureHttp: true } })
+    const asked: string[] = []
+    // The host does not resolve here; forward to the contract server to show the client went ahead with http.
+    const forward = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+      const url = new URL(String(input))
+      asked.push(url.origin)
+      return fetch(`${server.baseUrl.replace('/v1', '')}${url.pathname}${url.search}`, init)
+    }) as typeof fetch
+    const { service } = track(createService(fixture, () => settings, { fetch: forward }))
+    await service.syncNow({ dryRun: false })
+    expect(new Set(asked)).toEqual(new Set(['http://gateway.lan.invalid']))
+    await expectServerEqualsIndex(server, fixture)
+  })
+
   it('stops on 401 and does not retry in the background until the token changes', async () => {
     await fixture.write('2023-W02.md', weeklyLog('2023-W02', ['auth']))
     let token = 'wrong-token'
