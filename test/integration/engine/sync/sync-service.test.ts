@@ -22,6 +22,8 @@ afterEach(async () => {
   for (const service of services.splice(0)) await service.dispose()
   await server.close()
   await fixture.cleanup()
+  // Every request of every test must follow the documented protocol.
+  expect(server.invalidRequests).toEqual([])
 })
 
 function track<T extends { service: SyncService }>(created: T): T {
