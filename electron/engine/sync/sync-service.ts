@@ -13,7 +13,7 @@ import type { VectorStore } from '../store/vector-store'
 import { planSync, type LocalSyncFile, type SyncPlanDraft } from './plan-sync'
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry-policy'
 import { SyncClient } from './sync-client'
-import { SyncDatabase, type BatchSummary, type OutboxBatch } from './sync-database'
+import { SyncDatabase, type BatchSummary } from './sync-database'
 import { BatchPacker, chunksSha256, embeddingDescriptor, encodeVector, makeBatch, packOperation, sha256Hex, type PackedBatch, type PackedOperation } from './sync-wire'
 
 /** The active vector table and the model that filled it. */
@@ -694,4 +694,3 @@ function safeHref(url: string): string | null {
   }
 }
 
-export type { OutboxBatch }
