@@ -150,6 +150,12 @@ function piecesWithinBudget(
   options: ChunkerOptions,
 ): Piece[] {
   const { countTokens, maxTokens } = options
+  // Most sections of a weekly note fit whole: one count of the whole text settles it, instead of counting every
+  // block, item and line for the packer (tokenizing is most of the indexer's time outside the model).
+  if (blocks.length > 0) {
+    const whole: Piece = { start: blocks[0].start, end: blocks[blocks.length - 1].end }
+    if (countTokens(`${pathLine}\n\n${pieceText(lines, whole)}`) <= maxTokens) return [whole]
+  }
   let budget = maxTokens - countTokens(`${pathLine}\n\n`)
   for (;;) {
     const pieces = packBlocks(lines, blocks, {
