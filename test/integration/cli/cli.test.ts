@@ -21,8 +21,11 @@ interface RunResult {
   stderr: string
 }
 
-function runCli(args: string[], options: SpawnOptions = {}): Promise<RunResult> & { child: ReturnType<typeof spawn> } {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' }, ...options })
+function runCli(args: string[], options: SpawnOptions & { wrapper?: string[] } = {}): Promise<RunResult> & { child: ReturnType<typeof spawn> } {
+  const { wrapper = [], ...spawnOptions } = options
+  const command = wrapper.length > 0 ? wrapper[0] : process.execPath
+  const commandArgs = wrapper.length > 0 ? [...wrapper.slice(1), process.execPath, bin, ...args] : [bin, ...args]
+  const child = spawn(command, commandArgs, { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' }, ...spawnOptions })
   let stdout = ''
   let stderr = ''
   child.stdout?.on('data', (data) => (stdout += data))
@@ -155,12 +158,12 @@ describe('notes-rag CLI (real processes)', () => {
     expect(usage.stderr).toMatch(/Usage:/)
   }, 120_000)
 
-  it('a permission-denied file is reported per file and the rest indexes (run as an unprivileged user)', async () => {
-    const { root, folder, dataDir } = workspace({ 'ok.md': '# ok\n\nReadable note about search.', 'secret.md': '# secret' })
+  it('a permission-denied file is reported per file and the rest indexes', async () => {
+    const { folder, dataDir } = workspace({ 'ok.md': '# ok\n\nReadable note about search.', 'secret.md': '# secret' })
     fs.chmodSync(path.join(folder, 'secret.md'), 0o000)
-    for (const dir of [root, folder]) fs.chmodSync(dir, 0o777)
-    // Root reads every file whatever its mode, so the CLI runs as "nobody" for a real EACCES.
-    const result = await runCli(['index', folder, '--json', '--data-dir', dataDir, '--embedding-model', modelDir], { uid: 65534, gid: 65534, env: { ...process.env, HOME: root } })
+    // Root reads every file whatever its mode; without the DAC capabilities it gets a real EACCES like any user.
+    const wrapper = process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--'] : []
+    const result = await runCli(['index', folder, '--json', '--data-dir', dataDir, '--embedding-model', modelDir], { wrapper })
     expect(result.code, result.stderr).toBe(0)
     const { summary, status } = JSON.parse(result.stdout)
     expect(summary).toMatchObject({ added: 1, failed: 1 })
