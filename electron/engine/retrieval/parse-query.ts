@@ -100,8 +100,9 @@ const RULES: Rule[] = [
     build: (m, today) => {
       const week = Number(m[1])
       let year = m[2] ? Number(m[2]) : isoWeekOf(today).year
-      if (!m[2] && isoWeekRange(year, week).start > today) year -= 1
-      if (week < 1 || week > weeksInIsoYear(year)) return null
+      if (week < 1 || week > 53) return null
+      if (!m[2] && week <= weeksInIsoYear(year) && isoWeekRange(year, week).start > today) year -= 1
+      if (week > weeksInIsoYear(year)) return null
       return { period: period(isoWeekRange(year, week), formatIsoWeek(year, week)) }
     },
   },
