@@ -9,7 +9,7 @@ import { toIsoDate } from './calendar'
 import { searchTerms, toFtsQuery } from './fts-query'
 import { RRF_K, fuseRankings, type FusedItem, type RankedList } from './fuse'
 import { intersectPeriods, normalisePathPrefix, operatorPeriod, orderIntent, parseQuery, type OrderIntent } from './parse-query'
-import { buildSnippet } from './snippet'
+import { buildSnippet, withoutHeadingLine } from './snippet'
 
 export const DEFAULT_SEARCH_LIMIT = 10
 /** Range questions list every chunk in the range, up to this many. */
@@ -288,7 +288,7 @@ function toHit(chunk: ChunkRecord, score: number, retrievers: Retriever[], snipp
     periodStart: chunk.periodStart,
     periodEnd: chunk.periodEnd,
     score,
-    snippet,
+    snippet: withoutHeadingLine(snippet, chunk.headingPath),
     text: chunk.text,
     retrievers,
   }

@@ -35,3 +35,16 @@ export function buildSnippet(text: string, terms: string[], maxLength = SNIPPET_
   if (pattern) excerpt = excerpt.replace(pattern, `${SNIPPET_MARK_START}$1${SNIPPET_MARK_END}`)
   return `${start > 0 ? '…' : ''}${excerpt}${end < flat.length ? '…' : ''}`
 }
+
+/**
+ * Keyword snippets come from the embedded text, which starts with the heading path ("2024-W02 > Garden"); the hit
+ * carries that path already, so the snippet keeps only the note's own words (unless they are empty).
+ */
+export function withoutHeadingLine(snippet: string, headingPath: string[]): string {
+  const split = snippet.indexOf('\n\n')
+  if (split === -1) return snippet
+  const firstLine = snippet.slice(0, split).replaceAll(SNIPPET_MARK_START, '').replaceAll(SNIPPET_MARK_END, '').replace(/^(\.\.\.|…)/, '')
+  if (firstLine.length === 0 || firstLine.includes('\n') || !headingPath.join(' > ').endsWith(firstLine)) return snippet
+  const body = snippet.slice(split + 2)
+  return body.trim().length > 0 ? body : snippet
+}

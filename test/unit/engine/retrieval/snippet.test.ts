@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { SNIPPET_MARK_END as E, SNIPPET_MARK_START as S, splitSnippet } from '../../../../shared/search'
-import { buildSnippet } from '../../../../electron/engine/retrieval/snippet'
+import { buildSnippet, withoutHeadingLine } from '../../../../electron/engine/retrieval/snippet'
 
 describe('buildSnippet', () => {
   it('marks whole-word matches case-insensitively', () => {
@@ -24,5 +24,19 @@ describe('buildSnippet', () => {
   it('strips mark characters already in the note so runs stay balanced', () => {
     const parts = splitSnippet(buildSnippet(`odd ${S} char and redis`, ['redis']))
     expect(parts.filter((part) => part.marked).map((part) => part.text)).toEqual(['redis'])
+  })
+})
+
+describe('withoutHeadingLine', () => {
+  const path = ['2024-W02', 'Garden']
+  it.each([
+    ['2024-W02 > Garden\n\n- Planted ⟦tomatoes⟧', '- Planted ⟦tomatoes⟧'],
+    ['2024-W02 > ⟦Garden⟧\n\n- Planted tomatoes', '- Planted tomatoes'],
+    ['...W02 > Garden\n\n- Planted ⟦tomatoes⟧', '- Planted ⟦tomatoes⟧'],
+    ['- Planted ⟦tomatoes⟧\n\nand basil', '- Planted ⟦tomatoes⟧\n\nand basil'],
+    ['2024-W02 > Garden\n\n', '2024-W02 > Garden\n\n'],
+    ['no blank line at all', 'no blank line at all'],
+  ])('%j -> %j', (input, expected) => {
+    expect(withoutHeadingLine(input, path)).toBe(expected)
   })
 })
