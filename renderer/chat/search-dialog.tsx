@@ -7,7 +7,7 @@ import { createQuickSearchStore } from '../stores/quick-search-store'
 
 /** Ctrl/Cmd+K: a search box over `search()` inside the chat window. */
 export function SearchDialog(props: { brain: BrainApi; onClose(): void }) {
-  const store = useMemo(() => createQuickSearchStore(props.brain), [props.brain])
+  const store = useMemo(() => createQuickSearchStore(props.brain, { limit: 12 }), [props.brain])
   const query = useSlice(store, (state) => state.query)
   const result = useSlice(store, (state) => state.result)
   const selected = useSlice(store, (state) => state.selected)

@@ -1,9 +1,9 @@
-import { useEffect, useRef } from 'react'
+import { useCallback, useEffect, useRef } from 'react'
 import type { BrainApi } from '../../shared/ipc'
-import { SnippetText } from '../components/snippet-text'
+import type { SearchHit } from '../../shared/search'
 import { useSlice } from '../components/use-store'
-import { formatPeriod } from '../format/answer-label'
 import type { QuickSearchStore } from '../stores/quick-search-store'
+import { ResultRow } from './result-row'
 
 /** The quick-search window: one input, results as you type, keyboard first. */
 export function QuickSearchApp(props: { brain: BrainApi; store: QuickSearchStore }) {
@@ -28,6 +28,8 @@ export function QuickSearchApp(props: { brain: BrainApi; store: QuickSearchStore
   useEffect(() => {
     listRef.current?.querySelector('[aria-selected="true"]')?.scrollIntoView?.({ block: 'nearest' })
   }, [selected])
+
+  const openHit = useCallback((hit: SearchHit) => void brain.openNote(hit.path, hit.startLine), [brain])
 
   const hide = () => {
     store.reset()
@@ -101,23 +103,7 @@ export function QuickSearchApp(props: { brain: BrainApi; store: QuickSearchStore
       <div className="quick-body">
         <ul ref={listRef} id="quick-results" className="search-results" role="listbox" aria-label="Results" data-query={result?.query}>
           {hits.map((hit, index) => (
-            <li
-              key={hit.chunkId}
-              id={`quick-hit-${index}`}
-              role="option"
-              aria-selected={index === selected}
-              className={`search-hit${index === selected ? ' is-selected' : ''}`}
-              onMouseMove={() => index !== selected && store.select(index)}
-              onClick={() => void brain.openNote(hit.path, hit.startLine)}
-            >
-              <div className="hit-top">
-                <span className="hit-period">{formatPeriod(hit.periodStart, hit.periodEnd)}</span>
-                <span className="hit-heading">{hit.headingPath.join(' › ') || hit.path}</span>
-              </div>
-              <div className="hit-snippet">
-                <SnippetText snippet={hit.snippet} />
-              </div>
-            </li>
+            <ResultRow key={hit.chunkId} hit={hit} index={index} selected={index === selected} onHover={store.select} onOpen={openHit} />
           ))}
         </ul>
         {previewOpen && current ? (

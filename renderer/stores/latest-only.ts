@@ -16,20 +16,3 @@ export function createLatestOnly<A extends unknown[], R>(run: (...args: A) => Pr
     },
   }
 }
-
-/** A trailing debounce whose pending call can be cancelled. */
-export function debounce<A extends unknown[]>(delayMs: number, fn: (...args: A) => void) {
-  let timer: ReturnType<typeof setTimeout> | null = null
-  const debounced = (...args: A): void => {
-    if (timer !== null) clearTimeout(timer)
-    timer = setTimeout(() => {
-      timer = null
-      fn(...args)
-    }, delayMs)
-  }
-  debounced.cancel = (): void => {
-    if (timer !== null) clearTimeout(timer)
-    timer = null
-  }
-  return debounced
-}

@@ -2,35 +2,48 @@ import { createStore } from 'zustand/vanilla'
 import { toErrorData, type ErrorData } from '../../shared/errors'
 import type { BrainApi } from '../../shared/ipc'
 import type { SearchResult } from '../../shared/search'
-import { createLatestOnly, debounce } from './latest-only'
+import { createLatestOnly } from './latest-only'
+import { throttleLatest } from './search-throttle'
 
 export interface QuickSearchState {
   query: string
+  /** The newest result received; it stays on screen while the next query is searched (no flash of empty). */
   result: SearchResult | null
   selected: number
   previewOpen: boolean
+  /** True while the result shown is not yet the one for `query`. */
   searching: boolean
   error: ErrorData | null
 }
 
+/** How the store paces and trims searches. */
+export interface QuickSearchOptions {
+  /** Least time between two search starts while typing; the first keystroke after a pause searches at once. */
+  intervalMs?: number
+  /** Hits asked for and kept (the quick-search window shows about eight rows). */
+  limit?: number
+}
+
 export type QuickSearchStore = ReturnType<typeof createQuickSearchStore>
 
-/** Search-as-you-type with a debounce; a response for an older query never replaces a newer one. */
-export function createQuickSearchStore(brain: BrainApi, options: { debounceMs?: number; limit?: number } = {}) {
+/** Search-as-you-type, throttled with one search in flight; a response for an older query never replaces a newer one. */
+export function createQuickSearchStore(brain: BrainApi, options: QuickSearchOptions = {}) {
+  const limit = options.limit ?? 8
   const store = createStore<QuickSearchState>(() => ({ query: '', result: null, selected: 0, previewOpen: false, searching: false, error: null }))
   const set = store.setState
   const get = store.getState
-  const latest = createLatestOnly((query: string) => brain.search(query, { limit: options.limit ?? 12 }))
+  const latest = createLatestOnly((query: string) => brain.search(query, { limit }))
 
-  const run = debounce(options.debounceMs ?? 120, (query: string) => {
-    latest.call(query).then(
-      (outcome) => {
-        if (!outcome.stale) set({ result: outcome.value, selected: 0, searching: false, error: null })
-      },
-      (error: unknown) => {
-        if (get().query === query) set({ searching: false, error: toErrorData(error) })
-      },
-    )
+  const run = throttleLatest(options.intervalMs ?? 50, async (query: string) => {
+    try {
+      const outcome = await latest.call(query)
+      if (outcome.stale) return
+      // Range questions return every chunk in the range; rendering rows nobody can see costs keystroke latency.
+      const result = outcome.value.hits.length > limit ? { ...outcome.value, hits: outcome.value.hits.slice(0, limit) } : outcome.value
+      set({ result, selected: 0, searching: get().query !== query, error: null })
+    } catch (error) {
+      if (get().query === query) set({ searching: false, error: toErrorData(error) })
+    }
   })
 
   const actions = {

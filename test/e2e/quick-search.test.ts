@@ -38,15 +38,19 @@ describe.skipIf(skipReason !== null)('quick-search window in Chromium over the r
     await harness?.close()
   })
 
-  it('searches as you type, debounced, and shows the latest query', async () => {
+  it('searches as you type, throttled, and shows the latest query', async () => {
     const input = quick.getByRole('combobox', { name: 'Search your notes' })
     await expect(input.evaluate((element) => element === document.activeElement)).resolves.toBe(true)
+    const typingStart = performance.now()
     await input.pressSequentially('garden tomatoes', { delay: 15 })
+    const typingMs = performance.now() - typingStart
     const results = quick.getByRole('listbox', { name: 'Results' }).getByRole('option')
     await results.first().waitFor()
     await expect.poll(() => searches.at(-1)).toBe('garden tomatoes')
-    // Typing 15 characters 15 ms apart fits in the 120 ms debounce: far fewer searches than keystrokes.
-    expect(searches.length).toBeLessThan(5)
+    await expect.poll(() => quick.locator('#quick-results').getAttribute('data-query')).toBe('garden tomatoes')
+    // The first keystroke searches at once; after that at most one search starts per 50 ms, plus the trailing one.
+    expect(searches[0]).toBe('g')
+    expect(searches.length).toBeLessThanOrEqual(Math.floor(typingMs / 50) + 2)
 
     const first = results.first()
     expect(await first.locator('.hit-period').textContent()).toMatch(/^\d{1,2}.* 2024$/)
@@ -54,6 +58,24 @@ describe.skipIf(skipReason !== null)('quick-search window in Chromium over the r
     const marked = await first.locator('.hit-snippet mark').allTextContents()
     expect(marked.map((text) => text.toLowerCase())).toEqual(expect.arrayContaining(['tomatoes']))
     await quick.screenshot({ path: path.join(ARTIFACTS_DIR, 'quick-search-light.png') })
+  })
+
+  it('keeps the previous rows on screen while the next query is searched, at most eight of them', async () => {
+    const input = quick.getByRole('combobox', { name: 'Search your notes' })
+    const list = quick.locator('#quick-results')
+    await list.evaluate((element) => {
+      const state = window as unknown as { fewestRows: number }
+      state.fewestRows = element.children.length
+      new MutationObserver(() => {
+        state.fewestRows = Math.min(state.fewestRows, element.children.length)
+      }).observe(element, { childList: true })
+    })
+    await input.pressSequentially(' basil raised bed', { delay: 90 })
+    await expect.poll(() => list.getAttribute('data-query')).toBe('garden tomatoes basil raised bed')
+    expect(await quick.evaluate(() => (window as unknown as { fewestRows: number }).fewestRows)).toBeGreaterThan(0)
+    const rows = await list.getByRole('option').count()
+    expect(rows).toBeGreaterThan(0)
+    expect(rows).toBeLessThanOrEqual(8)
   })
 
   it('shows the understood period as a chip', async () => {

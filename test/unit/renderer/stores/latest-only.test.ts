@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createLatestOnly, debounce } from '../../../../renderer/stores/latest-only'
+import { createLatestOnly } from '../../../../renderer/stores/latest-only'
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -28,23 +28,5 @@ describe('createLatestOnly', () => {
       throw new Error('boom')
     })
     await expect(latest.call()).rejects.toThrow('boom')
-  })
-})
-
-describe('debounce', () => {
-  it('runs once with the last arguments after the quiet period, and can be cancelled', async () => {
-    const seen: string[] = []
-    const run = debounce(30, (value: string) => seen.push(value))
-    run('k')
-    run('ka')
-    run('kaf')
-    await wait(10)
-    expect(seen).toEqual([])
-    await wait(50)
-    expect(seen).toEqual(['kaf'])
-    run('gone')
-    run.cancel()
-    await wait(50)
-    expect(seen).toEqual(['kaf'])
   })
 })

@@ -1,0 +1,57 @@
+import { memo } from 'react'
+import type { SearchHit } from '../../shared/search'
+import { SnippetText } from '../components/snippet-text'
+import { formatPeriod } from '../format/answer-label'
+
+interface ResultRowProps {
+  hit: SearchHit
+  index: number
+  selected: boolean
+  onHover(index: number): void
+  onOpen(hit: SearchHit): void
+}
+
+/**
+ * One quick-search hit. Each response is fresh JSON, so rows compare what they show: while typing, a passage that
+ * stays in the list with the same snippet is not rendered again.
+ */
+export const ResultRow = memo(function ResultRow(props: ResultRowProps) {
+  const { hit, index, selected, onHover, onOpen } = props
+  return (
+    <li
+      id={`quick-hit-${index}`}
+      role="option"
+      aria-selected={selected}
+      className={`search-hit${selected ? ' is-selected' : ''}`}
+      onMouseMove={() => !selected && onHover(index)}
+      onClick={() => onOpen(hit)}
+    >
+      <div className="hit-top">
+        <span className="hit-period">{formatPeriod(hit.periodStart, hit.periodEnd)}</span>
+        <span className="hit-heading">{hit.headingPath.join(' › ') || hit.path}</span>
+      </div>
+      <div className="hit-snippet">
+        <SnippetText snippet={hit.snippet} />
+      </div>
+    </li>
+  )
+}, sameRow)
+
+function sameRow(before: ResultRowProps, after: ResultRowProps): boolean {
+  const a = before.hit
+  const b = after.hit
+  return (
+    before.index === after.index &&
+    before.selected === after.selected &&
+    before.onHover === after.onHover &&
+    before.onOpen === after.onOpen &&
+    (a === b ||
+      (a.chunkId === b.chunkId &&
+        a.snippet === b.snippet &&
+        a.path === b.path &&
+        a.startLine === b.startLine &&
+        a.periodStart === b.periodStart &&
+        a.periodEnd === b.periodEnd &&
+        a.headingPath.join('\n') === b.headingPath.join('\n')))
+  )
+}
