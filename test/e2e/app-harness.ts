@@ -57,6 +57,24 @@ export function writeWeeklyLogs(folder: string, weeks = 24): Record<string, stri
   return files
 }
 
+let rendererBuild: Promise<string> | null = null
+
+/**
+ * One production build of the renderer per test process, shared by every harness in it: the build is the slowest
+ * part of starting a harness, and the bridges only serve it read-only.
+ */
+function builtRenderer(): Promise<string> {
+  if (!rendererBuild) {
+    const temp = makeTempDir('notes-rag-renderer-')
+    process.once('exit', temp.cleanup)
+    rendererBuild = buildRenderer(temp.dir).then(() => temp.dir)
+    rendererBuild.catch(() => {
+      rendererBuild = null
+    })
+  }
+  return rendererBuild
+}
+
 /** How the local answer model starts out in a harness. */
 export type ChatModelSetup = 'installed' | 'download'
 
@@ -69,6 +87,8 @@ export interface AppHarness {
   opened: Array<{ path: string; line?: number }>
   /** How many times a window asked to hide the quick-search. */
   hides: number
+  /** The local server of the chat model download (`chatModel: 'download'`), to see what was sent. */
+  fileServer: FileServer | null
   close(): Promise<void>
 }
 
@@ -84,11 +104,12 @@ export async function startAppHarness(options: {
   settings?: SettingsPatch
   /** Writes the notes instead of the small built-in weekly logs (the benchmark's 4-year corpus). */
   writeNotes?: (folder: string) => Promise<unknown>
+  /** How fast the local file server sends the chat model (`chatModel: 'download'`); slow enough to cancel by hand. */
+  downloadBytesPerSecond?: number
 }): Promise<AppHarness> {
   const temp = makeTempDir('notes-rag-e2e-')
   const folder = path.join(temp.dir, 'notes')
   const dataDir = path.join(temp.dir, 'data')
-  const outDir = path.join(temp.dir, 'renderer')
   if (options.writeNotes) await options.writeNotes(folder)
   else writeWeeklyLogs(folder, options.weeks)
   const chatModelPath = await ensureTinyChatModel()
@@ -96,7 +117,7 @@ export async function startAppHarness(options: {
   let llmModel = chatModelPath
   if (options.chatModel === 'download') {
     // Throttled so the download lasts long enough for its progress bar to be seen.
-    fileServer = await startFileServer({ '/models/tiny-chat.gguf': chatModelPath }, { throttleBytesPerSecond: 256 * 1024 })
+    fileServer = await startFileServer({ '/models/tiny-chat.gguf': chatModelPath }, { throttleBytesPerSecond: options.downloadBytesPerSecond ?? 256 * 1024 })
     llmModel = `${fileServer.url}/models/tiny-chat.gguf`
   }
   const extra: SettingsPatch = {
@@ -104,7 +125,7 @@ export async function startAppHarness(options: {
     ...(options.folder === 'preset' ? { folder } : {}),
     ...options.settings,
   }
-  const [overrides] = await Promise.all([tinyModelOverrides(extra), buildRenderer(outDir)])
+  const [overrides, outDir] = await Promise.all([tinyModelOverrides(extra), builtRenderer()])
   // Watching, as in the app: picking a folder starts the first pass.
   const engine = await Engine.open({ dataDir, overrides, watch: true })
   const opened: AppHarness['opened'] = []
@@ -138,6 +159,7 @@ export async function startAppHarness(options: {
     dataDir,
     opened,
     hides: 0,
+    fileServer,
     close: async () => {
       await bridge.close()
       await engine.dispose()

@@ -1,3 +1,4 @@
+import os from 'node:os'
 import path from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -51,6 +52,8 @@ describe.skipIf(skipReason !== null)('quick-search window in Chromium over the r
     // The first keystroke searches at once; after that at most one search starts per 50 ms, plus the trailing one.
     expect(searches[0]).toBe('g')
     expect(searches.length).toBeLessThanOrEqual(Math.floor(typingMs / 50) + 2)
+    // With the embedding model loaded these are hybrid results: no keyword-only label.
+    expect(await quick.locator('.chip-keyword').count()).toBe(0)
 
     const first = results.first()
     expect(await first.locator('.hit-period').textContent()).toMatch(/^\d{1,2}.* 2024$/)
@@ -130,5 +133,41 @@ describe.skipIf(skipReason !== null)('quick-search window in Chromium over the r
     await chat.locator('.message-assistant .backend-local').waitFor({ timeout: 60_000 })
     const conversations = await harness.engine.call('listConversations', [])
     expect(conversations.map((item) => item.title)).toContain('what happened with the postgres upgrade?')
+  })
+})
+
+describe.skipIf(skipReason !== null)('quick-search window when the engine has no embedding model', () => {
+  let harness: AppHarness
+  let browser: Browser
+  let quick: Page
+
+  beforeAll(async () => {
+    const missingModel = path.join(os.tmpdir(), 'notes-rag-no-such-embedding-model')
+    ;[harness, browser] = await Promise.all([
+      startAppHarness({ chatModel: 'installed', folder: 'preset', weeks: 8, settings: { embedding: { model: missingModel, allowDownload: false } } }),
+      launchBrowser(),
+    ])
+    await waitFor(async () => (await harness.engine.call('getStatus', [])).phase.type === 'ready', { timeoutMs: 60_000, what: 'first index pass' })
+    quick = await browser.newPage({ viewport: { width: 720, height: 460 } })
+    await quick.goto(`${harness.bridge.url}quick-search.html`)
+  }, 120_000)
+
+  afterAll(async () => {
+    await browser?.close()
+    await harness?.close()
+  })
+
+  it('labels the results as keyword results and says why', async () => {
+    expect(await harness.engine.call('getModelStatus', ['embedding'])).toMatchObject({ type: 'idle', installed: false })
+    const input = quick.getByRole('combobox', { name: 'Search your notes' })
+    await input.pressSequentially('tomatoes', { delay: 20 })
+    await expect.poll(() => quick.locator('#quick-results').getAttribute('data-query')).toBe('tomatoes')
+    const options = quick.getByRole('option')
+    expect(await options.count()).toBeGreaterThan(0)
+    expect((await options.first().locator('mark').allTextContents()).map((text) => text.toLowerCase())).toContain('tomatoes')
+    const chip = quick.locator('.chip-keyword')
+    expect(await chip.textContent()).toBe('keyword results')
+    expect(await chip.getAttribute('title')).toMatch(/No embedding model is loaded/)
+    await quick.screenshot({ path: path.join(ARTIFACTS_DIR, 'quick-search-keyword.png') })
   })
 })
