@@ -7,7 +7,7 @@ import type { Embedder } from '../embedder/types'
 import type { MetaStore } from '../store/meta-store'
 import type { VectorStore } from '../store/vector-store'
 import { reconcileStores, type ReconcileResult } from '../store/reconcile-stores'
-import type { FileRecord, VectorRow } from '../store/types'
+import type { ChunkRecord, FileRecord, VectorRow } from '../store/types'
 import type { FileChange } from '../watcher/folder-watcher'
 import { readNoteFile } from './read-note-file'
 import { scanFolder, type ScannedFile } from './scan-folder'
@@ -58,7 +58,7 @@ export class Indexer {
    * moved file or a reverted edit finds its vectors by content hash first. A crash before then leaves orphans that
    * reconcileStores removes on the next start.
    */
-  private staleVectorIds: string[] = []
+  private staleVectors = new Map<string, string>()
   /** Vector rows written or deleted since the table was last compacted. */
   private vectorWritesSinceMaintenance = 0
 
@@ -227,11 +227,12 @@ export class Indexer {
         overlapTokens: this.options.chunkOverlapTokens ?? DEFAULT_OVERLAP_TOKENS,
       },
     )
+    const previousChunks = before ? meta.chunksForFile(relativePath) : []
     const result = meta.replaceFile(
       { path: relativePath, size: note.size, mtimeMs: note.mtimeMs, sha256: note.sha256, period: parsed.period, label: parsed.label },
       parsed.chunks,
     )
-    this.staleVectorIds.push(...result.removedIds)
+    this.rememberStale(previousChunks, result.removedIds)
     if (result.added.length === 0 || !this.options.embedding()) meta.markIndexed(relativePath)
     summary.chunksReused += result.keptIds.length
 
@@ -246,17 +247,44 @@ export class Indexer {
   }
 
   private async removeOne(relativePath: string): Promise<void> {
-    this.staleVectorIds.push(...this.options.meta.deleteFile(relativePath))
+    const chunks = this.options.meta.chunksForFile(relativePath)
+    this.rememberStale(chunks, this.options.meta.deleteFile(relativePath))
   }
 
   private recordFailure(relativePath: string, code: ErrorCode, message: string, stat: { size: number; mtimeMs: number } | null, summary: IndexSummary): void {
-    this.staleVectorIds.push(...this.options.meta.markFailed(relativePath, code, message, stat))
+    const chunks = this.options.meta.chunksForFile(relativePath)
+    this.rememberStale(chunks, this.options.meta.markFailed(relativePath, code, message, stat))
     summary.failed += 1
   }
 
+  /** Keeps the removed chunks that had vectors, by id with their content hash, until the next embedding pass. */
+  private rememberStale(chunks: ChunkRecord[], removedIds: string[]): void {
+    if (removedIds.length === 0) return
+    const removed = new Set(removedIds)
+    for (const chunk of chunks) if (removed.has(chunk.id) && chunk.embedded) this.staleVectors.set(chunk.id, chunk.contentHash)
+  }
+
+  /**
+   * Stored vectors for these texts, found through SQLite (an embedded chunk with the same content hash, or a removed
+   * chunk whose vector is still in the table) and then read by id; LanceDB is not scanned for new text.
+   */
+  private async storedVectorsByContentHash(table: string, hashes: string[]): Promise<Map<string, Float32Array>> {
+    const sources = this.options.meta.embeddedChunkByContentHash(hashes)
+    const wanted = new Set(hashes)
+    for (const [id, hash] of this.staleVectors) if (wanted.has(hash) && !sources.has(hash)) sources.set(hash, id)
+    if (sources.size === 0) return new Map()
+    const byId = await this.options.vectors.vectorsByIds(table, [...new Set(sources.values())])
+    const byHash = new Map<string, Float32Array>()
+    for (const [hash, id] of sources) {
+      const vector = byId.get(id)
+      if (vector) byHash.set(hash, vector)
+    }
+    return byHash
+  }
+
   private async deleteStaleVectors(): Promise<void> {
-    const ids = this.staleVectorIds
-    this.staleVectorIds = []
+    const ids = [...this.staleVectors.keys()]
+    this.staleVectors.clear()
     const target = this.options.embedding()
     if (!target || ids.length === 0) return
     // Only ids that are still gone: a chunk may have come back with the same id (an undone delete).
@@ -296,7 +324,7 @@ export class Indexer {
       throwIfAborted(signal)
       const batch = meta.chunksNeedingVectors(batchSize)
       if (batch.length === 0) break
-      const stored = await vectors.vectorsByContentHash(target.table, [...new Set(batch.map((chunk) => chunk.contentHash))])
+      const stored = await this.storedVectorsByContentHash(target.table, [...new Set(batch.map((chunk) => chunk.contentHash))])
       const toEmbed = batch.filter((chunk) => !stored.has(chunk.contentHash))
       const fresh = toEmbed.length > 0 ? await target.embedder.embedPassages(toEmbed.map((chunk) => chunk.embedText), signal) : []
       const computed = new Map(toEmbed.map((chunk, index) => [chunk.id, fresh[index]]))

@@ -378,7 +378,21 @@ export class MetaStore implements Disposable {
   }
 
   countEmbedded(): number {
-    return (this.statement('SELECT count(*) AS n FROM chunks WHERE embedded = 1').get() as { n: number }).n
+    // All minus the unembedded, which the partial index counts without reading every chunk (the status bar asks often).
+    return (
+      this.statement('SELECT (SELECT count(*) FROM chunks) - (SELECT count(*) FROM chunks WHERE embedded = 0) AS n').get() as { n: number }
+    ).n
+  }
+
+  /** For each content hash, one chunk id that has a vector with that text (for reusing vectors without a scan). */
+  embeddedChunkByContentHash(hashes: string[]): Map<string, string> {
+    const found = new Map<string, string>()
+    const statement = this.statement('SELECT content_hash AS hash, id FROM chunks WHERE content_hash = ? AND embedded = 1 LIMIT 1')
+    for (const hash of new Set(hashes)) {
+      const row = statement.get(hash) as { hash: string; id: string } | undefined
+      if (row) found.set(row.hash, row.id)
+    }
+    return found
   }
 
   allChunkIds(): string[] {
