@@ -1,3 +1,4 @@
+import { useState } from 'react'
 import type { ModelDownloadStatus, ModelKind } from '../../shared/model-download'
 import { DEFAULT_CHAT_MODEL, DEFAULT_EMBEDDING_MODEL } from '../../shared/settings'
 import { ProgressBar } from '../components/progress-bar'
@@ -16,6 +17,20 @@ export function ModelRow(props: { kind: ModelKind; status: ModelDownloadStatus |
   const { kind, status } = props
   const model = useSlice(statusStore, (state) => (kind === 'chat' ? state.settings?.llm.model : state.settings?.embedding.model)) ?? NAMES[kind].defaultModel
   const installed = (status?.type === 'idle' && status.installed) || status?.type === 'done'
+  const busy = status?.type === 'downloading' || status?.type === 'verifying'
+  // The engine reports a stopped download as plain idle; only this row knows the user asked for it.
+  const [cancelled, setCancelled] = useState(false)
+  const cancel = () => {
+    setCancelled(true)
+    brain.cancelModelDownload(kind).then(
+      (stopped) => stopped || setCancelled(false),
+      () => setCancelled(false),
+    )
+  }
+  const download = () => {
+    setCancelled(false)
+    void brain.downloadModel(kind).catch(() => undefined)
+  }
   const name = NAMES[kind]
   const detail = [shortModelName(model), name.purpose, ...(model === name.defaultModel ? [name.defaultSize] : [])].join(' · ')
   return (
@@ -36,6 +51,11 @@ export function ModelRow(props: { kind: ModelKind; status: ModelDownloadStatus |
           </div>
         ) : null}
         {status?.type === 'verifying' ? <div className="model-detail">Verifying…</div> : null}
+        {cancelled && !busy && !installed && status?.type !== 'failed' ? (
+          <div className="model-detail model-cancelled" role="status">
+            Download cancelled.
+          </div>
+        ) : null}
         {status?.type === 'failed' ? (
           <div className="model-error" role="alert">
             {status.message}
@@ -45,12 +65,12 @@ export function ModelRow(props: { kind: ModelKind; status: ModelDownloadStatus |
       <div className="model-row-action">
         {installed ? (
           <span className="badge badge-ok">Ready</span>
-        ) : status?.type === 'downloading' || status?.type === 'verifying' ? (
-          <button type="button" className="button button-small" onClick={() => void brain.cancelModelDownload(kind)}>
-            Cancel
+        ) : busy ? (
+          <button type="button" className="button button-small" disabled={cancelled} onClick={cancel}>
+            {cancelled ? 'Cancelling…' : 'Cancel'}
           </button>
         ) : (
-          <button type="button" className="button button-small button-primary" onClick={() => void brain.downloadModel(kind).catch(() => undefined)}>
+          <button type="button" className="button button-small button-primary" onClick={download}>
             {status?.type === 'failed' ? 'Retry' : 'Download'}
           </button>
         )}

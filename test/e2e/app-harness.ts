@@ -87,6 +87,8 @@ export interface AppHarness {
   opened: Array<{ path: string; line?: number }>
   /** How many times a window asked to hide the quick-search. */
   hides: number
+  /** The generated chat model file the download serves (and `'installed'` points at). */
+  chatModelPath: string
   /** The local server of the chat model download (`chatModel: 'download'`), to see what was sent. */
   fileServer: FileServer | null
   close(): Promise<void>
@@ -159,6 +161,7 @@ export async function startAppHarness(options: {
     dataDir,
     opened,
     hides: 0,
+    chatModelPath,
     fileServer,
     close: async () => {
       await bridge.close()

@@ -8,6 +8,8 @@ import { startAppHarness, type AppHarness } from './app-harness'
 const skipReason = browserUnavailableReason()
 // Enough notes that the first pass lasts long enough to be seen in the status bar.
 const WEEKS = 52
+// The 190 KB tiny chat model takes about 3 s to arrive: long enough to cancel by hand, short enough to wait for.
+const DOWNLOAD_RATE = 64 * 1024
 if (skipReason) console.warn(`[e2e] chat tests skipped: ${skipReason}`)
 
 /** Events the page received over the bridge, read from the real WebSocket frames. */
@@ -24,7 +26,7 @@ describe.skipIf(skipReason !== null)('chat window in Chromium over the real engi
   const pageErrors: string[] = []
 
   beforeAll(async () => {
-    ;[harness, browser] = await Promise.all([startAppHarness({ chatModel: 'download', folder: 'picked', weeks: WEEKS }), launchBrowser()])
+    ;[harness, browser] = await Promise.all([startAppHarness({ chatModel: 'download', folder: 'picked', weeks: WEEKS, downloadBytesPerSecond: DOWNLOAD_RATE }), launchBrowser()])
     page = await browser.newPage({ viewport: { width: 1200, height: 780 }, colorScheme: 'light' })
     page.on('pageerror', (error) => pageErrors.push(String(error)))
     page.on('console', (message) => {
@@ -102,6 +104,44 @@ describe.skipIf(skipReason !== null)('chat window in Chromium over the real engi
     const conversations = await harness.engine.call('listConversations', [])
     expect(conversations.map((item) => item.title)).toEqual(['kafka consumer lag'])
     await page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: 'kafka consumer lag', exact: true }).waitFor()
+  })
+
+  it('cancels the chat model download: the transfer stops and the row says so', async () => {
+    await page.getByRole('button', { name: 'Settings' }).click()
+    const settings = page.getByRole('dialog', { name: 'Settings' })
+    const chatRow = settings.locator('[data-model="chat"]')
+    await chatRow.getByRole('button', { name: 'Download' }).click()
+    await chatRow.getByRole('progressbar').waitFor()
+    // The transfer is the ranged GETs. The downloader's first, unranged GET only probes the size and file name and
+    // is left unread (with a large file it stalls at the socket buffers), so it says nothing about the cancel.
+    const server = harness.fileServer!
+    const sent = () => server.requests.filter((request) => request.method === 'GET' && request.range !== null).reduce((sum, request) => sum + request.bytesSent, 0)
+    await expect.poll(sent).toBeGreaterThan(0)
+    await chatRow.getByRole('button', { name: 'Cancel' }).click()
+
+    await chatRow.getByRole('status').getByText('Download cancelled.').waitFor()
+    await chatRow.getByRole('button', { name: 'Download' }).waitFor()
+    expect(await chatRow.getByRole('progressbar').count()).toBe(0)
+    expect(await chatRow.getByText('Ready').count()).toBe(0)
+    expect(await harness.engine.call('getModelStatus', ['chat'])).toMatchObject({ type: 'idle', installed: false })
+    const chatStatuses = () => frames.events.filter((message) => message.event === 'model-download' && message.payload.kind === 'chat').map((message) => message.payload.type)
+    await expect.poll(() => chatStatuses().at(-1)).toBe('idle')
+    expect(chatStatuses()).toContain('downloading')
+
+    // The connection was really closed: the server stops sending short of the whole file (which a transfer left
+    // running would reach within about 3 s).
+    let settled = -1
+    await expect
+      .poll(async () => {
+        const before = sent()
+        await new Promise((resolve) => setTimeout(resolve, 600))
+        settled = sent()
+        return settled === before
+      }, { timeout: 10_000 })
+      .toBe(true)
+    expect(settled).toBeLessThan(fs.statSync(harness.chatModelPath).size)
+    await settings.getByRole('button', { name: 'Close settings' }).click()
+    await settings.waitFor({ state: 'detached' })
   })
 
   it('downloads the chat model with progress, then streams a local answer', { timeout: 120_000 }, async () => {
