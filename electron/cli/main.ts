@@ -37,6 +37,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       overrides: invocation.overrides,
       gatewayToken: invocation.gatewayToken,
       watch: invocation.command === 'watch',
+      // The terminal shows no gateway status; `ask` checks the gateway when it routes the question.
+      probeGateway: false,
     })
     await rememberFolder(engine, invocation)
     return await run(engine, invocation, io)
@@ -107,6 +109,8 @@ async function run(engine: Engine, invocation: CliInvocation, io: CliIo): Promis
       return answer.error && answer.meta.backend !== 'retrieval-only' ? 1 : 0
     }
     case 'sync': {
+      // Files still being indexed would be left out of this pass: let the index settle first.
+      await engine.whenIdle()
       const report = await engine.call('syncNow', [{ dryRun: invocation.dryRun }])
       io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatSyncReport(report))
       return 0
@@ -155,6 +159,9 @@ function formatSyncReport(report: import('../../shared/sync').SyncReport): strin
     ...report.renames.map((rename) => `  ~ ${rename.from} -> ${rename.to}`),
   ]
   if (report.excluded.length > 0) lines.push(`Excluded by your sync rules: ${report.excluded.length} files`)
+  for (const skipped of report.skipped ?? []) lines.push(`  ! skipped ${skipped.path} (${skipped.reason})`)
+  if (report.serverState?.source === 'last-known') lines.push(`The gateway was unreachable: compared with its state as of ${report.serverState.fetchedAt}.`)
+  if (report.serverState?.source === 'none') lines.push('The gateway was unreachable and has never been synced: everything would be sent.')
   if (!report.dryRun) lines.push(`${report.requests} requests, ${report.bytesSent} bytes in ${report.seconds.toFixed(1)} s`)
   return `${lines.join('\n')}\n`
 }

@@ -13,6 +13,8 @@ import { loadSettingsFile, saveSettingsFile } from './settings/settings-file'
 import { MetaStore } from './store/meta-store'
 import { VectorStore } from './store/vector-store'
 import { AnswerService } from './llm/answer-service'
+import { SyncService } from './sync/sync-service'
+import { syncVectorsSource } from './sync/sync-vectors-source'
 import type { FileChange } from './watcher/folder-watcher'
 
 /** How the engine is opened by each front end (app utilityProcess, CLI, tests, the browser bridge). */
@@ -29,6 +31,8 @@ export interface EngineOptions {
   embedder?: Embedder
   /** Bundled worker entry for the embedder (the packaged app); sources are used otherwise. */
   embedWorkerUrl?: URL | string
+  /** Probe the gateway in the background from the start (the app's status bar); the CLI only asks when it answers. */
+  probeGateway?: boolean
   /** Models shipped with the app, read-only (the packaged app's resources/models). */
   bundledModelsDir?: string
   /** Skip loading the embedding model entirely (keyword-only runs, e.g. `status`). */
@@ -51,6 +55,7 @@ export class Engine implements Disposable {
   private readonly emitters = new Map<BrainEventName, Emitter<unknown>>()
   private fileSettings: Settings
   private settings: Settings
+  private gatewayToken: string | null
   private readonly handlers: Handlers
 
   private constructor(
@@ -62,7 +67,9 @@ export class Engine implements Disposable {
     private readonly index: IndexController,
     private readonly searcher: Searcher,
     private readonly answers: AnswerService,
+    private readonly sync: SyncService,
   ) {
+    this.gatewayToken = options.gatewayToken ?? null
     this.fileSettings = loaded
     this.settings = mergeSettings(loaded, options.overrides ?? {})
     this.handlers = this.createHandlers()
@@ -113,13 +120,22 @@ export class Engine implements Disposable {
       gatewayToken: options.gatewayToken ?? null,
       emit: (event, payload) => engine?.emit(event, payload as never),
     })
-    engine = new Engine(options, meta, vectors, fileSettings, embedding, index, searcher, answers)
+    const sync = new SyncService({
+      meta,
+      vectors: syncVectorsSource(meta, vectors, () => embedding.current()),
+      settings: () => engine?.settings ?? settings,
+      token: () => (engine ? engine.gatewayToken : (options.gatewayToken ?? null)),
+      onStatus: (status) => engine?.emit('sync-status', status),
+    })
+    engine = new Engine(options, meta, vectors, fileSettings, embedding, index, searcher, answers, sync)
     // Released in reverse: answers and indexing stop before the model and the stores they use close.
     engine.disposables.add(meta)
     engine.disposables.add(vectors)
     engine.disposables.add(embedding)
     engine.disposables.add(index)
     engine.disposables.add(answers)
+    engine.disposables.add(sync)
+    engine.disposables.add(index.onSettled.event(() => sync.scheduleAfterIndexing()))
     engine.disposables.add(index.onSnapshot.event((snapshot) => engine!.emit('index-status', snapshot)))
 
     if (options.loadEmbedder !== false) {
@@ -129,7 +145,7 @@ export class Engine implements Disposable {
       if (options.embedder || embedding.modelsDirFor(settings.embedding)) await load
     }
     await index.setFolder(settings.folder)
-    answers.start()
+    answers.start({ probe: options.probeGateway !== false })
     return engine
   }
 
@@ -159,7 +175,9 @@ export class Engine implements Disposable {
   }
 
   setGatewayToken(token: string | null): void {
+    this.gatewayToken = token
     this.answers.setGatewayToken(token)
+    this.sync.refreshStatus()
   }
 
   /** The settings as saved in settings.json, without this run's overrides. */
@@ -203,10 +221,8 @@ export class Engine implements Disposable {
       getModelStatus: ([kind]) => (kind === 'embedding' ? this.embeddingModelStatus() : this.answers.chatModelStatus()),
       downloadModel: ([kind], signal) => (kind === 'embedding' ? this.downloadEmbeddingModel() : this.answers.downloadChatModel(signal)),
       cancelModelDownload: ([kind]) => (kind === 'embedding' ? false : this.answers.cancelChatModelDownload()),
-      getSyncStatus: () => ({ phase: { type: 'disabled', reason: 'off' }, lastSuccessAt: null, pendingFiles: 0, lastError: null }),
-      syncNow: () => {
-        throw new BrainError('sync-disabled', 'Sync is not wired into the engine yet.')
-      },
+      getSyncStatus: () => this.sync.status(),
+      syncNow: ([options], signal) => this.sync.syncNow(options ?? {}, signal),
     }
   }
 
@@ -226,6 +242,10 @@ export class Engine implements Disposable {
       else this.index.resume()
     }
     this.answers.onSettingsChanged(previous, next)
+    this.sync.refreshStatus()
+    if (JSON.stringify([previous.sync, previous.gateway, previous.routing]) !== JSON.stringify([next.sync, next.gateway, next.routing])) {
+      this.sync.scheduleAfterIndexing()
+    }
     this.emit('settings-change', next)
     return next
   }

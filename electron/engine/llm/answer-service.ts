@@ -34,6 +34,7 @@ export class AnswerService implements Disposable {
   private readonly models: ChatModelManager
   private download: { controller: AbortController; promise: Promise<string> } | null = null
   private token: string | null
+  private probeInBackground = true
 
   constructor(private readonly options: AnswerServiceOptions) {
     this.token = options.gatewayToken
@@ -43,15 +44,16 @@ export class AnswerService implements Disposable {
     })
   }
 
-  /** Creates the gateway client (unless local-only) and starts probing it. */
-  start(): void {
+  /** Creates the gateway client (unless local-only); `probe` keeps checking its reachability in the background. */
+  start(options: { probe: boolean }): void {
+    this.probeInBackground = options.probe
     this.rebuildGateway()
   }
 
   setGatewayToken(token: string | null): void {
     this.token = token
     this.gateway?.setToken(token)
-    void this.gateway?.probe()
+    if (this.probeInBackground) void this.gateway?.probe()
   }
 
   gatewayStatus(): GatewayStatus {
@@ -203,7 +205,7 @@ export class AnswerService implements Disposable {
       token: this.token,
       onStatus: (status) => this.options.emit('gateway-status', status),
     })
-    this.gateway.startProbing()
+    if (this.probeInBackground) this.gateway.startProbing()
   }
 
   async dispose(): Promise<void> {

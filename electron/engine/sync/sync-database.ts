@@ -43,7 +43,7 @@ export class SyncDatabase {
   private readonly statements = new Map<string, BetterSqlite3.Statement>()
 
   constructor(private readonly meta: MetaStore) {
-    this.db = databaseOf(meta)
+    this.db = meta.database
   }
 
   // ------------------------------------------------------------------ outbox
@@ -182,10 +182,3 @@ export class SyncDatabase {
  * MetaStore keeps its better-sqlite3 handle private and exposes no SQL entry point; the sync tables live in the same
  * file (migration 2), so this reads the handle directly. Replace with a public accessor when the store offers one.
  */
-function databaseOf(meta: MetaStore): BetterSqlite3.Database {
-  const db = (meta as unknown as { db?: BetterSqlite3.Database }).db
-  if (!db || typeof db.prepare !== 'function') {
-    throw new BrainError('internal', 'The index database handle is not available to sync.')
-  }
-  return db
-}

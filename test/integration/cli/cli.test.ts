@@ -10,6 +10,7 @@ import { dataPaths } from '../../../electron/engine/settings/data-dir'
 import { makeTempDir, waitFor, writeFiles } from '../../support/temp-dir'
 import { ensureTinyEmbeddingModel } from '../../support/tiny-embedding-model'
 import { ensureTinyChatModel } from '../../support/tiny-chat-model'
+import { SyncContractServer } from '../../support/sync-contract-server'
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
 const bin = path.join(repoRoot, 'bin/notes-rag.mjs')
@@ -139,6 +140,35 @@ describe('notes-rag CLI (real processes)', () => {
     expect(stopped.code).toBe(0)
     expect(stopped.stdout).toMatch(/stopped/)
   }, 240_000)
+
+  it('sync --dry-run lists what would be sent, then sync sends exactly that to the gateway', async () => {
+    const { folder, dataDir } = workspace({ ...Object.fromEntries(Array.from({ length: 3 }, (_, i) => weekFile(i))), 'private/diary.md': '# private\n\nNot for the homelab.' })
+    const server = await SyncContractServer.start({ token: 'homelab-secret' })
+    try {
+      const common = ['--data-dir', dataDir, '--embedding-model', modelDir, '--gateway-url', server.baseUrl, '--gateway-token', 'homelab-secret']
+      expect((await runCli(['index', folder, ...common])).code).toBe(0)
+      // Sync is off by default: turn it on (with an exclusion) the way the app's settings would.
+      const settingsFile = path.join(dataDir, 'settings.json')
+      const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8'))
+      fs.writeFileSync(settingsFile, JSON.stringify({ ...settings, sync: { ...settings.sync, enabled: true, exclude: ['private/**'] } }))
+
+      const dry = await runCli(['sync', '--dry-run', '--json', ...common])
+      expect(dry.code, dry.stderr).toBe(0)
+      const plan = JSON.parse(dry.stdout)
+      expect(plan.dryRun).toBe(true)
+      expect(plan.upserts.map((file: { path: string }) => file.path).sort()).toEqual(['2020/2020-W01.md', '2020/2020-W02.md', '2020/2020-W03.md'])
+      expect(server.notes.size).toBe(0)
+
+      const real = await runCli(['sync', '--json', ...common])
+      expect(real.code, real.stderr).toBe(0)
+      expect([...server.notes.keys()].sort()).toEqual(plan.upserts.map((file: { path: string }) => file.path).sort())
+      expect(server.invalidRequests).toEqual([])
+      expect(server.requests.every((request) => request.path.startsWith('/v1/notes-sync/'))).toBe(true)
+      expect([...server.notes.values()].every((note) => note.chunks.every((chunk) => chunk.vector !== null))).toBe(true)
+    } finally {
+      await server.close()
+    }
+  }, 180_000)
 
   it('gives a clear message and a non-zero exit for a missing folder, a file, and an unwritable data dir', async () => {
     const { root, folder } = workspace({ 'a.md': '# a' })
