@@ -10,6 +10,8 @@ import { openTestEngine, type EngineFixture } from '../../support/engine-fixture
 import { makeTempDir, waitFor, writeFiles } from '../../support/temp-dir'
 import { buildTinyEmbeddingTable, buildTinyOnnxModel, buildTinyVocabulary, ensureTinyEmbeddingModel, TINY_EMBEDDING_DIMENSIONS } from '../../support/tiny-embedding-model'
 import { ensureTinyChatModel } from '../../support/tiny-chat-model'
+import { createEmbedder } from '../../../electron/engine/embedder/create-embedder'
+import type { Embedder } from '../../../electron/engine/embedder/types'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -62,6 +64,45 @@ describe('Engine lifecycle', () => {
     const status = await engine.call('getStatus', [])
     expect(status.folderState).toBe('ok')
     expect(status.files).toBe(3)
+  })
+
+  it('while watching, a renamed or moved note re-embeds nothing and keeps its vectors', async () => {
+    const { folder } = makeFolder()
+    const tiny = await ensureTinyEmbeddingModel()
+    const inner = await createEmbedder({ model: tiny.modelDir, modelsDir: tiny.modelsDir, allowDownload: false, remoteHost: 'http://127.0.0.1:9/' })
+    const embedded: string[] = []
+    const counting: Embedder = {
+      get info() {
+        return inner.info
+      },
+      countTokens: (text) => inner.countTokens(text),
+      embedQuery: (text, signal) => inner.embedQuery(text, signal),
+      fingerprint: (signal) => inner.fingerprint(signal),
+      dispose: () => inner.dispose(),
+      embedPassages: (texts, signal) => {
+        embedded.push(...texts)
+        return inner.embedPassages(texts, signal)
+      },
+    }
+    const fixture = await open(folder, { watch: true, embedder: counting })
+    const { engine } = fixture
+    await waitFor(async () => {
+      const status = await engine.call('getStatus', [])
+      return status.phase.type === 'ready' && status.files === 3 && status.vectors === status.chunks
+    }, { what: 'indexed' })
+    const before = await engine.call('getStatus', [])
+    expect(embedded.length).toBe(before.chunks)
+    embedded.length = 0
+    fs.mkdirSync(path.join(folder, 'archive'))
+    fs.renameSync(path.join(folder, '2024/2024-W11.md'), path.join(folder, 'archive/2024-W11.md'))
+    await waitFor(async () => (await engine.call('search', ['Kubernetes staging', {}])).hits[0]?.path === 'archive/2024-W11.md', { what: 'moved note found at its new path' })
+    await fixture.engine.whenIdle()
+    const after = await engine.call('getStatus', [])
+    expect(after.files).toBe(3)
+    expect(after.chunks).toBe(before.chunks)
+    expect(after.vectors).toBe(after.chunks)
+    // Vectors were copied by content hash, not computed.
+    expect(embedded).toEqual([])
   })
 
   it('with no embedding model, the keyword index still fills and the status says why vectors are missing', async () => {
