@@ -33,6 +33,22 @@ function seededRandom(seed: number): () => number {
   }
 }
 
+/** Where one query's last-keystroke latency went, in ms (all measured inside the page). */
+interface Timing {
+  total: number
+  /** Keydown to the search for the full text leaving the page (the throttle's wait). */
+  wait: number
+  /** Request out to answer in: WebSocket bridge, JSON and the engine's search. */
+  engine: number
+  /** Answer in to the results in the DOM (store, React). */
+  render: number
+  /** DOM updated to the next animation frame. */
+  frame: number
+}
+
+const split = (values: Timing[], key: keyof Timing) =>
+  `${percentile(values.map((value) => value[key]), 0.5).toFixed(1)} / ${percentile(values.map((value) => value[key]), 0.95).toFixed(1)} ms`
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 async function main(): Promise<void> {
@@ -52,15 +68,51 @@ async function main(): Promise<void> {
     // What went over the wire: every search the window asked for, and the engine's own time for each answer.
     let searchesSent = 0
     const engineMs: number[] = []
+    /** Engine time for typed prefixes of 1-2, 3-5 and 6+ characters. */
+    const engineByLength: number[][] = [[], [], []]
     page.on('websocket', (socket) => {
       socket.on('framesent', ({ payload }) => {
         if (JSON.parse(String(payload)).method === 'search') searchesSent += 1
       })
       socket.on('framereceived', ({ payload }) => {
         const message = JSON.parse(String(payload))
-        if (typeof message.result?.tookMs === 'number' && Array.isArray(message.result.hits)) engineMs.push(message.result.tookMs)
+        if (typeof message.result?.tookMs === 'number' && Array.isArray(message.result.hits)) {
+          engineMs.push(message.result.tookMs)
+          const length = String(message.result.query).length
+          engineByLength[length <= 2 ? 0 : length <= 5 ? 1 : 2].push(message.result.tookMs)
+        }
       })
     })
+    // Stamps, inside the page, when each search request leaves and its answer arrives (before the app handles it),
+    // to split the latency into throttle wait, bridge + engine, and rendering.
+    await page.addInitScript(`(() => {
+      const stamps = (window.searchStamps = {})
+      const ids = {}
+      const send = WebSocket.prototype.send
+      WebSocket.prototype.send = function (data) {
+        try {
+          const message = JSON.parse(data)
+          if (message.method === 'search') {
+            ids[message.id] = message.args[0]
+            stamps[message.args[0]] = { sentAt: performance.now() }
+          }
+        } catch {}
+        return send.call(this, data)
+      }
+      const Native = WebSocket
+      window.WebSocket = class extends Native {
+        constructor(...args) {
+          super(...args)
+          this.addEventListener('message', (event) => {
+            try {
+              const message = JSON.parse(event.data)
+              const query = ids[message.id]
+              if (query !== undefined && stamps[query]) stamps[query].receivedAt = performance.now()
+            } catch {}
+          })
+        }
+      }
+    })()`)
     await page.goto(`${harness.bridge.url}quick-search.html`)
     const input = page.getByRole('combobox', { name: 'Search your notes' })
     await input.waitFor()
@@ -69,6 +121,7 @@ async function main(): Promise<void> {
 
     const random = seededRandom(SEED)
     const latencies: number[] = []
+    const parts: Timing[] = []
     const searchesPerQuery: number[] = []
     let keystrokes = 0
     for (let round = 0; round < ROUNDS; round += 1) {
@@ -76,7 +129,7 @@ async function main(): Promise<void> {
         await input.fill('')
         await sleep(PAUSE_MS)
         const before = searchesSent
-        let rendered: Promise<number> | null = null
+        let rendered: Promise<Timing> | null = null
         let nextKeyAt = performance.now()
         for (const [index, character] of [...query].entries()) {
           const wait = nextKeyAt - performance.now()
@@ -84,12 +137,17 @@ async function main(): Promise<void> {
           nextKeyAt = performance.now() + KEY_GAP_MS.min + random() * (KEY_GAP_MS.max - KEY_GAP_MS.min)
           if (index === query.length - 1) {
             // A string, not a function: tsx's name-keeping helper does not exist inside the page.
-            rendered = page.evaluate<number>(`new Promise((resolve) => {
+            rendered = page.evaluate<Timing>(`new Promise((resolve) => {
               const expected = ${JSON.stringify(query)}
               const done = () => {
                 const list = document.getElementById('quick-results')
                 if (!list || list.dataset.query !== expected || document.querySelector('.quick-input').value !== expected) return false
-                requestAnimationFrame(() => resolve(performance.now() - window.lastKeyAt))
+                const domAt = performance.now()
+                const stamp = window.searchStamps[expected] || {}
+                requestAnimationFrame(() => {
+                  const frameAt = performance.now()
+                  resolve({ total: frameAt - window.lastKeyAt, wait: stamp.sentAt - window.lastKeyAt, engine: stamp.receivedAt - stamp.sentAt, render: domAt - stamp.receivedAt, frame: frameAt - domAt })
+                })
                 return true
               }
               if (done()) return
@@ -100,7 +158,9 @@ async function main(): Promise<void> {
           await page.keyboard.type(character)
           keystrokes += 1
         }
-        latencies.push(await rendered!)
+        const timing = await rendered!
+        latencies.push(timing.total)
+        parts.push(timing)
         // Let a trailing search (if any) go out before counting.
         await sleep(150)
         searchesPerQuery.push(searchesSent - before)
@@ -114,8 +174,16 @@ async function main(): Promise<void> {
       ['p50', `${percentile(latencies, 0.5).toFixed(1)} ms`],
       ['p95', `${percentile(latencies, 0.95).toFixed(1)} ms`],
       ['max', `${Math.max(...latencies).toFixed(1)} ms`],
+      ['  keydown -> search sent (throttle) p50 / p95', split(parts, 'wait')],
+      ['  sent -> answer in (bridge + engine)', split(parts, 'engine')],
+      ['  answer in -> DOM (store + React)', split(parts, 'render')],
+      ['  DOM -> next frame', split(parts, 'frame')],
       ['engine searches per query', `${(totalSearches / latencies.length).toFixed(1)} mean, ${Math.max(...searchesPerQuery)} max (${(keystrokes / latencies.length).toFixed(1)} keys per query)`],
       ['engine search p50 / p95 (while typing)', `${percentile(engineMs, 0.5).toFixed(1)} / ${percentile(engineMs, 0.95).toFixed(1)} ms over ${engineMs.length}`],
+      ...(['1-2', '3-5', '6+'] as const).map((label, index): [string, string] => [
+        `  for ${label} typed characters`,
+        `${percentile(engineByLength[index], 0.5).toFixed(1)} / ${percentile(engineByLength[index], 0.95).toFixed(1)} ms over ${engineByLength[index].length}`,
+      ]),
     ])
   } finally {
     await browser.close()

@@ -71,7 +71,9 @@ describe.skipIf(skipReason !== null)('chat window in Chromium over the real engi
     const status = page.getByRole('status', { name: 'Status' })
     await status.getByText(`${WEEKS} notes`, { exact: false }).waitFor({ timeout: 30_000 })
     const texts = await page.evaluate(() => (window as unknown as { statusTexts: string[] }).statusTexts)
-    expect(texts.some((text) => new RegExp(`Indexing \\d+ of ${WEEKS}`).test(text))).toBe(true)
+    // React may fold several snapshots that arrive in one burst into one render, so the first pass can show its
+    // progress as either phase.
+    expect(texts.some((text) => new RegExp(`Indexing \\d+ of ${WEEKS}|Embedding \\d+ of \\d+ passages`).test(text)), `status texts seen: ${texts.join(' | ')}`).toBe(true)
     const indexing = frames.events.filter((message) => message.event === 'index-status' && message.payload.phase.type === 'indexing')
     expect(indexing.length).toBeGreaterThan(0)
     expect(indexing.at(-1)!.payload.phase.total).toBe(WEEKS)
