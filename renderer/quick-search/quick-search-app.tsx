@@ -79,7 +79,8 @@ export function QuickSearchApp(props: { brain: BrainApi; store: QuickSearchStore
           value={query}
           onChange={(event) => store.setQuery(event.target.value)}
         />
-        {searching ? <span className="spinner" aria-label="Searching" /> : null}
+        {/* Always in the layout so the input does not change width on every keystroke; shown only for a slow search. */}
+        <span className={`spinner quick-spinner${searching ? ' is-active' : ''}`} role="status" aria-label={searching ? 'Searching' : undefined} />
       </div>
       {result && (result.period || result.mode === 'keyword') ? (
         <div className="quick-chips">

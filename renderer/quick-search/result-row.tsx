@@ -3,7 +3,7 @@ import type { SearchHit } from '../../shared/search'
 import { SnippetText } from '../components/snippet-text'
 import { formatPeriod } from '../format/answer-label'
 
-interface ResultRowProps {
+export interface ResultRowProps {
   hit: SearchHit
   index: number
   selected: boolean
@@ -35,9 +35,10 @@ export const ResultRow = memo(function ResultRow(props: ResultRowProps) {
       </div>
     </li>
   )
-}, sameRow)
+}, sameResultRow)
 
-function sameRow(before: ResultRowProps, after: ResultRowProps): boolean {
+/** Whether a row would show the same thing: the memo comparison of `ResultRow`. */
+export function sameResultRow(before: ResultRowProps, after: ResultRowProps): boolean {
   const a = before.hit
   const b = after.hit
   return (
