@@ -138,14 +138,19 @@ export class Engine implements Disposable {
     engine.disposables.add(index.onSettled.event(() => sync.scheduleAfterIndexing()))
     engine.disposables.add(index.onSnapshot.event((snapshot) => engine!.emit('index-status', snapshot)))
 
-    if (options.loadEmbedder !== false) {
-      // Locally installed models load before the first pass so chunks are sized with the real tokenizer;
-      // a model that must be downloaded loads in the background while the keyword index fills.
-      const load = embedding.load(settings.embedding)
-      if (options.embedder || embedding.modelsDirFor(settings.embedding)) await load
+    try {
+      if (options.loadEmbedder !== false) {
+        // Locally installed models load before the first pass so chunks are sized with the real tokenizer;
+        // a model that must be downloaded loads in the background while the keyword index fills.
+        const load = embedding.load(settings.embedding)
+        if (options.embedder || embedding.modelsDirFor(settings.embedding)) await load
+      }
+      await index.setFolder(settings.folder)
+      answers.start({ probe: options.probeGateway !== false })
+    } catch (error) {
+      await engine.dispose().catch(() => undefined)
+      throw error
     }
-    await index.setFolder(settings.folder)
-    answers.start({ probe: options.probeGateway !== false })
     return engine
   }
 
@@ -206,7 +211,7 @@ export class Engine implements Disposable {
       pauseIndexing: () => this.index.pause(),
       resumeIndexing: () => this.index.resume(),
       search: ([query, options], signal) => this.searcher.search(String(query ?? ''), options ?? {}, signal),
-      related: ([notePath, limit]) => this.searcher.related(notePath, limit),
+      related: ([notePath, limit], signal) => this.searcher.related(notePath, limit, signal),
       ask: ([request], signal) => this.answers.ask(request, signal),
       stopAnswer: ([answerId]) => this.answers.stop(answerId),
       listConversations: () => this.meta.listConversations(),
