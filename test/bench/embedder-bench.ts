@@ -3,6 +3,7 @@
 // padding, pooling, worker messaging) rather than a real transformer's compute.
 import { createEmbedder, WorkerEmbedder } from '../../electron/engine/embedder/create-embedder'
 import { ensureTinyEmbeddingModel } from '../support/tiny-embedding-model'
+import { percentile } from './bench-utils'
 
 const PASSAGES = Number(process.env.BENCH_PASSAGES ?? 2000)
 const WORDS = 'meeting project release deploy database migration budget review dentist garden hiking team plan sprint bug fix customer report weekly notes'.split(' ')
@@ -13,11 +14,6 @@ function passage(index: number): string {
   const words: string[] = [`## ${2020 + (index % 5)}-W${String((index % 52) + 1).padStart(2, '0')}`]
   for (let word = 0; word < length; word++) words.push(WORDS[(index * 7 + word * 13) % WORDS.length])
   return words.join(' ')
-}
-
-function percentile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]
 }
 
 const model = await ensureTinyEmbeddingModel()

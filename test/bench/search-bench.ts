@@ -17,6 +17,7 @@ import { MetaStore } from '../../electron/engine/store/meta-store'
 import { VectorStore } from '../../electron/engine/store/vector-store'
 import type { VectorRow } from '../../electron/engine/store/types'
 import { createRandom } from '../fixtures/corpus/generate-corpus'
+import { percentile } from './bench-utils'
 
 const DIMENSIONS = 384
 const CHUNKS_PER_FILE = 10
@@ -140,11 +141,6 @@ function queries(): string[] {
     }
   }
   return result
-}
-
-function percentile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]
 }
 
 interface Figures {
