@@ -9,6 +9,7 @@ import { startAppHarness } from '../e2e/app-harness'
 import { browserUnavailableReason, launchBrowser } from '../support/browser'
 import { waitFor } from '../support/temp-dir'
 import { percentile, printTable } from './bench-utils'
+import { seededRandom } from '../support/seeded-random'
 
 const QUERIES = [
   'kafka', 'csv export', 'release', 'hiring', 'postgres', 'on-call', 'retro', 'planning', 'opentelemetry', 'latency',
@@ -26,17 +27,6 @@ const KEY_GAP_MS = (() => {
 /** A pause before each query, so its first keystroke comes "after a pause" as when the window has just opened. */
 const PAUSE_MS = 400
 
-/** mulberry32: a small seeded generator, so every run types with the same rhythm. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Where one query's last-keystroke latency went, in ms (all measured inside the page). */
 interface Timing {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { seededRandom } from './seeded-random'
 
 // Bump whenever the bytes the generator writes change, so stale cached files are never reused.
 const TINY_CHAT_MODEL_VERSION = 'v1'
@@ -89,7 +90,7 @@ export function buildTinyChatModel(options: { paddingBytes?: number } = {}): Buf
   const vocabulary = buildTinyVocabulary()
   const { embeddingLength: dim, blockCount, feedForwardLength: ff, headCount } = TINY_CHAT_MODEL
   const vocabularySize = vocabulary.tokens.length
-  const random = mulberry32(0x5eed)
+  const random = seededRandom(0x5eed)
   const uniform = (scale: number) => (random() * 2 - 1) * scale
   const matrix = (columns: number, rows: number, scale: number) =>
     Float32Array.from({ length: columns * rows }, () => uniform(scale))
@@ -281,14 +282,3 @@ function alignUp(value: number): number {
   return Math.ceil(value / ALIGNMENT) * ALIGNMENT
 }
 
-/** Small deterministic PRNG so the weights (and so the generated text) are the same everywhere. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}

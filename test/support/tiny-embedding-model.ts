@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { randomBytes } from 'node:crypto'
+import { seededRandom } from './seeded-random'
 
 // onnx-proto is CommonJS whose exports static analysis cannot see; require keeps its types and its runtime shape.
 const { onnx } = createRequire(import.meta.url)('onnx-proto') as typeof import('onnx-proto')
@@ -107,17 +108,6 @@ export function buildTinyVocabulary(): string[] {
   return vocabulary
 }
 
-/** mulberry32: a tiny seeded generator, so every run writes byte-identical weights. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let value = state
-    value = Math.imul(value ^ (value >>> 15), value | 1)
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61)
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 function tokenWeight(token: string): number {
   if (token.startsWith('[') && token.endsWith(']') && token.length > 2) return 1e-4
