@@ -3,7 +3,7 @@ import { BrainError, toErrorData } from '../../shared/errors'
 import type { AnswerEnd } from '../../shared/answer'
 import type { IndexSnapshot } from '../../shared/index-status'
 import type { SearchResult } from '../../shared/search'
-import { Engine } from '../engine/engine'
+import type { Engine } from '../engine/engine'
 import { assertFolder } from '../engine/indexer/scan-folder'
 import { formatAnswerSources, formatProgressLine, formatSearchResult, formatStatus, formatSummary } from './format-output'
 import { parseCliArgs, USAGE, type CliInvocation } from './parse-cli-args'
@@ -32,6 +32,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   let engine: Engine | null = null
   try {
     if (invocation.command === 'index' || invocation.command === 'watch') await assertFolder(invocation.overrides.folder!)
+    // Loaded only for commands that need it: `help` and usage errors answer without loading models or stores.
+    const { Engine } = await import('../engine/engine')
     engine = await Engine.open({
       dataDir: invocation.dataDir,
       overrides: invocation.overrides,
