@@ -9,6 +9,7 @@ import type { VectorStore } from '../store/vector-store'
 import { reconcileStores, type ReconcileResult } from '../store/reconcile-stores'
 import type { ChunkRecord, FileRecord, VectorRow } from '../store/types'
 import type { FileChange } from '../watcher/folder-watcher'
+import { hasIndexedExtension } from '../watcher/ignore-rules'
 import { readNoteFile } from './read-note-file'
 import { scanFolder, type ScannedFile } from './scan-folder'
 import { SerialQueue } from './serial-queue'
@@ -175,7 +176,7 @@ export class Indexer {
     for (const problem of problems) {
       // A folder we cannot enter keeps what was indexed from it: we cannot tell that its notes are gone.
       for (const filePath of [...removed.keys()]) if (filePath.startsWith(`${problem.path}/`)) removed.delete(filePath)
-      if (hasIndexedExtensionPath(problem.path, this.options.extensions())) {
+      if (hasIndexedExtension(problem.path, this.options.extensions())) {
         this.recordFailure(problem.path, problem.code, problem.message, null, summary)
       }
     }
@@ -365,9 +366,4 @@ export class Indexer {
 
 function emptySummary(): IndexSummary {
   return { added: 0, changed: 0, removed: 0, renamed: 0, unchanged: 0, failed: 0, chunksEmbedded: 0, chunksReused: 0, seconds: 0 }
-}
-
-function hasIndexedExtensionPath(relativePath: string, extensions: readonly string[]): boolean {
-  const extension = path.extname(relativePath).toLowerCase()
-  return extensions.some((candidate) => candidate.toLowerCase() === extension)
 }

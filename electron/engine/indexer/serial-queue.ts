@@ -13,10 +13,6 @@ export class SerialQueue {
     return result
   }
 
-  get size(): number {
-    return this.pending
-  }
-
   /** Resolves once every job queued so far (and any they queue) has finished. */
   async whenIdle(): Promise<void> {
     while (this.pending > 0) await this.tail
