@@ -41,6 +41,7 @@ export class IndexController implements Disposable {
   private heldChanges: FileChange[] = []
   private generation = 0
   private snapshotTimer: NodeJS.Timeout | null = null
+  private lastEmittedPhase: IndexPhase['type'] | null = null
   private disposed = false
   readonly onSnapshot = new Emitter<IndexSnapshot>()
   /** Fires after a change to the index has settled (sync listens to it). */
@@ -264,17 +265,26 @@ export class IndexController implements Disposable {
   }
 
   private setPhase(phase: IndexPhase): void {
+    const changed = phase.type !== this.phase.type || phase.type !== this.lastEmittedPhase
     this.phase = phase
-    this.emitSoon()
+    // A new phase is shown at once (a short pass may last less than one coalescing window); progress within a
+    // phase is coalesced.
+    if (changed) this.emitNow()
+    else this.emitSoon()
   }
 
   /** Snapshots are coalesced: at most one every 100 ms, always including the latest state. */
   private emitSoon(): void {
     if (this.snapshotTimer || this.disposed) return
-    this.snapshotTimer = setTimeout(() => {
-      this.snapshotTimer = null
-      if (!this.disposed) this.onSnapshot.fire(this.snapshot())
-    }, 100)
+    this.snapshotTimer = setTimeout(() => this.emitNow(), 100)
+  }
+
+  private emitNow(): void {
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer)
+    this.snapshotTimer = null
+    if (this.disposed) return
+    this.lastEmittedPhase = this.phase.type
+    this.onSnapshot.fire(this.snapshot())
   }
 
   async dispose(): Promise<void> {
