@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useState } from 'react'
 import type { BrainApi } from '../../shared/ipc'
-import { SnippetText } from '../components/snippet-text'
+import type { SearchHit } from '../../shared/search'
+import { ResultRow } from '../components/result-row'
 import { useSlice } from '../components/use-store'
-import { formatPeriod } from '../format/answer-label'
 import { createQuickSearchStore } from '../stores/quick-search-store'
 
 /** Ctrl/Cmd+K: a search box over `search()` inside the chat window. */
@@ -15,11 +15,13 @@ export function SearchDialog(props: { brain: BrainApi; onClose(): void }) {
   useEffect(() => () => store.reset(), [store])
   const hits = result?.hits ?? []
 
-  const open = (index: number) => {
-    const hit = hits[index]
-    if (!hit) return
+  const openHit = (hit: SearchHit) => {
     setOpened(hit.path)
     void props.brain.openNote(hit.path, hit.startLine)
+  }
+  const open = (index: number) => {
+    const hit = hits[index]
+    if (hit) openHit(hit)
   }
 
   return (
@@ -50,23 +52,7 @@ export function SearchDialog(props: { brain: BrainApi; onClose(): void }) {
         />
         <ul id="search-dialog-results" className="search-results" role="listbox" aria-label="Results">
           {hits.map((hit, index) => (
-            <li
-              key={hit.chunkId}
-              id={`search-hit-${index}`}
-              role="option"
-              aria-selected={index === selected}
-              className={`search-hit${index === selected ? ' is-selected' : ''}`}
-              onMouseEnter={() => store.select(index)}
-              onClick={() => open(index)}
-            >
-              <div className="hit-top">
-                <span className="hit-period">{formatPeriod(hit.periodStart, hit.periodEnd)}</span>
-                <span className="hit-heading">{hit.headingPath.join(' › ') || hit.path}</span>
-              </div>
-              <div className="hit-snippet">
-                <SnippetText snippet={hit.snippet} />
-              </div>
-            </li>
+            <ResultRow key={hit.chunkId} hit={hit} index={index} idPrefix="search-hit" selected={index === selected} onHover={store.select} onOpen={openHit} />
           ))}
         </ul>
         {query && result && hits.length === 0 ? <p className="search-empty">No passages match.</p> : null}

@@ -1,25 +1,27 @@
 import { memo } from 'react'
 import type { SearchHit } from '../../shared/search'
-import { SnippetText } from '../components/snippet-text'
+import { SnippetText } from './snippet-text'
 import { formatPeriod } from '../format/answer-label'
 
 export interface ResultRowProps {
   hit: SearchHit
   index: number
+  /** Element ids are `${idPrefix}-${index}`, for the list's aria-activedescendant. */
+  idPrefix: string
   selected: boolean
   onHover(index: number): void
   onOpen(hit: SearchHit): void
 }
 
 /**
- * One quick-search hit. Each response is fresh JSON, so rows compare what they show: while typing, a passage that
+ * One search hit (quick-search window and the chat's Ctrl/Cmd+K search). Each response is fresh JSON, so rows compare what they show: while typing, a passage that
  * stays in the list with the same snippet is not rendered again.
  */
 export const ResultRow = memo(function ResultRow(props: ResultRowProps) {
-  const { hit, index, selected, onHover, onOpen } = props
+  const { hit, index, idPrefix, selected, onHover, onOpen } = props
   return (
     <li
-      id={`quick-hit-${index}`}
+      id={`${idPrefix}-${index}`}
       role="option"
       aria-selected={selected}
       className={`search-hit${selected ? ' is-selected' : ''}`}
@@ -43,6 +45,7 @@ export function sameResultRow(before: ResultRowProps, after: ResultRowProps): bo
   const b = after.hit
   return (
     before.index === after.index &&
+    before.idPrefix === after.idPrefix &&
     before.selected === after.selected &&
     before.onHover === after.onHover &&
     before.onOpen === after.onOpen &&

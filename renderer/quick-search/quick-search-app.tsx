@@ -3,7 +3,7 @@ import type { BrainApi } from '../../shared/ipc'
 import type { SearchHit } from '../../shared/search'
 import { useSlice } from '../components/use-store'
 import type { QuickSearchStore } from '../stores/quick-search-store'
-import { ResultRow } from './result-row'
+import { ResultRow } from '../components/result-row'
 
 /** The quick-search window: one input, results as you type, keyboard first. */
 export function QuickSearchApp(props: { brain: BrainApi; store: QuickSearchStore }) {
@@ -104,7 +104,7 @@ export function QuickSearchApp(props: { brain: BrainApi; store: QuickSearchStore
       <div className="quick-body">
         <ul ref={listRef} id="quick-results" className="search-results" role="listbox" aria-label="Results" data-query={result?.query}>
           {hits.map((hit, index) => (
-            <ResultRow key={hit.chunkId} hit={hit} index={index} selected={index === selected} onHover={store.select} onOpen={openHit} />
+            <ResultRow key={hit.chunkId} hit={hit} index={index} idPrefix="quick-hit" selected={index === selected} onHover={store.select} onOpen={openHit} />
           ))}
         </ul>
         {previewOpen && current ? (

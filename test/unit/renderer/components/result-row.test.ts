@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { SearchHit } from '../../../../shared/search'
-import { sameResultRow, type ResultRowProps } from '../../../../renderer/quick-search/result-row'
+import { sameResultRow, type ResultRowProps } from '../../../../renderer/components/result-row'
 
 const hit: SearchHit = {
   chunkId: 'a1',
@@ -17,7 +17,7 @@ const hit: SearchHit = {
 }
 const onHover = () => undefined
 const onOpen = () => undefined
-const row: ResultRowProps = { hit, index: 0, selected: true, onHover, onOpen }
+const row: ResultRowProps = { hit, index: 0, idPrefix: 'quick-hit', selected: true, onHover, onOpen }
 
 describe('sameResultRow', () => {
   it('skips a row whose passage comes back as a fresh but equal object, even with another score or retrievers', () => {
