@@ -3,6 +3,7 @@
 // extraResources, verifying every file. Run at packaging time (needs the hub), never at install or test time:
 //
 //   node resources/fetch-embedding-model.mjs                 # verify against resources/embedding-model.lock.json
+//   node resources/fetch-embedding-model.mjs --pin-if-missing # as above, pinning first when there is no lock yet
 //   node resources/fetch-embedding-model.mjs --update-lock   # pin a revision: resolve it, verify against the hub's
 //                                                            # own hashes (LFS sha256, git blob sha1), write the lock
 // Options: --model <id> --revision <rev> --host <url> --out <dir> --lock <file>
@@ -25,10 +26,13 @@ export const DEFAULTS = {
 }
 
 export function parseArguments(argv) {
-  const options = { ...DEFAULTS, updateLock: false }
+  const options = { ...DEFAULTS, updateLock: false, pinIfMissing: false }
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index]
     if (flag === '--update-lock') options.updateLock = true
+    // For `npm run dist` on a fresh checkout: with no lock yet, pin the revision now (verified against the hub's own
+    // hashes) and write the lock, which later runs verify against.
+    else if (flag === '--pin-if-missing') options.pinIfMissing = true
     else if (['--model', '--revision', '--host', '--out', '--lock'].includes(flag) && argv[index + 1]) options[flag.slice(2)] = argv[++index]
     else throw new Error(`Unknown argument: ${flag}`)
   }
@@ -72,6 +76,10 @@ function verify(file, buffer, expected) {
 
 /** Downloads, verifies and installs the model; returns the lock it verified against. */
 export async function fetchEmbeddingModel(options, signal, log = console.log) {
+  if (options.pinIfMissing && !options.updateLock && !fs.existsSync(options.lock)) {
+    log(`No ${path.basename(options.lock)} yet: pinning ${options.model}@${options.revision} against the hub's hashes`)
+    options = { ...options, updateLock: true }
+  }
   let lock = null
   if (!options.updateLock) {
     if (!fs.existsSync(options.lock)) throw new Error(`No lock file at ${options.lock}: run once with --update-lock to pin a revision`)

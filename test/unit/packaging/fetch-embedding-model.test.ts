@@ -101,6 +101,18 @@ describe('fetch-embedding-model', () => {
     expect(fs.existsSync(path.join(work, 'lock.json'))).toBe(false)
   })
 
+  it('--pin-if-missing pins on a fresh checkout, then verifies against that lock like a plain run', async () => {
+    await fetchEmbeddingModel(options(['--pin-if-missing']), undefined, quiet)
+    const lock = JSON.parse(fs.readFileSync(path.join(work, 'lock.json'), 'utf8'))
+    expect(lock.commit).toBe(COMMIT)
+    // With a lock present it no longer re-pins: a file changed on the hub is refused.
+    const tampered = Buffer.from(contents['onnx/model_quantized.onnx']!)
+    tampered[7] ^= 0xff
+    served['onnx/model_quantized.onnx'] = tampered
+    await expect(fetchEmbeddingModel(options(['--pin-if-missing']), undefined, quiet)).rejects.toThrow(/sha256 mismatch/)
+    expect(JSON.parse(fs.readFileSync(path.join(work, 'lock.json'), 'utf8'))).toEqual(lock)
+  })
+
   it('needs a lock (or --update-lock) and rejects unknown arguments', async () => {
     await expect(fetchEmbeddingModel(options(), undefined, quiet)).rejects.toThrow(/--update-lock/)
     expect(() => parseArguments(['--nope'])).toThrow(/Unknown argument/)
