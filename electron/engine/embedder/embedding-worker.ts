@@ -12,7 +12,12 @@ interface Job {
   batchSize: number
   priority: EmbeddingPriority
   done: number
-  parts: Float32Array[]
+  /** The order batches take the texts in: by length when sorting, else as given. */
+  order: number[]
+  /** Filled row by row at each text's own index, allocated with the first batch (when the dimension is known). */
+  vectors: Float32Array<ArrayBuffer> | null
+  /** Taken by `runNow`, so the batch loop leaves it alone. */
+  running: boolean
 }
 
 const port = parentPort
@@ -53,18 +58,42 @@ const jobs: Job[] = []
 let extractor: FeatureExtractionPipeline | null = null
 let pumping = false
 
-function finish(job: Job, dimensions: number): void {
-  const vectors = new Float32Array(job.texts.length * dimensions)
-  let offset = 0
-  for (const part of job.parts) {
-    vectors.set(part, offset)
-    offset += part.length
-  }
+function finish(job: Job): void {
+  const vectors: Float32Array<ArrayBuffer> = job.vectors ?? new Float32Array(0)
+  const dimensions = job.texts.length > 0 ? vectors.length / job.texts.length : 0
   post({ type: 'embedded', id: job.id, vectors, count: job.texts.length, dimensions }, [vectors.buffer])
 }
 
+/** Writes a batch's rows to the places of the texts it embedded. */
+function store(job: Job, indices: number[], data: Float32Array, dimensions: number): void {
+  job.vectors ??= new Float32Array(job.texts.length * dimensions)
+  for (let row = 0; row < indices.length; row++) {
+    job.vectors.set(data.subarray(row * dimensions, (row + 1) * dimensions), indices[row] * dimensions)
+  }
+}
+
+function embeddingOrder(texts: string[]): number[] {
+  const order = texts.map((_, index) => index)
+  // Characters track tokens closely enough for padding, and cost nothing to count.
+  if (settings.scheduling.sortByLength) order.sort((a, b) => texts[a].length - texts[b].length)
+  return order
+}
+
 function nextJob(): Job | undefined {
-  return jobs.find((job) => job.priority === 'query') ?? jobs[0]
+  return jobs.find((job) => job.priority === 'query' && !job.running) ?? jobs.find((job) => !job.running)
+}
+
+/** A query job run on its own, beside whatever batch is in flight. */
+async function runNow(job: Job): Promise<void> {
+  job.running = true
+  try {
+    const output = await extractor!(job.texts, { pooling: 'mean', normalize: true })
+    if (!removeJob(job)) return
+    store(job, job.order, output.data as Float32Array, output.dims[output.dims.length - 1])
+    finish(job)
+  } catch (error) {
+    if (removeJob(job)) post({ type: 'embed-failed', id: job.id, error: inferenceError(error) })
+  }
 }
 
 function removeJob(job: Job): boolean {
@@ -74,13 +103,14 @@ function removeJob(job: Job): boolean {
   return true
 }
 
-// One batch at a time, so a query waits for at most one passage batch, and a cancel lands between batches.
+// One passage batch at a time, so a cancel lands between batches; queries either run beside it or jump the queue.
 async function pump(): Promise<void> {
   if (pumping || !extractor) return
   pumping = true
   try {
     for (let job = nextJob(); job; job = nextJob()) {
-      const batch = job.texts.slice(job.done, job.done + job.batchSize)
+      const indices = job.order.slice(job.done, job.done + job.batchSize)
+      const batch = indices.map((index) => job.texts[index])
       let output: { data: unknown; dims: number[] }
       try {
         output = await extractor(batch, { pooling: 'mean', normalize: true })
@@ -90,12 +120,11 @@ async function pump(): Promise<void> {
       }
       // Cancelled while its batch was running: drop the result.
       if (!jobs.includes(job)) continue
-      job.parts.push(Float32Array.from(output.data as Float32Array))
+      store(job, indices, output.data as Float32Array, output.dims[output.dims.length - 1])
       job.done += batch.length
-      const dimensions = output.dims[output.dims.length - 1]
       if (job.done >= job.texts.length) {
         removeJob(job)
-        finish(job, dimensions)
+        finish(job)
       } else {
         post({ type: 'batch-done', id: job.id, done: job.done, total: job.texts.length })
       }
@@ -115,8 +144,20 @@ port.on('message', (request: EmbeddingWorkerRequest) => {
     if (job) removeJob(job)
     return
   }
-  jobs.push({ id: request.id, texts: request.texts, batchSize: Math.max(1, request.batchSize), priority: request.priority, done: 0, parts: [] })
-  void pump()
+  const job: Job = {
+    id: request.id,
+    texts: request.texts,
+    batchSize: Math.max(1, request.batchSize),
+    priority: request.priority,
+    done: 0,
+    order: embeddingOrder(request.texts),
+    vectors: null,
+    running: false,
+  }
+  jobs.push(job)
+  // A query is a handful of tokens: it goes straight to the runtime rather than queueing behind a passage batch.
+  if (job.priority === 'query' && settings.scheduling.concurrentQueries && extractor) void runNow(job)
+  else void pump()
 })
 
 try {

@@ -1,4 +1,5 @@
 import type { Disposable } from '../lifecycle'
+import type { EmbeddingScheduling } from './worker-protocol'
 
 export interface EmbedderInfo {
   /** Hub id or folder name of the model, e.g. "Xenova/bge-small-en-v1.5". */
@@ -33,8 +34,10 @@ export interface EmbedderOptions {
   /** Hub host for downloads, e.g. "https://huggingface.co/" (tests: a local server). */
   remoteHost: string
   batchSize?: number
-  /** ONNX Runtime threads for inference; default: the runtime's choice (all cores). Lower it to leave cores free. */
+  /** ONNX Runtime threads for inference; default: every logical core the OS offers. Lower it to leave cores free. */
   threads?: number
+  /** Scheduling switches; both default on. Benchmarks turn them off to measure what each one buys. */
+  scheduling?: Partial<EmbeddingScheduling>
   /** Download progress, summed over the model's files. */
   onDownloadProgress?: (progress: { loadedBytes: number; totalBytes: number | null }) => void
   signal?: AbortSignal

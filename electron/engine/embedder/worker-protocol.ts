@@ -10,10 +10,26 @@ export interface EmbeddingWorkerSettings {
   dtype: 'q8' | 'fp32'
   /** ONNX Runtime intra-op threads; undefined leaves the runtime default. */
   threads?: number
+  /** How passages and queries share the model (benchmarks compare the settings; the product uses the defaults). */
+  scheduling: EmbeddingScheduling
   /** Only downloads report progress; local loads would otherwise look like downloads. */
   reportProgress: boolean
   /** Whether files must be fetched: decides how a load failure is classified. */
   downloading: boolean
+}
+
+/** Both on by default; off reproduces the earlier behaviour for before/after figures. */
+export interface EmbeddingScheduling {
+  /**
+   * Batch a job's passages in order of length, so a batch pads to near its own longest text instead of to the
+   * longest in a random mix (attention cost grows with the padded length). Results keep the caller's order.
+   */
+  sortByLength: boolean
+  /**
+   * Run a query at once, beside the passage batch in flight (ONNX Runtime sessions take concurrent runs), instead
+   * of after it: a search while bulk indexing then waits for its own few tokens, not for a whole batch.
+   */
+  concurrentQueries: boolean
 }
 
 /** Queries jump ahead of passage batches so a search answers while bulk indexing runs. */

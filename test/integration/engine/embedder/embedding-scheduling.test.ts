@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createEmbedder, QUERY_CACHE_SIZE, WorkerEmbedder } from '../../../../electron/engine/embedder/create-embedder'
+import { ensureTinyEmbeddingModel, type TinyEmbeddingModel } from '../../../support/tiny-embedding-model'
+
+const NO_HUB = 'http://127.0.0.1:9/'
+
+function expectSameVector(actual: Float32Array, expected: Float32Array): void {
+  expect(actual).toHaveLength(expected.length)
+  for (let index = 0; index < expected.length; index++) expect(actual[index]).toBeCloseTo(expected[index], 5)
+}
+
+/** Texts of very different lengths in a mixed order, so sorting by length really reorders them. */
+function mixedTexts(count: number): string[] {
+  const words = ['database', 'migration', 'team', 'meeting', 'garden', 'budget', 'review', 'kubernetes', 'dentist']
+  return Array.from({ length: count }, (_, index) => {
+    const length = 1 + ((index * 17) % 40)
+    return Array.from({ length }, (_, word) => words[(index + word * 5) % words.length]).join(' ') + ` item${index}`
+  })
+}
+
+describe('embedding scheduling: length-sorted batches, concurrent queries, the query cache', () => {
+  let model: TinyEmbeddingModel
+  let sorted: WorkerEmbedder
+  let unsorted: WorkerEmbedder
+
+  beforeAll(async () => {
+    model = await ensureTinyEmbeddingModel()
+    const common = { model: model.modelId, modelsDir: model.modelsDir, allowDownload: false, remoteHost: NO_HUB, batchSize: 4, threads: 1 }
+    ;[sorted, unsorted] = (await Promise.all([
+      createEmbedder(common),
+      createEmbedder({ ...common, scheduling: { sortByLength: false, concurrentQueries: false } }),
+    ])) as [WorkerEmbedder, WorkerEmbedder]
+  })
+  afterAll(async () => {
+    await sorted?.dispose()
+    await unsorted?.dispose()
+  })
+
+  it('returns each passage its own vector in the caller order when batches are sorted by length', async () => {
+    const texts = mixedTexts(37)
+    const [fromSorted, fromUnsorted] = await Promise.all([sorted.embedPassages(texts), unsorted.embedPassages(texts)])
+    expect(fromSorted).toHaveLength(texts.length)
+    for (let index = 0; index < texts.length; index++) expectSameVector(fromSorted[index], fromUnsorted[index])
+    // And each equals the text embedded alone (a mix-up between two texts would fail here, not only above).
+    for (const index of [0, 5, 36]) expectSameVector(fromSorted[index], (await unsorted.embedPassages([texts[index]]))[0])
+  })
+
+  it('answers a query while a long passage job is in flight, with the vector it has alone', async () => {
+    const alone = await unsorted.embedQuery('kubernetes migration')
+    const bulk = sorted.embedPassages(mixedTexts(400))
+    const before = sorted.batchesCompleted
+    const during = await sorted.embedQuery('kubernetes migration')
+    const batchesWhileQuerying = sorted.batchesCompleted - before
+    await bulk
+    expectSameVector(during, alone)
+    // 100 batches of passages were queued: the query did not wait for them.
+    expect(batchesWhileQuerying).toBeLessThan(50)
+  })
+
+  it('serves a repeated query from the cache and returns a copy the caller may change', async () => {
+    const hitsBefore = sorted.queryCacheHits
+    const first = await sorted.embedQuery('garden budget review')
+    const copy = Float32Array.from(first)
+    first.fill(0)
+    const second = await sorted.embedQuery('garden budget review')
+    expect(sorted.queryCacheHits).toBe(hitsBefore + 1)
+    expectSameVector(second, copy)
+  })
+
+  it('forgets the least recently used query once the cache is full', async () => {
+    await sorted.embedQuery('query number 0')
+    for (let index = 1; index <= QUERY_CACHE_SIZE; index++) await sorted.embedQuery(`query number ${index}`)
+    const hits = sorted.queryCacheHits
+    await sorted.embedQuery(`query number ${QUERY_CACHE_SIZE}`)
+    expect(sorted.queryCacheHits).toBe(hits + 1)
+    await sorted.embedQuery('query number 0')
+    expect(sorted.queryCacheHits).toBe(hits + 1)
+  })
+
+  it('still honours an aborted signal for a cached query', async () => {
+    await sorted.embedQuery('dentist')
+    await expect(sorted.embedQuery('dentist', AbortSignal.abort())).rejects.toMatchObject({ code: 'aborted' })
+  })
+})
