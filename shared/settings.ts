@@ -37,6 +37,8 @@ export const settingsSchema = z.object({
       /** Hub host for downloads (the product uses huggingface.co; tests point it at a local server). */
       remoteHost: z.string().default('https://huggingface.co/'),
       batchSize: z.number().int().min(1).max(256).default(16),
+      /** ONNX Runtime threads for embedding; 0 = every logical core (measured fastest; lower it to keep cores free). */
+      threads: z.number().int().min(0).max(256).default(0),
     })
     .prefault({}),
   llm: z

@@ -22,6 +22,7 @@ const LINE_ADDITIVITY_PROBES = [
 ]
 
 export const DEFAULT_EMBEDDING_BATCH_SIZE = 16
+const WORKER_CLOSE_TIMEOUT_MS = 10_000
 /** Query vectors remembered per embedder: quick search re-embeds the same prefixes as the user types and deletes. */
 export const QUERY_CACHE_SIZE = 256
 
@@ -59,6 +60,7 @@ export class WorkerEmbedder implements Embedder {
   private nextId = 1
   private failure: BrainError | null = null
   private disposed = false
+  private exited = false
   private completedBatches = 0
   private loaded: { resolve(dimensions: number): void; reject(error: BrainError): void } | null = null
   private infoValue: EmbedderInfo | null = null
@@ -78,6 +80,7 @@ export class WorkerEmbedder implements Embedder {
       this.fail(new BrainError('embedding-unavailable', `The embedding worker crashed: ${error.message}`, { retryable: true, cause: error }))
     })
     worker.on('exit', (code) => {
+      this.exited = true
       if (!this.disposed) this.fail(new BrainError('embedding-unavailable', `The embedding worker exited unexpectedly (exit code ${code}).`, { retryable: true }))
     })
   }
@@ -210,7 +213,17 @@ export class WorkerEmbedder implements Embedder {
     if (this.disposed) return
     this.disposed = true
     this.fail(new BrainError('embedding-unavailable', 'The embedder was closed.'))
-    await this.worker.terminate()
+    // Ask first: the worker exits once its query session has finished loading; a thread stopped inside a native
+    // session load takes the whole process down. A worker that does not answer in time is terminated.
+    if (this.exited) return
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()))
+    this.post({ type: 'close' })
+    const timer = setTimeout(() => void this.worker.terminate(), WORKER_CLOSE_TIMEOUT_MS)
+    try {
+      await exited
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
   private request(texts: string[], priority: EmbeddingPriority, signal?: AbortSignal): Promise<Float32Array[]> {

@@ -43,15 +43,32 @@ function downloadProgressReporter(): (info: unknown) => void {
   }
 }
 
-async function load(): Promise<FeatureExtractionPipeline> {
+async function load(threads: number | undefined, reportProgress: boolean): Promise<FeatureExtractionPipeline> {
   configureTransformers(settings)
   return (await pipeline('feature-extraction', settings.model, {
     dtype: settings.dtype,
     device: 'cpu',
     local_files_only: !settings.allowDownload,
-    ...(settings.threads ? { session_options: { intraOpNumThreads: settings.threads, interOpNumThreads: 1 } } : {}),
-    ...(settings.reportProgress ? { progress_callback: downloadProgressReporter() } : {}),
+    ...(threads ? { session_options: { intraOpNumThreads: threads, interOpNumThreads: 1 } } : {}),
+    ...(reportProgress ? { progress_callback: downloadProgressReporter() } : {}),
   })) as FeatureExtractionPipeline
+}
+
+/**
+ * Queries get a session of their own with one thread: runs on one session share its thread pool, so a query beside a
+ * passage batch would queue for the batch's threads. Loaded at the first query that meets a batch in flight (the
+ * files are local by then); until it is ready, queries jump the batch queue instead.
+ */
+let queryExtractor: FeatureExtractionPipeline | null = null
+let queryExtractorLoading: Promise<void> | null = null
+
+function ensureQueryExtractor(): void {
+  queryExtractorLoading ??= load(1, false).then(
+    (loaded) => {
+      queryExtractor = loaded
+    },
+    (error) => console.error('[embedder] the query session did not load; queries wait between batches', error),
+  )
 }
 
 const jobs: Job[] = []
@@ -87,7 +104,7 @@ function nextJob(): Job | undefined {
 async function runNow(job: Job): Promise<void> {
   job.running = true
   try {
-    const output = await extractor!(job.texts, { pooling: 'mean', normalize: true })
+    const output = await queryExtractor!(job.texts, { pooling: 'mean', normalize: true })
     if (!removeJob(job)) return
     store(job, job.order, output.data as Float32Array, output.dims[output.dims.length - 1])
     finish(job)
@@ -139,6 +156,11 @@ function inferenceError(error: unknown): ErrorData {
 }
 
 port.on('message', (request: EmbeddingWorkerRequest) => {
+  if (request.type === 'close') {
+    jobs.length = 0
+    void Promise.resolve(queryExtractorLoading).finally(() => process.exit(0))
+    return
+  }
   if (request.type === 'cancel') {
     const job = jobs.find((candidate) => candidate.id === request.id)
     if (job) removeJob(job)
@@ -156,12 +178,15 @@ port.on('message', (request: EmbeddingWorkerRequest) => {
   }
   jobs.push(job)
   // A query is a handful of tokens: it goes straight to the runtime rather than queueing behind a passage batch.
-  if (job.priority === 'query' && settings.scheduling.concurrentQueries && extractor) void runNow(job)
-  else void pump()
+  if (job.priority === 'query' && settings.scheduling.concurrentQueries && pumping) {
+    if (queryExtractor) return void runNow(job)
+    ensureQueryExtractor()
+  }
+  void pump()
 })
 
 try {
-  extractor = await load()
+  extractor = await load(settings.threads, settings.reportProgress)
   const probe = await extractor(['dimension probe'], { pooling: 'mean', normalize: true })
   post({ type: 'loaded', dimensions: probe.dims[probe.dims.length - 1] })
   void pump()

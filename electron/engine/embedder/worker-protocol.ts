@@ -39,6 +39,8 @@ export type EmbeddingPriority = 'query' | 'passage'
 export type EmbeddingWorkerRequest =
   | { type: 'embed'; id: number; texts: string[]; batchSize: number; priority: EmbeddingPriority }
   | { type: 'cancel'; id: number }
+  /** Exit once nothing native is half-done (terminating a thread inside an ONNX Runtime session load aborts the process). */
+  | { type: 'close' }
 
 /** Messages from the worker to the calling thread. */
 export type EmbeddingWorkerMessage =

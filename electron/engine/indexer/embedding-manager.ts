@@ -85,6 +85,7 @@ export class EmbeddingManager implements Disposable {
           allowDownload: settings.allowDownload,
           remoteHost: settings.remoteHost,
           batchSize: settings.batchSize,
+          ...(settings.threads > 0 ? { threads: settings.threads } : {}),
           signal,
           ...(this.options.embedWorkerUrl ? { workerUrl: this.options.embedWorkerUrl } : {}),
           onDownloadProgress: ({ loadedBytes, totalBytes }) => this.setStatus({ type: 'downloading', modelId, loadedBytes, totalBytes }),

@@ -46,15 +46,22 @@ describe('embedding scheduling: length-sorted batches, concurrent queries, the q
   })
 
   it('answers a query while a long passage job is in flight, with the vector it has alone', async () => {
-    const alone = await unsorted.embedQuery('kubernetes migration')
-    const bulk = sorted.embedPassages(mixedTexts(400))
+    const texts = ['kubernetes migration', 'garden', 'team meeting budget', 'dentist review', 'database']
+    const alone = await Promise.all(texts.map((text) => unsorted.embedQuery(`${text} alone`)))
+    const bulk = sorted.embedPassages(mixedTexts(2000))
     const before = sorted.batchesCompleted
-    const during = await sorted.embedQuery('kubernetes migration')
+    // The first query meets a batch in flight and loads the query session; the later ones run on it, beside the batches.
+    const during: Float32Array[] = []
+    for (const text of texts) {
+      during.push(await sorted.embedQuery(`${text} alone`))
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
     const batchesWhileQuerying = sorted.batchesCompleted - before
-    await bulk
-    expectSameVector(during, alone)
-    // 100 batches of passages were queued: the query did not wait for them.
-    expect(batchesWhileQuerying).toBeLessThan(50)
+    const passages = await bulk
+    texts.forEach((_, index) => expectSameVector(during[index], alone[index]))
+    // 500 batches of passages were queued: the queries did not wait for them.
+    expect(batchesWhileQuerying).toBeLessThan(400)
+    expect(passages).toHaveLength(2000)
   })
 
   it('serves a repeated query from the cache and returns a copy the caller may change', async () => {
