@@ -54,6 +54,7 @@ describe('parseQuery operators', () => {
       period: { start: '2023-01-01', end: '2023-03-31', label: '2023-01-01 to 2023-03-31' },
       pathPrefix: null,
       rangeOnly: false,
+      periodWarning: null,
     })
   })
 
