@@ -243,9 +243,11 @@ const COMPOUND_RULES: Rule[] = [
   },
   {
     // early / mid / late 2020: January-April, May-August, September-December
-    pattern: /\b(?:the\s+|in\s+the\s+)?(early|mid|middle\s+of|late|beginning\s+of|start\s+of|end\s+of)[\s-]+(\d{4})(?!\d)/gi,
-    build: (m) => {
+    // Not "late 2000 ms": the same amounts the lone-year rule skips, and no years far ahead.
+    pattern: /\b(?:the\s+|in\s+the\s+)?(early|mid|middle\s+of|late|beginning\s+of|start\s+of|end\s+of)[\s-]+((?:19|20)\d\d)(?!\d|[.,]\d|\s*(?:%|ms|s|sec|seconds|minutes|hours|rows|items|users|requests|lines|words|tokens|kb|mb|gb|rps|qps|x|times|people|euros?|dollars?|usd|eur)\b)/gi,
+    build: (m, today) => {
       const year = Number(m[2])
+      if (year > Number(today.slice(0, 4)) + 1) return null
       const part = partOf(m[1])
       const [from, to] = part === 'early' ? [1, 4] : part === 'mid' ? [5, 8] : [9, 12]
       const start = makeDate(year, from, 1)
@@ -278,9 +280,14 @@ const COMPOUND_RULES: Rule[] = [
     build: (m, today) => isoWeekPhrase(Number(m[1]), m[2], today),
   },
   {
-    // "W14" only in capitals ("w2" is as often a tax form), and "W14 2020" / "W14/2020"
+    // "W14 2020" / "W14/2020", and a bare "W14" only in capitals after a preposition ("in W14"): "my W2 form" is
+    // a tax form.
     pattern: /(?<![\d-])\bW(\d{1,2})(?:\s*(?:of|in|,|\/)?\s*(\d{4}))?(?![\w-])/g,
-    build: (m, today) => isoWeekPhrase(Number(m[1]), m[2], today),
+    build: (m, today) => {
+      const before = wordBefore(m.input, m.index)
+      if (!m[2] && !(before && ['in', 'during', 'of', 'for', 'since', 'until', 'before', 'after'].includes(before.word))) return null
+      return isoWeekPhrase(Number(m[1]), m[2], today)
+    },
   },
 ]
 
