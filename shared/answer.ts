@@ -23,6 +23,16 @@ export interface AskRequest {
   backend?: BackendChoice
   /** "Today" for time phrases, as an ISO date (tests pin it). */
   today?: string
+  /** Passages to retrieve; for a pure time question, the weeks a retrieval-only answer lists (the CLI's --limit). */
+  limit?: number
+}
+
+/** One week of a pure time question's retrieval-only answer, with the numbers of its sources. */
+export interface AnswerWeek {
+  label: string
+  start: string
+  end: string
+  sources: number[]
 }
 
 /** A numbered passage given to the model; `[n]` in the answer refers to it. */
@@ -56,6 +66,12 @@ export interface AnswerMeta {
   /** Why the router did not use the preferred backend, when it did not. */
   fallbackReason: string | null
   aborted: boolean
+  /** Why the question's time phrases were not (all) used as a filter, when they were not. */
+  periodWarning?: string | null
+  /** A pure time question answered retrieval-only: the weeks listed, in date order; null otherwise. */
+  weeks?: AnswerWeek[] | null
+  /** Weeks that matched beyond `weeks`. */
+  moreWeeks?: number
 }
 
 /** Streamed while an answer is generated. */

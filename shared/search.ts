@@ -1,4 +1,4 @@
-import type { QueryPeriod } from './period'
+import type { Period, QueryPeriod } from './period'
 
 /** Marks around matched terms inside `SearchHit.snippet`. */
 export const SNIPPET_MARK_START = '\u27e6'
@@ -15,6 +15,23 @@ export interface SearchOptions {
   pathPrefix?: string
   /** "Today" for relative time phrases, as an ISO date; defaults to the real today. Tests pin it. */
   today?: string
+  /**
+   * For a pure time question, `hits` holds every passage of the range (up to the range cap) instead of the best
+   * passages of the first `limit` weeks. The answer pipeline sets it to summarise the whole range; `weeks` is the
+   * same either way.
+   */
+  allPassages?: boolean
+}
+
+/** One week of a pure time question: its best passages, in note order. */
+export interface WeekGroup {
+  /** Monday to Sunday (ISO 8601). */
+  period: Period
+  /** The ISO week, "2020-W18". */
+  label: string
+  passages: SearchHit[]
+  /** Passages of this week that matched but are not in `passages`. */
+  morePassages: number
 }
 
 /** One retrieved passage, with everything needed to cite it. */
@@ -47,9 +64,18 @@ export interface SearchResult {
   mode: SearchMode
   /** Why the search ran on keywords alone, when it did. */
   modeReason: string | null
-  /** True when the question was only a time range: hits are every chunk in it, by date. */
+  /**
+   * True when the question was only a time range: `weeks` groups it by week (`limit` counts weeks) and `hits` are
+   * those weeks' passages by date.
+   */
   rangeOnly: boolean
   hits: SearchHit[]
+  /** Why the time phrases were not (all) used as a filter, when they were not; the UI and CLI show it. */
+  periodWarning?: string | null
+  /** Pure time questions: one entry per week, in date order, at most `limit`; null otherwise. */
+  weeks?: WeekGroup[] | null
+  /** Pure time questions: weeks that matched beyond `weeks`. */
+  moreWeeks?: number
   tookMs: number
 }
 
@@ -73,4 +99,9 @@ export function splitSnippet(snippet: string): Array<{ text: string; marked: boo
     rest = rest.slice(end + 1)
   }
   return parts
+}
+
+/** A week's heading, "2020-W18 (2020-04-27 to 2020-05-03)". */
+export function weekGroupTitle(group: Pick<WeekGroup, 'label' | 'period'>): string {
+  return `${group.label} (${group.period.start} to ${group.period.end})`
 }

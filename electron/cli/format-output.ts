@@ -1,6 +1,6 @@
 import type { AnswerEnd } from '../../shared/answer'
 import type { IndexSnapshot, IndexSummary } from '../../shared/index-status'
-import { splitSnippet, type SearchResult } from '../../shared/search'
+import { splitSnippet, weekGroupTitle, type SearchHit, type SearchResult } from '../../shared/search'
 
 const BAR_WIDTH = 24
 
@@ -66,17 +66,33 @@ export function formatSearchResult(result: SearchResult, color: boolean): string
     .filter(Boolean)
     .join(', ')
   if (understood) lines.push(understood)
+  if (result.periodWarning) lines.push(`(${result.periodWarning})`)
   if (result.mode === 'keyword') lines.push(`(keyword results only${result.modeReason ? `: ${result.modeReason}` : ''})`)
   if (result.hits.length === 0) lines.push('No matching notes.')
-  result.hits.forEach((hit, index) => {
-    lines.push(`${index + 1}. ${hit.path}:${hit.startLine}-${hit.endLine}  [${hit.periodStart}${hit.periodEnd !== hit.periodStart ? ` – ${hit.periodEnd}` : ''}]`)
-    lines.push(`   ${hit.headingPath.join(' > ')}`)
+  const hitLines = (hit: SearchHit, number: number, indent: string) => {
     const snippet = splitSnippet(hit.snippet)
       .map((part) => (part.marked ? (color ? `\x1b[1m${part.text}\x1b[22m` : `[${part.text}]`) : part.text))
       .join('')
       .replace(/\s+/g, ' ')
-    lines.push(`   ${snippet}`)
-  })
+    return [
+      `${indent}${number}. ${hit.path}:${hit.startLine}-${hit.endLine}  [${hit.periodStart}${hit.periodEnd !== hit.periodStart ? ` – ${hit.periodEnd}` : ''}]`,
+      `${indent}   ${hit.headingPath.join(' > ')}`,
+      `${indent}   ${snippet}`,
+    ]
+  }
+  if (result.rangeOnly && result.weeks) {
+    // A pure time question: one entry per week, `--limit` weeks, then how many more matched.
+    let number = 0
+    for (const week of result.weeks) {
+      const more = week.morePassages > 0 ? `  (+${week.morePassages} more passage${week.morePassages === 1 ? '' : 's'})` : ''
+      lines.push(`${color ? `\x1b[1m${weekGroupTitle(week)}\x1b[22m` : weekGroupTitle(week)}${more}`)
+      for (const hit of week.passages) lines.push(...hitLines(hit, ++number, '  '))
+    }
+    const moreWeeks = result.moreWeeks ?? 0
+    if (moreWeeks > 0) lines.push(`… ${moreWeeks} more week${moreWeeks === 1 ? '' : 's'} matched (raise --limit to see them).`)
+    return `${lines.join('\n')}\n`
+  }
+  result.hits.forEach((hit, index) => lines.push(...hitLines(hit, index + 1, '')))
   return `${lines.join('\n')}\n`
 }
 
@@ -84,6 +100,8 @@ export function formatAnswerSources(answer: AnswerEnd): string {
   const { meta } = answer
   const lines = ['', '']
   if (answer.error) lines.push(`(${answer.error.message})`)
+  // The answer text of a retrieval-only answer says it already; a model's answer does not.
+  if (meta.periodWarning && meta.backend !== 'retrieval-only') lines.push(`(${meta.periodWarning})`)
   const used = answer.citations.length > 0 ? answer.citations : answer.sources
   if (used.length > 0) {
     lines.push(answer.citations.length > 0 ? 'Sources:' : 'Passages:')

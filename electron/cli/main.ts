@@ -101,7 +101,7 @@ async function run(engine: Engine, invocation: CliInvocation, io: CliIo): Promis
       process.once('SIGINT', onInterrupt)
       let answer: AnswerEnd
       try {
-        answer = await engine.call('ask', [{ answerId, question: invocation.argument!, backend: invocation.backend, today: invocation.today }], stop.signal)
+        answer = await engine.call('ask', [{ answerId, question: invocation.argument!, backend: invocation.backend, today: invocation.today, limit: invocation.limit }], stop.signal)
       } finally {
         process.off('SIGINT', onInterrupt)
         stream?.dispose()
@@ -139,17 +139,25 @@ export function searchJson(result: SearchResult) {
     period: result.period ? { start: result.period.start, end: result.period.end, label: result.period.label } : null,
     mode: result.mode,
     modeReason: result.modeReason,
-    hits: result.hits.map((hit) => ({
-      path: hit.path,
-      headingPath: hit.headingPath,
-      startLine: hit.startLine,
-      endLine: hit.endLine,
-      periodStart: hit.periodStart,
-      periodEnd: hit.periodEnd,
-      score: hit.score,
-      snippet: hit.snippet,
-      text: hit.text,
-    })),
+    periodWarning: result.periodWarning ?? null,
+    hits: result.hits.map(hitJson),
+    // Pure time questions: the hits grouped by week (`--limit` weeks) and how many more weeks matched.
+    weeks: result.weeks ? result.weeks.map((week) => ({ label: week.label, start: week.period.start, end: week.period.end, passages: week.passages.map(hitJson), morePassages: week.morePassages })) : null,
+    moreWeeks: result.moreWeeks ?? 0,
+  }
+}
+
+function hitJson(hit: SearchResult['hits'][number]) {
+  return {
+    path: hit.path,
+    headingPath: hit.headingPath,
+    startLine: hit.startLine,
+    endLine: hit.endLine,
+    periodStart: hit.periodStart,
+    periodEnd: hit.periodEnd,
+    score: hit.score,
+    snippet: hit.snippet,
+    text: hit.text,
   }
 }
 

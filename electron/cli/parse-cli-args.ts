@@ -35,7 +35,8 @@ Usage:
 Options:
   --data-dir DIR            where the index lives (default: the app's data folder, shared with the app)
   --json                    machine-readable output
-  --limit N                 search hits (default 10)
+  --limit N                 search hits, or weeks for a question that is only a time range (default 10)
+  --today YYYY-MM-DD        the day relative phrases ("last week") count from (default: today)
   --backend local|gateway|auto      which model answers (ask)
   --policy local-only|auto|prefer-gateway   routing policy for this run
   --embedding-model DIR|ID  embedding model folder or hub id

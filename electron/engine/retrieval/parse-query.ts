@@ -4,6 +4,7 @@ import {
   MONTH_NAMES, OPEN_END, OPEN_START, addDays, formatIsoWeek, isValidIsoDate, isoWeekOf, isoWeekRange, makeDate,
   mondayOf, monthLabel, monthRange, parseIsoDate, quarterRange, weeksInIsoYear, yearRange,
 } from './calendar'
+import { DATE_SOURCE, MONTH_SOURCE, WEEKDAY_SOURCE, monthOfName, readDate, recentYearOfMonth, weekOf, weekdayOf } from './date-expression'
 
 /** What the search understood from a typed query. */
 export interface ParsedQuery {
@@ -13,6 +14,11 @@ export interface ParsedQuery {
   pathPrefix: string | null
   /** True when only filler words remain ("what was I doing last week?"): list the whole range by date. */
   rangeOnly: boolean
+  /**
+   * Set when the time phrases could not be read as one range (two that do not overlap, "from 2023 to 2021") or
+   * a weekday did not match its date: says what was done instead (no filter, or the date without the weekday).
+   */
+  periodWarning: string | null
 }
 
 /** Longer queries are cut here before parsing: nobody types more, and the regexes and chrono stay fast. */
@@ -25,6 +31,10 @@ interface Found {
   /** A bare month name whose year was guessed; a following "and March 2024" may fix it. */
   monthWithoutYear?: number
   year?: number
+  /** Something the user should know about how the phrase was read. */
+  note?: string
+  /** Why the phrase cannot be used as a filter (a range that ends before it starts). */
+  invalid?: string
 }
 
 const MONTH_PATTERN =
@@ -69,7 +79,236 @@ function recentMonth(month: number, today: string, strictlyBefore = false): numb
 
 type Rule = { pattern: RegExp; build: (match: RegExpExecArray, today: string) => Omit<Found, 'start' | 'end'> | null }
 
+const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
+const ORDINAL_WEEKS: Record<string, number> = {
+  first: 1, '1st': 1, second: 2, '2nd': 2, third: 3, '3rd': 3, fourth: 4, '4th': 4, fifth: 5, '5th': 5, last: -1, final: -1,
+}
+const ORDINAL_WEEK_SOURCE = '(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|last|final)'
+const PART_SOURCE = '(early|mid|middle\\s+of|late|beginning\\s+of|start\\s+of|end\\s+of)'
+
+const range = (start: string, end: string) => (start === end ? start : `${start} to ${end}`)
+
+/** A date read from DATE_SOURCE text, with a note when its weekday was wrong (the date wins). */
+function dateIn(text: string, today: string): { iso: string; note?: string } | null {
+  const read = readDate(text, today)
+  if (!read) return null
+  if (!read.weekdayMismatch) return { iso: read.iso }
+  return { iso: read.iso, note: `${read.iso} is a ${WEEKDAY_NAMES[weekdayOf(read.iso)]}, not a ${read.weekdayMismatch}: searched the date.` }
+}
+
+/** A month with an optional year ("March", "March 2021", "March of 2021"): the latest one begun by today if none. */
+function monthIn(name: string, yearText: string | undefined, today: string): { year: number; month: number } | null {
+  const month = monthOfName(name)
+  if (month < 1) return null
+  return { month, year: yearText ? Number(yearText) : recentYearOfMonth(month, today) }
+}
+
+/**
+ * Phrases built around a day or a month, tried before the plain ones so "the week of 2 March 2020" is one range
+ * and not "week" plus a date. Weeks are Monday to Sunday (ISO 8601, as the notes' own weeks are).
+ */
+const COMPOUND_RULES: Rule[] = [
+  {
+    // the week before/after 2 March 2020: the Monday-to-Sunday week next to the one holding the date
+    pattern: new RegExp(`\\b(?:the\\s+)?(week|weekend)\\s+(before|after)\\s+(?:the\\s+(?:week|weekend)\\s+of\\s+)?(?:the\\s+)?(${DATE_SOURCE})`, 'gi'),
+    build: (m, today) => {
+      const day = dateIn(m[3], today)
+      if (!day) return null
+      const shift = m[2].toLowerCase() === 'before' ? -7 : 7
+      const week = weekOf(addDays(day.iso, shift))
+      const weekend = m[1].toLowerCase() === 'weekend'
+      const start = weekend ? addDays(week.start, 5) : week.start
+      const { year, week: number } = isoWeekOf(week.start)
+      const label = weekend ? `weekend ${m[2].toLowerCase()} ${day.iso} (${range(start, week.end)})` : `week ${m[2].toLowerCase()} ${day.iso} (${formatIsoWeek(year, number)})`
+      return { period: period({ start, end: week.end }, label), note: day.note }
+    },
+  },
+  {
+    // the week before last
+    pattern: /\b(?:the\s+)?week\s+before\s+last\b/gi,
+    build: (_m, today) => relativeUnit(-2, 'week', today, 'the week before last'),
+  },
+  {
+    // the weekend of 2 May 2020: Saturday and Sunday of the week holding the date
+    pattern: new RegExp(`\\b(?:the\\s+)?weekend\\s+(?:of|on|around)\\s+(?:the\\s+)?(${DATE_SOURCE})`, 'gi'),
+    build: (m, today) => {
+      const day = dateIn(m[1], today)
+      if (!day) return null
+      const week = weekOf(day.iso)
+      const start = addDays(week.start, 5)
+      return { period: period({ start, end: week.end }, `weekend of ${day.iso} (${range(start, week.end)})`), note: day.note }
+    },
+  },
+  {
+    // first week of May 2020 / the last week in March: days 1-7, 8-14, ... and the month's last seven days.
+    // Calendar days, not ISO weeks: the filter keeps every note overlapping them, so a weekly note that straddles
+    // the 1st is found as well as a daily one.
+    pattern: new RegExp(`\\b(?:the\\s+)?${ORDINAL_WEEK_SOURCE}\\s+(week|weekend)\\s+(?:of|in)\\s+(?:the\\s+month\\s+of\\s+)?(${MONTH_SOURCE})\\.?(?:,?\\s+(?:of\\s+)?(\\d{4})(?!\\d))?`, 'gi'),
+    build: (m, today) => {
+      const which = ORDINAL_WEEKS[m[1].toLowerCase()]
+      const found = monthIn(m[3], m[4], today)
+      if (!found || which === undefined) return null
+      const { start: first, end: last } = monthRange(found.year, found.month)
+      const name = `${m[1].toLowerCase()} ${m[2].toLowerCase()} of ${monthLabel(found.year, found.month)}`
+      if (m[2].toLowerCase() === 'weekend') {
+        // The nth Saturday-and-Sunday whose Saturday is in the month (the last one: whose Saturday is).
+        const saturdays: string[] = []
+        for (let day = first; day <= last; day = addDays(day, 1)) if (weekdayOf(day) === 6) saturdays.push(day)
+        const saturday = which === -1 ? saturdays[saturdays.length - 1] : saturdays[which - 1]
+        if (!saturday) return null
+        return { period: period({ start: saturday, end: addDays(saturday, 1) }, `${name} (${range(saturday, addDays(saturday, 1))})`) }
+      }
+      const start = which === -1 ? addDays(last, -6) : addDays(first, (which - 1) * 7)
+      if (start > last) return null
+      const end = which === -1 || addDays(start, 6) > last ? last : addDays(start, 6)
+      return { period: period({ start, end }, `${name} (${range(start, end)})`), year: found.year }
+    },
+  },
+  {
+    // last weekend / this weekend / past weekend
+    pattern: /\b(last|this|past|previous)\s+weekend\b/gi,
+    build: (m, today) => {
+      const current = m[1].toLowerCase() === 'this'
+      const week = weekOf(addDays(today, current ? 0 : -7))
+      const start = addDays(week.start, 5)
+      return { period: period({ start, end: week.end }, `${current ? 'this' : 'last'} weekend (${range(start, week.end)})`) }
+    },
+  },
+  {
+    // week ending 8 March 2020: the seven days that end on the date
+    pattern: new RegExp(`\\b(?:the\\s+)?(?:week|7\\s+days|seven\\s+days)\\s+(?:ending|ended|to|up\\s+to)\\s+(?:the\\s+|on\\s+)?(${DATE_SOURCE})`, 'gi'),
+    build: (m, today) => {
+      const day = dateIn(m[1], today)
+      if (!day) return null
+      const start = addDays(day.iso, -6)
+      return { period: period({ start, end: day.iso }, `week ending ${day.iso} (${range(start, day.iso)})`), note: day.note }
+    },
+  },
+  {
+    // week starting / beginning / commencing 1 March 2020, w/c 1 March: the seven days from the date, as written
+    pattern: new RegExp(`(?:\\b(?:the\\s+)?week\\s+(?:starting|beginning|commencing|started|from)\\s+(?:on\\s+|the\\s+)?|\\bw/c\\s+|\\bwc\\s+)(${DATE_SOURCE})`, 'gi'),
+    build: (m, today) => {
+      const day = dateIn(m[1], today)
+      if (!day) return null
+      const end = addDays(day.iso, 6)
+      return { period: period({ start: day.iso, end }, `week starting ${day.iso} (${range(day.iso, end)})`), note: day.note }
+    },
+  },
+  {
+    // the week of 2 March 2020: the Monday-to-Sunday week holding the date
+    pattern: new RegExp(`\\b(?:the\\s+)?week\\s+(?:of|around|containing|with|including)\\s+(?:the\\s+)?(${DATE_SOURCE})`, 'gi'),
+    build: (m, today) => {
+      const day = dateIn(m[1], today)
+      if (!day) return null
+      const week = weekOf(day.iso)
+      const { year, week: number } = isoWeekOf(week.start)
+      return { period: period(week, `week of ${day.iso} (${formatIsoWeek(year, number)})`), note: day.note }
+    },
+  },
+  {
+    // first week of 2020 / last week of 2019: the year's first or last seven days
+    pattern: /\b(?:the\s+)?(first|1st|last|final)\s+week\s+(?:of|in)\s+(\d{4})(?!\d)/gi,
+    build: (m) => {
+      const year = Number(m[2])
+      const { start: first, end: last } = yearRange(year)
+      const isFirst = ['first', '1st'].includes(m[1].toLowerCase())
+      const start = isFirst ? first : addDays(last, -6)
+      const end = isFirst ? addDays(first, 6) : last
+      return { period: period({ start, end }, `${isFirst ? 'first' : 'last'} week of ${year} (${range(start, end)})`), year }
+    },
+  },
+  {
+    // first half of 2023 / H2 2023
+    pattern: /\b(?:(?:the\s+)?(first|1st|second|2nd)\s+half\s+of\s+(\d{4})|h([12])\s*(\d{4}))(?!\d)/gi,
+    build: (m) => {
+      const year = Number(m[2] ?? m[4])
+      const firstHalf = m[1] ? ['first', '1st'].includes(m[1].toLowerCase()) : m[3] === '1'
+      const start = firstHalf ? makeDate(year, 1, 1) : makeDate(year, 7, 1)
+      const end = firstHalf ? makeDate(year, 6, 30) : makeDate(year, 12, 31)
+      return { period: period({ start, end }, `${firstHalf ? 'first' : 'second'} half of ${year}`), year }
+    },
+  },
+  {
+    // early / mid / late March 2021: days 1-10, 11-20, 21 to the end
+    pattern: new RegExp(`\\b(?:the\\s+|in\\s+the\\s+)?${PART_SOURCE}[\\s-]+(?:the\\s+month\\s+of\\s+)?(${MONTH_SOURCE})\\.?(?:,?\\s+(?:of\\s+)?(\\d{4})(?!\\d))?`, 'gi'),
+    build: (m, today) => {
+      const found = monthIn(m[2], m[3], today)
+      if (!found) return null
+      const part = partOf(m[1])
+      const { start: first, end: last } = monthRange(found.year, found.month)
+      const start = part === 'early' ? first : part === 'mid' ? makeDate(found.year, found.month, 11) : makeDate(found.year, found.month, 21)
+      const end = part === 'early' ? makeDate(found.year, found.month, 10) : part === 'mid' ? makeDate(found.year, found.month, 20) : last
+      return { period: period({ start, end }, `${part} ${monthLabel(found.year, found.month)} (${range(start, end)})`), year: found.year }
+    },
+  },
+  {
+    // early / mid / late 2020: January-April, May-August, September-December
+    // Not "late 2000 ms": the same amounts the lone-year rule skips, and no years far ahead.
+    pattern: /\b(?:the\s+|in\s+the\s+)?(early|mid|middle\s+of|late|beginning\s+of|start\s+of|end\s+of)[\s-]+((?:19|20)\d\d)(?!\d|[.,]\d|\s*(?:%|ms|s|sec|seconds|minutes|hours|rows|items|users|requests|lines|words|tokens|kb|mb|gb|rps|qps|x|times|people|euros?|dollars?|usd|eur)\b)/gi,
+    build: (m, today) => {
+      const year = Number(m[2])
+      if (year > Number(today.slice(0, 4)) + 1) return null
+      const part = partOf(m[1])
+      const [from, to] = part === 'early' ? [1, 4] : part === 'mid' ? [5, 8] : [9, 12]
+      const start = makeDate(year, from, 1)
+      const end = monthRange(year, to).end
+      return { period: period({ start, end }, `${part} ${year} (${MONTH_NAMES[from - 1]} to ${MONTH_NAMES[to - 1]})`), year }
+    },
+  },
+  {
+    // Friday 2020-05-01 / Sunday, 17 March 2019 / Friday May 1st: the day (a wrong weekday is noted; the date wins)
+    pattern: new RegExp(`\\b${DATE_SOURCE}`, 'gi'),
+    build: (m, today) => {
+      if (!new RegExp(`^${WEEKDAY_SOURCE}`, 'i').test(m[0])) return null
+      const day = dateIn(m[0], today)
+      if (!day) return null
+      return { period: period({ start: day.iso, end: day.iso }, `${WEEKDAY_NAMES[weekdayOf(day.iso)]} ${day.iso}`), note: day.note }
+    },
+  },
+  {
+    // the 14th week of 2020 / W14 2020 / wk 14: ISO weeks
+    pattern: /\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\s+week\s+(?:of|in)\s+(\d{4})(?!\d)/gi,
+    build: (m) => {
+      const year = Number(m[2])
+      const week = Number(m[1])
+      if (week < 1 || week > weeksInIsoYear(year)) return null
+      return { period: period(isoWeekRange(year, week), formatIsoWeek(year, week)) }
+    },
+  },
+  {
+    pattern: /(?<![\d-])\bwk\.?\s?(\d{1,2})(?:\s*(?:of|in|,|\/)?\s*(\d{4}))?(?![\w-])/gi,
+    build: (m, today) => isoWeekPhrase(Number(m[1]), m[2], today),
+  },
+  {
+    // "W14 2020" / "W14/2020", and a bare "W14" only in capitals after a preposition ("in W14"): "my W2 form" is
+    // a tax form.
+    pattern: /(?<![\d-])\bW(\d{1,2})(?:\s*(?:of|in|,|\/)?\s*(\d{4}))?(?![\w-])/g,
+    build: (m, today) => {
+      const before = wordBefore(m.input, m.index)
+      if (!m[2] && !(before && ['in', 'during', 'of', 'for', 'since', 'until', 'before', 'after'].includes(before.word))) return null
+      return isoWeekPhrase(Number(m[1]), m[2], today)
+    },
+  },
+]
+
+function partOf(word: string): 'early' | 'mid' | 'late' {
+  const lower = word.toLowerCase()
+  if (lower.startsWith('early') || lower.startsWith('beginning') || lower.startsWith('start')) return 'early'
+  if (lower.startsWith('mid')) return 'mid'
+  return 'late'
+}
+
+/** Week `week` of `yearText`, or of the latest year in which it has begun by today. */
+function isoWeekPhrase(week: number, yearText: string | undefined, today: string): Omit<Found, 'start' | 'end'> | null {
+  let year = yearText ? Number(yearText) : isoWeekOf(today).year
+  if (week < 1 || week > 53) return null
+  if (!yearText && week <= weeksInIsoYear(year) && isoWeekRange(year, week).start > today) year -= 1
+  if (week > weeksInIsoYear(year)) return null
+  return { period: period(isoWeekRange(year, week), formatIsoWeek(year, week)) }
+}
+
 const RULES: Rule[] = [
+  ...COMPOUND_RULES,
   {
     // ISO week: 2024-W14
     pattern: /\b(\d{4})-?w(\d{1,2})\b/gi,
@@ -139,10 +378,13 @@ const RULES: Rule[] = [
   },
   {
     // last week / this week / last month / this year / last quarter
-    pattern: /\b(last|this|previous|current|past)\s+(week|month|year|quarter)\b/gi,
+    pattern: /\b(last|this|previous|current|past|next)\s+(week|month|year|quarter)\b/gi,
     build: (m, today) => {
-      const current = ['this', 'current'].includes(m[1].toLowerCase())
+      const word = m[1].toLowerCase()
+      const current = ['this', 'current'].includes(word)
       const unit = m[2].toLowerCase()
+      // "next week" is for plans written ahead ("what did I plan for next week?").
+      if (word === 'next') return relativeUnit(1, unit, today, `next ${unit}`)
       return relativeUnit(current ? 0 : -1, unit, today, `${current ? 'this' : 'last'} ${unit}`)
     },
   },
@@ -257,7 +499,13 @@ function findPhrases(original: string, today: string): { found: Found[]; masked:
     rule.pattern.lastIndex = 0
     const matches = [...masked.matchAll(rule.pattern)]
     for (const match of matches) {
-      const built = rule.build(match as RegExpExecArray, today)
+      let built: Omit<Found, 'start' | 'end'> | null
+      try {
+        built = rule.build(match as RegExpExecArray, today)
+      } catch {
+        // Calendar arithmetic at the edges of the representable years: not a phrase worth failing a search for.
+        built = null
+      }
       if (!built) continue
       const start = match.index
       const end = start + match[0].length
@@ -288,6 +536,11 @@ function chronoPhrases(text: string, today: string): Found[] {
     if (!start.isCertain('day') && !start.isCertain('weekday')) continue
     let first = makeDate(start.get('year') ?? 0, start.get('month') ?? 1, start.get('day') ?? 1)
     let last = result.end ? makeDate(result.end.get('year') ?? 0, result.end.get('month') ?? 1, result.end.get('day') ?? 1) : first
+    // A bare weekday ("on Friday") is the latest one not after today; chrono may pick the coming one.
+    if (!start.isCertain('day') && start.isCertain('weekday')) {
+      while (first > today) first = addDays(first, -7)
+      if (!result.end || last < first) last = first
+    }
     // Chrono guesses the nearest year for "March 5"; a question about the past means the latest one not ahead.
     if (!start.isCertain('year') && first > today) {
       first = addDays(first, -365)
@@ -325,11 +578,15 @@ function combine(original: string, found: Found[], today: string): Found[] {
         }
         const sameYear = first.period.label.endsWith(first.period.start.slice(0, 4)) && next.period.label.endsWith(first.period.start.slice(0, 4)) && first.monthWithoutYear !== undefined
         const firstLabel = sameYear ? first.period.label.slice(0, -5) : first.period.label
-        current = {
-          start: opener && (opener.word === 'between' || opener.word === 'from') ? opener.start : current.start,
-          end: next.end,
-          period: { start: first.period.start, end: next.period.end, label: `${firstLabel} to ${next.period.label}` },
+        const spanStart = opener && (opener.word === 'between' || opener.word === 'from') ? opener.start : current.start
+        let joined: QueryPeriod = { start: first.period.start, end: next.period.end, label: `${firstLabel} to ${next.period.label}` }
+        let invalid: string | undefined
+        if (joined.start > joined.end) {
+          // "between" reads both ways; "from 2023 to 2021" is a slip we should not guess about.
+          if (opener?.word === 'between') joined = { start: next.period.start, end: first.period.end, label: `${next.period.label} to ${first.period.label}` }
+          else invalid = `"${original.slice(spanStart, next.end).trim()}" ends before it starts`
         }
+        current = { start: spanStart, end: next.end, period: joined, invalid, note: current.note ?? next.note }
         index++
       }
     }
@@ -342,7 +599,7 @@ function combine(original: string, found: Found[], today: string): Found[] {
         modifier.word === 'after' ? { start: addDays(end, 1), end: OPEN_END } :
         modifier.word === 'before' ? { start: OPEN_START, end: addDays(start, -1) } :
         { start: OPEN_START, end }
-      current = { start: modifier.start, end: current.end, period: { ...bounds, label: `${modifier.word} ${label}` } }
+      current = { ...current, start: modifier.start, period: { ...bounds, label: `${modifier.word} ${label}` } }
     } else if (modifier && LEADING_PREPOSITIONS.has(modifier.word)) {
       current = { ...current, start: modifier.start }
       // "in the last week": take both words.
@@ -472,9 +729,7 @@ export function parseQuery(query: string, today: string): ParsedQuery {
 
   const { found } = findPhrases(working, today)
   const phrases = combine(working, found, today)
-  let period: QueryPeriod | null = null
-  for (const phrase of phrases) period = period ? intersectPeriods(period, phrase.period) : phrase.period
-  period = intersectPeriods(period, operatorPeriod(operators.after, operators.before))
+  const { period, warning } = resolvePeriod(working, phrases, operators)
 
   let remaining = working
   for (const phrase of phrases) remaining = mask(remaining, phrase.start, phrase.end)
@@ -484,5 +739,46 @@ export function parseQuery(query: string, today: string): ParsedQuery {
     period,
     pathPrefix: operators.pathPrefix,
     rangeOnly: period !== null && isFillerOnly(text),
+    periodWarning: warning,
   }
+}
+
+/**
+ * One period from every phrase and operator, never one that starts after it ends. Phrases that do not overlap
+ * each other ("March 2020 ... 2021") are all dropped: guessing which one was meant would hide notes silently.
+ * Operators are explicit, so when a phrase lies outside them the operators win.
+ */
+function resolvePeriod(text: string, phrases: Found[], operators: Operators): { period: QueryPeriod | null; warning: string | null } {
+  const notes: string[] = []
+  let fromPhrases: QueryPeriod | null = null
+  let dropped = false
+  for (const phrase of phrases) {
+    if (phrase.note) notes.push(phrase.note)
+    if (phrase.invalid || phrase.period.start > phrase.period.end) {
+      notes.push(`${phrase.invalid ?? `"${text.slice(phrase.start, phrase.end).trim()}" ends before it starts`}, so no time filter was applied for it.`)
+      continue
+    }
+    if (dropped) continue
+    const next: QueryPeriod | null = fromPhrases ? intersectPeriods(fromPhrases, phrase.period) : phrase.period
+    if (next && next.start > next.end) {
+      const all = phrases.map((item) => `"${text.slice(item.start, item.end).trim()}"`).join(', ')
+      notes.push(`The time phrases ${all} do not overlap, so no time filter was applied.`)
+      fromPhrases = null
+      dropped = true
+      continue
+    }
+    fromPhrases = next
+  }
+
+  let fromOperators = operatorPeriod(operators.after, operators.before)
+  if (fromOperators && fromOperators.start > fromOperators.end) {
+    notes.push(`after:${operators.after} and before:${operators.before} leave no day between them, so they were not applied.`)
+    fromOperators = null
+  }
+  let period = intersectPeriods(fromPhrases, fromOperators)
+  if (period && period.start > period.end) {
+    notes.push(`${fromPhrases!.label} is outside ${fromOperators!.label}, so only the after:/before: filter was applied.`)
+    period = fromOperators
+  }
+  return { period, warning: notes.length > 0 ? notes.join(' ') : null }
 }

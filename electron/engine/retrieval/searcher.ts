@@ -9,16 +9,20 @@ import { toIsoDate } from './calendar'
 import { searchTerms, toFtsQuery } from './fts-query'
 import { RRF_K, fuseRankings, type FusedItem, type RankedList } from './fuse'
 import { intersectPeriods, normalisePathPrefix, operatorPeriod, orderIntent, parseQuery, type OrderIntent } from './parse-query'
+import { withoutRepeatedLines } from './repeated-lines'
 import { buildSnippet, withoutHeadingLine } from './snippet'
+import { groupByWeek, type WeekGrouping } from './week-groups'
 
 export const DEFAULT_SEARCH_LIMIT = 10
-/** Range questions list every chunk in the range, up to this many. */
+/** Range questions list every chunk in the range, up to this many (`allPassages`). */
 export const RANGE_LIMIT = 500
+/** Chunks read to group a pure time question by week: enough for ten years of weekly notes of ten sections. */
+const RANGE_POOL = 5_000
 /** A larger limit than this is clamped: the UI cannot show more and fusion gets slow. */
 export const MAX_SEARCH_LIMIT = 200
 /** Each retriever proposes this many times `limit` candidates (at least MIN_CANDIDATES) before fusion. */
 const CANDIDATE_FACTOR = 4
-/** First/last questions: how many topic chunks are ordered by date, and how many of them lead the hits. */
+/** First/last questions: how many topic chunks are ordered by date, and how many of them at least lead the hits. */
 const DATE_ORDER_POOL = 500
 const DATE_ORDER_LEAD = 3
 /** Keyword "related notes": the note's most frequent words considered, and the cap when counting where they occur. */
@@ -55,13 +59,13 @@ export class Searcher {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new BrainError('invalid-input', `"today" must be an ISO date, got ${today}.`)
 
     const parsed = parseQuery(queryText, today)
-    const period = intersectPeriods(parsed.period, explicitPeriod(options))
+    const { period, warning: periodWarning } = combinePeriods(parsed.period, parsed.periodWarning, explicitPeriod(options))
     const prefixes = mergePrefixes(parsed.pathPrefix, options.pathPrefix ? normalisePathPrefix(options.pathPrefix) : null)
     const pathPrefix = prefixes.prefix
     const filter: ChunkFilter = { period, pathPrefix }
     const rangeOnly = period !== null && parsed.rangeOnly
     const vectorSide = this.vectorSide()
-    const result = (hits: SearchHit[], mode: SearchMode, modeReason: string | null): SearchResult => ({
+    const result = (hits: SearchHit[], mode: SearchMode, modeReason: string | null, grouping: WeekGrouping | null = null): SearchResult => ({
       query: queryText,
       searchedText: parsed.text,
       period,
@@ -70,16 +74,28 @@ export class Searcher {
       modeReason,
       rangeOnly,
       hits,
+      periodWarning,
+      weeks: rangeOnly ? (grouping?.weeks ?? []) : null,
+      moreWeeks: grouping?.moreWeeks ?? 0,
       tookMs: Math.round((performance.now() - started) * 100) / 100,
     })
 
-    // Contradictory constraints (after:2024 in 2023) match nothing; say so instead of searching.
-    if ((period && period.start > period.end) || prefixes.disjoint) return result([], vectorSide.mode, vectorSide.reason)
+    // Folders that no path can be in both match nothing; say so instead of searching.
+    if (prefixes.disjoint) return result([], vectorSide.mode, vectorSide.reason)
 
     if (rangeOnly) {
-      const chunks = this.deps.meta.chunksInPeriod(filter, RANGE_LIMIT)
-      const hits = chunks.map((chunk, index) => toHit(chunk, 1 / (RRF_K + index + 1), ['period'], buildSnippet(chunk.text, [])))
-      return result(hits, vectorSide.mode, vectorSide.reason)
+      // Date order, then one entry per week: `limit` counts weeks here, so a year question lists weeks, not chunks.
+      const chunks = this.deps.meta.chunksInPeriod(filter, RANGE_POOL)
+      const all = withoutRepeatedLines(
+        chunks.map((chunk) => toHit(chunk, 0, ['period'], buildSnippet(chunk.text, []))),
+        (_hit, text) => ({ snippet: buildSnippet(text, []) }),
+      )
+      const grouping = groupByWeek(all, period, limit)
+      const listed = options.allPassages ? all.slice(0, RANGE_LIMIT) : grouping.weeks.flatMap((week) => week.passages)
+      const hits = listed.map((hit, index) => ({ ...hit, score: 1 / (RRF_K + index + 1) }))
+      const scored = new Map(hits.map((hit) => [hit.chunkId, hit.score]))
+      for (const week of grouping.weeks) week.passages = week.passages.map((hit) => ({ ...hit, score: scored.get(hit.chunkId) ?? hit.score }))
+      return result(hits, vectorSide.mode, vectorSide.reason, grouping)
     }
 
     const terms = searchTerms(parsed.text).map((tokens) => tokens.join(' '))
@@ -123,18 +139,19 @@ export class Searcher {
 
     let fused = fuseRankings(lists)
     const intent = orderIntent(parsed.text)
-    if (intent) fused = this.putInDateOrder(intent, filter, fused)
+    if (intent) fused = this.putInDateOrder(intent, filter, fused, limit)
     // Fetch a few spares: a chunk deleted since the search, or outside the filter, is skipped.
     const wanted = fused.slice(0, limit + 10)
     const chunks = new Map(this.deps.meta.getChunks(wanted.map((item) => item.id)).map((chunk) => [chunk.id, chunk]))
-    const hits: SearchHit[] = []
+    const candidatesHits: SearchHit[] = []
     for (const item of wanted) {
       const chunk = chunks.get(item.id)
       if (!chunk || !matchesFilter(chunk, period, pathPrefix)) continue
       const snippet = keywordSnippets.get(item.id) ?? buildSnippet(chunk.text, terms)
-      hits.push(toHit(chunk, item.score, item.retrievers, snippet))
-      if (hits.length >= limit) break
+      candidatesHits.push(toHit(chunk, item.score, item.retrievers, snippet))
     }
+    // The better of two overlapping pieces keeps the shared lines; the other keeps only its own, or goes.
+    const hits = withoutRepeatedLines(candidatesHits, (_hit, text) => ({ snippet: buildSnippet(text, terms) })).slice(0, limit)
     return result(hits, mode, modeReason)
   }
 
@@ -193,10 +210,10 @@ export class Searcher {
   }
 
   /**
-   * "When did I first…": the earliest (or latest) chunks holding every topic word go first, ahead of the
-   * relevance ranking; relevance alone cannot tell the first mention from the tenth.
+   * "When did I first…": the chunks holding every topic word go first, in date order (earliest first, or latest
+   * first for "last"), as many as the limit; relevance alone cannot tell the first mention from the tenth.
    */
-  private putInDateOrder(intent: OrderIntent, filter: ChunkFilter, fused: FusedItem[]): FusedItem[] {
+  private putInDateOrder(intent: OrderIntent, filter: ChunkFilter, fused: FusedItem[], limit: number): FusedItem[] {
     const query = toFtsQuery(intent.topic, { requireAll: true })
     if (!query) return fused
     let found = this.deps.meta.keywordSearch(query, filter, DATE_ORDER_POOL)
@@ -211,7 +228,7 @@ export class Searcher {
     if (matching.length === 0) return fused
     const direction = intent.order === 'first' ? 1 : -1
     matching.sort((a, b) => direction * a.periodStart.localeCompare(b.periodStart) || a.path.localeCompare(b.path) || a.ordinal - b.ordinal)
-    const lead = matching.slice(0, DATE_ORDER_LEAD)
+    const lead = matching.slice(0, Math.max(DATE_ORDER_LEAD, limit))
     const top = fused[0]?.score ?? 0
     const leading: FusedItem[] = lead.map((chunk, index) => {
       const existing = fused.find((item) => item.id === chunk.id)
@@ -254,6 +271,26 @@ export class Searcher {
 function clampLimit(limit: number | undefined, fallback = DEFAULT_SEARCH_LIMIT): number {
   if (limit === undefined || !Number.isFinite(limit) || limit < 1) return fallback
   return Math.min(Math.floor(limit), MAX_SEARCH_LIMIT)
+}
+
+/**
+ * The query's period within the explicit after/before options. The options are a caller's filter, so they win:
+ * options that leave no day are dropped, and a query period outside them gives way to them, each with a warning.
+ * The result never starts after it ends.
+ */
+function combinePeriods(parsed: QueryPeriod | null, parsedWarning: string | null, explicit: QueryPeriod | null): { period: QueryPeriod | null; warning: string | null } {
+  const warnings = parsedWarning ? [parsedWarning] : []
+  let options = explicit
+  if (options && options.start > options.end) {
+    warnings.push(`The after/before filter (${options.start} to ${options.end}) leaves no day, so it was not applied.`)
+    options = null
+  }
+  let period = intersectPeriods(parsed, options)
+  if (period && period.start > period.end) {
+    warnings.push(`${parsed!.label} is outside the filter ${options!.label}, so only the filter was applied.`)
+    period = options
+  }
+  return { period, warning: warnings.length > 0 ? warnings.join(' ') : null }
 }
 
 function explicitPeriod(options: SearchOptions): QueryPeriod | null {

@@ -111,6 +111,41 @@ describe('notes-rag CLI (real processes)', () => {
     expect(human.stdout).toMatch(/2020\/2020-W02\.md:\d+-\d+/)
   }, 180_000)
 
+  it('a pure time question lists --limit weeks, one entry per week, and says how many more matched', async () => {
+    const { folder, dataDir } = workspace(Object.fromEntries(Array.from({ length: 8 }, (_, i) => weekFile(i))))
+    const common = ['--data-dir', dataDir, '--embedding-model', modelDir, '--today', '2026-11-26']
+    expect((await runCli(['index', folder, ...common])).code).toBe(0)
+
+    // January 2020 touches 2020-W01 (30 December to 5 January) to 2020-W05 (27 January to 2 February).
+    const human = await runCli(['search', 'What did I work on in January 2020?', '--limit', '2', ...common])
+    expect(human.code, human.stderr).toBe(0)
+    const weekHeadings = human.stdout.split('\n').filter((line) => /^\d{4}-W\d{2} \(/.test(line))
+    expect(weekHeadings.map((line) => line.slice(0, 8))).toEqual(['2020-W01', '2020-W02'])
+    expect(weekHeadings[0]).toMatch(/^2020-W01 \(2019-12-30 to 2020-01-05\)/)
+    expect(human.stdout).toMatch(/^period: January 2020 \(2020-01-01 to 2020-01-31\)/)
+    expect(human.stdout).toMatch(/… 3 more weeks matched \(raise --limit to see them\)\.\n$/)
+    expect(human.stdout).not.toMatch(/2020-W03\.md/)
+
+    const json = JSON.parse((await runCli(['search', 'What did I work on in January 2020?', '--limit', '2', '--json', ...common])).stdout)
+    expect(json.weeks.map((week: { label: string }) => week.label)).toEqual(['2020-W01', '2020-W02'])
+    expect(json.moreWeeks).toBe(3)
+    expect(json.periodWarning).toBeNull()
+    expect(json.hits.map((hit: { path: string }) => hit.path)).toEqual(json.weeks.flatMap((week: { passages: Array<{ path: string }> }) => week.passages.map((hit) => hit.path)))
+    expect(json.weeks[0].passages.length).toBeLessThanOrEqual(3)
+
+    // The same question answered without a model: the passages week by week, --limit weeks.
+    const asked = await runCli(['ask', 'What did I work on in January 2020?', '--limit', '2', '--json', '--llm-model', path.join(folder, 'missing.gguf'), '--policy', 'local-only', ...common])
+    expect(asked.code, asked.stderr).toBe(0)
+    const answer = JSON.parse(asked.stdout)
+    expect(answer.meta).toMatchObject({ backend: 'retrieval-only', moreWeeks: 3 })
+    expect(answer.meta.weeks.map((week: { label: string }) => week.label)).toEqual(['2020-W01', '2020-W02'])
+    expect(answer.answer).toMatch(/3 more weeks matched\.$/)
+
+    // An inverted reading falls back to no filter and says so.
+    const odd = await runCli(['search', 'kubernetes from 2023 to 2021', ...common])
+    expect(odd.stdout).toMatch(/^\("from 2023 to 2021" ends before it starts, so no time filter was applied for it\.\)$/m)
+  }, 180_000)
+
   it('ask --json answers with the tiny local model and cites the notes; watch logs changes until interrupted', async () => {
     const { folder, dataDir } = workspace(Object.fromEntries(Array.from({ length: 4 }, (_, i) => weekFile(i))))
     const common = ['--data-dir', dataDir, '--embedding-model', modelDir]

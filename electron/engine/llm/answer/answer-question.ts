@@ -1,7 +1,8 @@
-import type { AnswerEnd, AnswerMeta, AnswerStrategy, AskRequest, Citation } from '../../../../shared/answer'
+import type { AnswerEnd, AnswerMeta, AnswerStrategy, AnswerWeek, AskRequest, Citation } from '../../../../shared/answer'
 import { BrainError, isAbortError, toErrorData, type ErrorData } from '../../../../shared/errors'
-import type { SearchHit, SearchOptions, SearchResult } from '../../../../shared/search'
+import { weekGroupTitle, type SearchHit, type SearchOptions, type SearchResult } from '../../../../shared/search'
 import type { Settings } from '../../../../shared/settings'
+import { withoutRepeatedLines } from '../../retrieval/repeated-lines'
 import { AnswerRouter, type GatewayAccess } from '../router/route-answer'
 import type { ChatBackend, CompletionResult } from '../types'
 import { citationsIn } from './citations'
@@ -56,6 +57,9 @@ export async function answerQuestion(request: AskRequest, deps: AnswerDeps, sign
     cost: null,
     fallbackReason: null,
     aborted: false,
+    periodWarning: null,
+    weeks: null,
+    moreWeeks: 0,
     ...fields,
   })
   const end = (text: string, sources: Citation[], answerMeta: AnswerMeta, error: ErrorData | null = null): AnswerEnd => ({
@@ -72,23 +76,26 @@ export async function answerQuestion(request: AskRequest, deps: AnswerDeps, sign
 
   let result: SearchResult
   try {
-    result = await deps.search(standalone.query, { today, limit: deps.searchLimit ?? DEFAULT_SEARCH_LIMIT }, signal)
+    // Every passage of a pure time range goes to the model; `limit` then counts the weeks a listing shows.
+    result = await deps.search(standalone.query, { today, limit: request.limit ?? deps.searchLimit ?? DEFAULT_SEARCH_LIMIT, allPassages: true }, signal)
   } catch (error) {
     if (isAbortError(error) || signal?.aborted) return end('', [], meta({ backend: 'retrieval-only', strategy: 'no-passages', aborted: true }))
     throw error
   }
   const period = result.period
-  if (signal?.aborted) return end('', [], meta({ backend: 'retrieval-only', strategy: 'no-passages', period, aborted: true }))
+  const periodWarning = result.periodWarning ?? null
+  if (signal?.aborted) return end('', [], meta({ backend: 'retrieval-only', strategy: 'no-passages', period, periodWarning, aborted: true }))
 
   if (result.hits.length === 0) {
-    const text = period ? `${NOT_IN_NOTES} Nothing in ${period.label} matched.` : NOT_IN_NOTES
+    const text = [period ? `${NOT_IN_NOTES} Nothing in ${period.label} matched.` : NOT_IN_NOTES, periodWarning].filter(Boolean).join(' ')
     emit(text)
-    return end(text, [], meta({ backend: 'retrieval-only', strategy: 'no-passages', period }))
+    return end(text, [], meta({ backend: 'retrieval-only', strategy: 'no-passages', period, periodWarning }))
   }
 
   const range = result.rangeOnly || (period !== null && daysBetween(period.start, period.end) > RANGE_DAYS)
-  // Range answers read best in date order; otherwise keep the search's ranking.
-  const hits = range ? [...result.hits].sort(byDate) : result.hits
+  // Only a pure time question reads in date order; with content words the search's relevance ranking stands,
+  // inside the period. No two passages cite the same lines.
+  const hits = withoutRepeatedLines(result.rangeOnly ? [...result.hits].sort(byDate) : result.hits)
   const candidates: Passage[] = hits.map((hit, index) => ({ n: index + 1, hit, text: hit.text, truncated: false }))
 
   // The model does not see the history: a rewritten follow-up carries its reading along.
@@ -126,24 +133,54 @@ export async function answerQuestion(request: AskRequest, deps: AnswerDeps, sign
         cost: usage.cost,
         fallbackReason: router.fallbackReason(),
         aborted: outcome.aborted,
+        periodWarning,
       })
       return end(outcome.text, outcome.sources, answerMeta)
     } catch (error) {
       if (isAbortError(error) || signal?.aborted) {
-        return end(streamed, citationSources(candidates), meta({ backend: backend.kind, model: backend.model, strategy: range ? 'map-reduce' : 'direct', period, fallbackReason: router.fallbackReason(), aborted: true }))
+        return end(streamed, citationSources(candidates), meta({ backend: backend.kind, model: backend.model, strategy: range ? 'map-reduce' : 'direct', period, periodWarning, fallbackReason: router.fallbackReason(), aborted: true }))
       }
       lastError = error
       router.markFailed(backend, error)
     }
   }
 
-  // No model could answer: give the passages themselves, clearly labelled.
+  // No model could answer: give the passages themselves, clearly labelled; a pure time question week by week.
   const reason = router.fallbackReason() ?? 'no model is available'
-  const sources = citationSources(candidates)
-  const text = retrievalOnlyText(reason, sources)
-  emit(text)
   const error = lastError === null ? null : toErrorData(lastError)
-  return end(text, sources, meta({ backend: 'retrieval-only', strategy: 'retrieval-only', period, fallbackReason: reason }), error)
+  const base = { backend: 'retrieval-only', strategy: 'retrieval-only', period, periodWarning, fallbackReason: reason } as const
+  if (result.rangeOnly && result.weeks) {
+    const listing = weekListing(result)
+    const text = retrievalOnlyWeeksText(reason, listing, result.moreWeeks ?? 0, periodWarning)
+    emit(text)
+    return end(text, listing.sources, meta({ ...base, weeks: listing.weeks, moreWeeks: result.moreWeeks ?? 0 }), error)
+  }
+  const sources = citationSources(candidates)
+  const text = retrievalOnlyText(reason, sources, periodWarning)
+  emit(text)
+  return end(text, sources, meta(base), error)
+}
+
+/** The weeks of a pure time question as numbered sources, each week holding the numbers of its passages. */
+function weekListing(result: SearchResult): { weeks: AnswerWeek[]; sources: Citation[]; titles: string[] } {
+  const sources: Citation[] = []
+  const weeks: AnswerWeek[] = []
+  const titles: string[] = []
+  const seen = new Set<string>()
+  for (const group of result.weeks ?? []) {
+    const numbers: number[] = []
+    for (const hit of withoutRepeatedLines(group.passages)) {
+      const key = `${hit.path}:${hit.startLine}-${hit.endLine}`
+      if (seen.has(key)) continue
+      seen.add(key)
+      const n = sources.length + 1
+      sources.push(toCitation({ n, hit, text: hit.text, truncated: false }))
+      numbers.push(n)
+    }
+    weeks.push({ label: group.label, start: group.period.start, end: group.period.end, sources: numbers })
+    titles.push(`${weekGroupTitle(group)}${group.morePassages > 0 ? `, ${group.morePassages} more passage${group.morePassages === 1 ? '' : 's'}` : ''}`)
+  }
+  return { weeks, sources, titles }
 }
 
 /**
@@ -212,7 +249,8 @@ async function generate(backend: ChatBackend, input: GenerateInput): Promise<Gen
       backend,
       question,
       today,
-      passages: candidates,
+      // Summaries go week by week, so the groups are cut from the passages in date order.
+      passages: [...candidates].sort((a, b) => byDate(a.hit, b.hit)),
       answerTokens,
       summaryTokens: Math.max(16, Math.floor(answerTokens / 2)),
       temperature,
@@ -241,13 +279,29 @@ async function generate(backend: ChatBackend, input: GenerateInput): Promise<Gen
   }
 }
 
-function retrievalOnlyText(reason: string, sources: Citation[]): string {
-  const lines = sources.map((source) => {
-    const excerpt = source.text.replace(/\s+/g, ' ').trim()
-    const short = excerpt.length > 280 ? `${excerpt.slice(0, 277)}...` : excerpt
-    return `[${source.n}] ${weekLabel(source)}, ${source.path}:${source.startLine}-${source.endLine}\n${short}`
+function excerptOf(source: Citation): string {
+  const excerpt = source.text.replace(/\s+/g, ' ').trim()
+  return excerpt.length > 280 ? `${excerpt.slice(0, 277)}...` : excerpt
+}
+
+function retrievalOnlyText(reason: string, sources: Citation[], periodWarning: string | null): string {
+  const lines = sources.map((source) => `[${source.n}] ${weekLabel(source)}, ${source.path}:${source.startLine}-${source.endLine}\n${excerptOf(source)}`)
+  const warning = periodWarning ? `\n(${periodWarning})` : ''
+  return `No model could answer (${reason}). These are the passages from your notes that matched, not an answer:${warning}\n\n${lines.join('\n\n')}`
+}
+
+function retrievalOnlyWeeksText(reason: string, listing: ReturnType<typeof weekListing>, moreWeeks: number, periodWarning: string | null): string {
+  const byNumber = new Map(listing.sources.map((source) => [source.n, source]))
+  const blocks = listing.weeks.map((week, index) => {
+    const passages = week.sources.map((n) => {
+      const source = byNumber.get(n)!
+      return `[${n}] ${source.path}:${source.startLine}-${source.endLine}\n${excerptOf(source)}`
+    })
+    return `${listing.titles[index]}\n${passages.join('\n')}`
   })
-  return `No model could answer (${reason}). These are the passages from your notes that matched, not an answer:\n\n${lines.join('\n\n')}`
+  const more = moreWeeks > 0 ? `\n\n${moreWeeks} more week${moreWeeks === 1 ? '' : 's'} matched.` : ''
+  const warning = periodWarning ? `\n(${periodWarning})` : ''
+  return `No model could answer (${reason}). These are your notes week by week, not an answer:${warning}\n\n${blocks.join('\n\n')}${more}`
 }
 
 function citationSources(passages: Passage[]): Citation[] {

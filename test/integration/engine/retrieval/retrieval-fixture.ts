@@ -14,7 +14,11 @@ export interface FixtureNote {
   path: string
   start: string
   end: string
-  sections: Array<{ heading: string; text: string }>
+  /**
+   * One chunk each. `raw` text is the chunk as is (no heading line added), and `startLine` places it, so tests
+   * can build the overlapping pieces a split section has.
+   */
+  sections: Array<{ heading: string; text: string; raw?: boolean; startLine?: number }>
 }
 
 export interface RetrievalFixture {
@@ -39,7 +43,8 @@ export function chunksOf(note: FixtureNote): ChunkDraft[] {
   let line = 1
   return note.sections.map((section, ordinal) => {
     const headingPath = [label, section.heading]
-    const text = `## ${section.heading}\n${section.text}`
+    const text = section.raw ? section.text : `## ${section.heading}\n${section.text}`
+    if (section.startLine !== undefined) line = section.startLine
     const embedText = `${headingPath.join(' > ')}\n${section.text}`
     const lines = text.split('\n').length
     const chunk: ChunkDraft = {

@@ -94,6 +94,8 @@ describe('Searcher over real stores', () => {
     expect(result.rangeOnly).toBe(true)
     expect(result.hits.map((hit) => hit.path)).toEqual(['2024/2024-W02.md', '2024/2024-W02.md', 'projects/search.md', '2024/2024-03-11.md'])
     expect(result.hits.every((hit) => hit.retrievers.join() === 'period')).toBe(true)
+    expect(result.weeks?.map((week) => week.label)).toEqual(['2024-W02', '2024-W11'])
+    expect(result.moreWeeks).toBe(0)
   })
 
   it('resolves relative phrases against the injected clock or options.today', async () => {
@@ -119,7 +121,15 @@ describe('Searcher over real stores', () => {
     expect(result.hits.length).toBeGreaterThan(0)
     for (const hit of result.hits) expect(hit.periodEnd >= '2024-01-01').toBe(true)
     await expect(searcher.search('postgres', { before: 'soon' })).rejects.toMatchObject({ code: 'invalid-input' })
-    expect((await searcher.search('postgres 2023', { after: '2024-01-01' })).hits).toEqual([])
+    // A phrase outside the explicit filter gives way to it, with a warning, instead of an inverted period.
+    const outside = await searcher.search('postgres 2023', { after: '2024-01-01' })
+    expect(outside.period).toEqual({ start: '2024-01-01', end: '9999-12-31', label: 'from 2024-01-01' })
+    expect(outside.periodWarning).toMatch(/2023 is outside the filter/)
+    expect(outside.hits.length).toBeGreaterThan(0)
+    for (const hit of outside.hits) expect(hit.periodEnd >= '2024-01-01').toBe(true)
+    const empty = await searcher.search('postgres', { after: '2024-05-01', before: '2024-01-01' })
+    expect(empty.period).toBeNull()
+    expect(empty.periodWarning).toMatch(/leaves no day/)
   })
 
   it('builds marked snippets for hits only the vectors found', async () => {

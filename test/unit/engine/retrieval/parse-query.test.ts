@@ -54,6 +54,7 @@ describe('parseQuery operators', () => {
       period: { start: '2023-01-01', end: '2023-03-31', label: '2023-01-01 to 2023-03-31' },
       pathPrefix: null,
       rangeOnly: false,
+      periodWarning: null,
     })
   })
 
@@ -101,7 +102,7 @@ describe('parseQuery range-only questions', () => {
 })
 
 describe('parseQuery leaves ordinary words alone', () => {
-  it.each(['may I ask about redis', 'sun is shining', 'march on with the migration plan', 'the 2nd attempt', 'meet at 5', 'latency under 2000 ms', 'cache of 2048 rows', 'budget $2024', 'port 2049 nfs', 'version 2021.3'])('%s', (query) => {
+  it.each(['may I ask about redis', 'sun is shining', 'march on with the migration plan', 'the 2nd attempt', 'meet at 5', 'latency under 2000 ms', 'late 2000 ms responses', 'mid 2048 rows', 'where is my W2 form', 'cache of 2048 rows', 'budget $2024', 'port 2049 nfs', 'version 2021.3'])('%s', (query) => {
     const parsed = parseQuery(query, TODAY)
     expect(parsed.period).toBeNull()
     expect(parsed.text).toBe(query)
