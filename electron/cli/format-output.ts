@@ -54,10 +54,16 @@ export function formatStatus(status: IndexSnapshot): string {
     `Chunks:        ${status.chunks} (${status.vectors} with vectors)`,
     `Last indexed:  ${status.lastIndexedAt ?? 'never'}`,
     `Embedding:     ${embedding}`,
+    ...(status.periodSources ? [`Dated by:      ${formatSources(status.periodSources.files)} (files)`] : []),
     `Errors:        ${status.errors.length}`,
     ...status.errors.map((error) => `  ${error.path}: [${error.code}] ${error.message}`),
   ]
   return `${lines.join('\n')}\n`
+}
+
+function formatSources(counts: Record<string, number>): string {
+  const parts = Object.entries(counts).map(([source, n]) => `${source === 'mtime' ? 'file time (guessed)' : source} ${n}`)
+  return parts.length > 0 ? parts.join(', ') : 'nothing yet'
 }
 
 export function formatSearchResult(result: SearchResult, color: boolean): string {
@@ -69,7 +75,9 @@ export function formatSearchResult(result: SearchResult, color: boolean): string
   if (result.mode === 'keyword') lines.push(`(keyword results only${result.modeReason ? `: ${result.modeReason}` : ''})`)
   if (result.hits.length === 0) lines.push('No matching notes.')
   result.hits.forEach((hit, index) => {
-    lines.push(`${index + 1}. ${hit.path}:${hit.startLine}-${hit.endLine}  [${hit.periodStart}${hit.periodEnd !== hit.periodStart ? ` – ${hit.periodEnd}` : ''}]`)
+    const guessed = hit.periodGuessed ? ', date guessed from file time' : ''
+    const title = hit.title ? `  ${hit.title}` : ''
+    lines.push(`${index + 1}. ${hit.path}:${hit.startLine}-${hit.endLine}  [${hit.periodStart}${hit.periodEnd !== hit.periodStart ? ` – ${hit.periodEnd}` : ''}${guessed}]${title}`)
     lines.push(`   ${hit.headingPath.join(' > ')}`)
     const snippet = splitSnippet(hit.snippet)
       .map((part) => (part.marked ? (color ? `\x1b[1m${part.text}\x1b[22m` : `[${part.text}]`) : part.text))
