@@ -45,6 +45,12 @@ export interface IndexSnapshot {
   lastIndexedAt: string | null
   embedding: EmbeddingStatus
   errors: FileError[]
+  /**
+   * Where the indexed files' and chunks' periods came from, counted by source ('file-name', 'front-matter:date',
+   * 'heading', 'mtime' = guessed from the file time, ...). Only in `getStatus` answers (`status --json`), not in
+   * the pushed progress snapshots.
+   */
+  periodSources?: { files: Record<string, number>; chunks: Record<string, number> }
 }
 
 /** What one indexing pass did (the CLI's `index` summary). */

@@ -1,4 +1,4 @@
-import type { Period, QueryPeriod } from './period'
+import type { Period, PeriodSource, QueryPeriod } from './period'
 
 /** Marks around matched terms inside `SearchHit.snippet`. */
 export const SNIPPET_MARK_START = '\u27e6'
@@ -45,6 +45,14 @@ export interface SearchHit {
   endLine: number
   periodStart: string
   periodEnd: string
+  // The three fields below are always set by the engine's searcher; optional so hand-built hits (tests, older
+  // peers) stay valid.
+  /** Where the passage's period came from: 'heading', 'heading-inherited', 'front-matter:<key>', 'file-name', 'title', 'mtime'. */
+  periodSource?: PeriodSource
+  /** True when the period is only the file's modification time: show "date guessed from file time". */
+  periodGuessed?: boolean
+  /** The note's title (front-matter `title`, else its title heading); null when it has none. */
+  title?: string | null
   /** Fused score (reciprocal-rank fusion), higher is better. */
   score: number
   /** A short excerpt with matched terms between SNIPPET_MARK_START and SNIPPET_MARK_END. */

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { WEEK_DATE_MEANINGS } from './period'
 
 export const SETTINGS_VERSION = 1
 
@@ -25,6 +26,11 @@ export const settingsSchema = z.object({
       /** Files larger than this are reported and skipped. */
       maxFileBytes: z.number().int().positive().default(5 * 1024 * 1024),
       extensions: z.array(z.string()).default(['.md', '.markdown', '.txt']),
+      /**
+       * What the one date of a weekly note stands for: the ISO week that contains it (default: right for notes
+       * dated on their Friday, their Sunday or their Monday), the seven days from it, or the seven days ending on it.
+       */
+      weekDateMeans: z.enum(WEEK_DATE_MEANINGS).default('containing-iso-week'),
     })
     .prefault({}),
   embedding: z

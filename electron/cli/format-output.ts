@@ -54,10 +54,16 @@ export function formatStatus(status: IndexSnapshot): string {
     `Chunks:        ${status.chunks} (${status.vectors} with vectors)`,
     `Last indexed:  ${status.lastIndexedAt ?? 'never'}`,
     `Embedding:     ${embedding}`,
+    ...(status.periodSources ? [`Dated by:      ${formatSources(status.periodSources.files)} (files)`] : []),
     `Errors:        ${status.errors.length}`,
     ...status.errors.map((error) => `  ${error.path}: [${error.code}] ${error.message}`),
   ]
   return `${lines.join('\n')}\n`
+}
+
+function formatSources(counts: Record<string, number>): string {
+  const parts = Object.entries(counts).map(([source, n]) => `${source === 'mtime' ? 'file time (guessed)' : source} ${n}`)
+  return parts.length > 0 ? parts.join(', ') : 'nothing yet'
 }
 
 export function formatSearchResult(result: SearchResult, color: boolean): string {
@@ -70,12 +76,14 @@ export function formatSearchResult(result: SearchResult, color: boolean): string
   if (result.mode === 'keyword') lines.push(`(keyword results only${result.modeReason ? `: ${result.modeReason}` : ''})`)
   if (result.hits.length === 0) lines.push('No matching notes.')
   const hitLines = (hit: SearchHit, number: number, indent: string) => {
+    const guessed = hit.periodGuessed ? ', date guessed from file time' : ''
+    const title = hit.title ? `  ${hit.title}` : ''
     const snippet = splitSnippet(hit.snippet)
       .map((part) => (part.marked ? (color ? `\x1b[1m${part.text}\x1b[22m` : `[${part.text}]`) : part.text))
       .join('')
       .replace(/\s+/g, ' ')
     return [
-      `${indent}${number}. ${hit.path}:${hit.startLine}-${hit.endLine}  [${hit.periodStart}${hit.periodEnd !== hit.periodStart ? ` – ${hit.periodEnd}` : ''}]`,
+      `${indent}${number}. ${hit.path}:${hit.startLine}-${hit.endLine}  [${hit.periodStart}${hit.periodEnd !== hit.periodStart ? ` – ${hit.periodEnd}` : ''}${guessed}]${title}`,
       `${indent}   ${hit.headingPath.join(' > ')}`,
       `${indent}   ${snippet}`,
     ]

@@ -206,7 +206,7 @@ export class Engine implements Disposable {
 
   private createHandlers(): Handlers {
     return {
-      getStatus: () => this.index.snapshot(),
+      getStatus: () => this.index.status(),
       reindex: ([], signal) => this.index.reindex(signal),
       pauseIndexing: () => this.index.pause(),
       resumeIndexing: () => this.index.resume(),
@@ -242,6 +242,8 @@ export class Engine implements Disposable {
       void this.embedding.load(next.embedding)
     }
     if (previous.folder !== next.folder) await this.index.setFolder(next.folder)
+    // Weekly notes are re-dated under the new meaning: the indexer sees the changed chunker signature.
+    else if (previous.indexing.weekDateMeans !== next.indexing.weekDateMeans && next.folder) void this.index.reindex().catch(() => undefined)
     if (previous.indexing.paused !== next.indexing.paused) {
       if (next.indexing.paused) this.index.pause()
       else this.index.resume()

@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto'
 import { BrainError } from '../../../shared/errors'
+import type { NotePeriod } from '../../../shared/period'
 import { notePeriod, periodFromHeading } from '../dates/note-period'
+import { sectionPeriods } from '../dates/section-period'
 import { isBoilerplate } from './boilerplate'
 import { splitFrontMatterLines } from './front-matter'
+import { noteFields } from './note-fields'
+import { stripTemplateDirectives } from './template-directives'
 import { scanBlocks, type MarkdownBlock } from './markdown-blocks'
 import { packBlocks, type Piece } from './pack-pieces'
 import { splitLines } from './split-lines'
@@ -19,6 +23,8 @@ const MIN_MAX_TOKENS = 16
 interface Section {
   headings: string[]
   blocks: MarkdownBlock[]
+  /** Index of the heading that starts this section in the note's heading order; -1 before the first heading. */
+  headingIndex: number
 }
 
 /**
@@ -27,21 +33,33 @@ interface Section {
  */
 export function parseNote(input: NoteInput, options: ChunkerOptions): ParsedNote {
   validateOptions(options)
-  const lines = splitLines(input.text)
-  const frontMatter = splitFrontMatterLines(lines)
+  const original = splitLines(input.text)
+  const frontMatter = splitFrontMatterLines(original)
+  // Template directives and HTML comments are blanked before anything reads the body, so headings, chunks,
+  // snippets and embeddings never see them; line numbers stay those of the file.
+  const lines = stripTemplateDirectives(original, frontMatter.bodyStartIndex)
   const blocks = scanBlocks(lines, frontMatter.bodyStartIndex)
-  const firstHeading = blocks.find((block) => block.kind === 'heading')?.text ?? null
+  const headingBlocks = blocks.filter((block) => block.kind === 'heading')
+  const firstHeading = headingBlocks[0]?.text?.trim() || null
 
   const { label, ...period } = notePeriod({
     relativePath: input.relativePath,
     frontMatter: frontMatter.data,
     firstHeading,
     mtimeMs: input.mtimeMs,
+    weekDateMeans: options.weekDateMeans,
   })
+  const titleIndex = titleHeadingIndex(headingBlocks)
+  const periods = sectionPeriods(
+    headingBlocks.map((block, index) => ({ level: block.level ?? 1, text: block.text ?? '', isTitle: index === titleIndex })),
+    period,
+  )
+  const fields = noteFields(frontMatter.data, titleIndex === -1 ? null : normalizeHeading(headingBlocks[titleIndex].text ?? ''))
 
   const chunks: ChunkDraft[] = []
   for (const section of sectionsOf(blocks, (heading) => restatesPeriod(heading, period, label))) {
     if (section.blocks.length === 0) continue
+    const sectionPeriod: NotePeriod = section.headingIndex === -1 ? period : periods[section.headingIndex]
     const sectionStart = section.blocks[0].start
     const sectionEnd = section.blocks[section.blocks.length - 1].end
     if (isBoilerplate(lines.slice(sectionStart, sectionEnd + 1).join('\n'))) continue
@@ -62,11 +80,34 @@ export function parseNote(input: NoteInput, options: ChunkerOptions): ParsedNote
         text,
         embedText,
         contentHash,
+        periodStart: sectionPeriod.start,
+        periodEnd: sectionPeriod.end,
+        periodSource: sectionPeriod.source,
+        periodInferred: sectionPeriod.inferred,
+        title: fields.title,
+        fields: fields.text,
       })
     }
   }
 
-  return { period, label, frontMatter: frontMatter.data, frontMatterError: frontMatter.error, chunks }
+  return {
+    period,
+    label,
+    frontMatter: frontMatter.data,
+    frontMatterError: frontMatter.error,
+    title: fields.title,
+    fields: fields.text,
+    chunks,
+  }
+}
+
+/**
+ * The heading that titles the note: the first heading when it is the only level-1 heading. A note whose days are
+ * all level-1 headings has no title heading, so its first day keeps its own date.
+ */
+function titleHeadingIndex(headings: readonly MarkdownBlock[]): number {
+  if (headings.length === 0 || (headings[0].level ?? 1) !== 1) return -1
+  return headings.filter((heading) => (heading.level ?? 1) === 1).length === 1 ? 0 : -1
 }
 
 function validateOptions(options: ChunkerOptions): void {
@@ -86,18 +127,20 @@ function validateOptions(options: ChunkerOptions): void {
 function sectionsOf(blocks: readonly MarkdownBlock[], omitHeading: (text: string) => boolean): Section[] {
   const sections: Section[] = []
   const stack: Array<{ level: number; text: string | null }> = []
-  let current: Section = { headings: [], blocks: [] }
+  let current: Section = { headings: [], blocks: [], headingIndex: -1 }
+  let headingIndex = -1
   for (const block of blocks) {
     if (block.kind !== 'heading') {
       current.blocks.push(block)
       continue
     }
+    headingIndex += 1
     sections.push(current)
     const level = block.level ?? 1
     while (stack.length > 0 && stack[stack.length - 1].level >= level) stack.pop()
     const text = normalizeHeading(block.text ?? '')
     stack.push({ level, text: text === '' || omitHeading(text) ? null : text })
-    current = { headings: stack.flatMap((entry) => (entry.text === null ? [] : [entry.text])), blocks: [] }
+    current = { headings: stack.flatMap((entry) => (entry.text === null ? [] : [entry.text])), blocks: [], headingIndex }
   }
   sections.push(current)
   return sections

@@ -113,6 +113,11 @@ export class IndexController implements Disposable {
     await this.indexer?.whenIdle()
   }
 
+  /** The snapshot with the period provenance counts (a scan of the chunks: asked for, not pushed). */
+  status(): IndexSnapshot {
+    return { ...this.snapshot(), periodSources: this.options.meta.periodSourceCounts() }
+  }
+
   snapshot(): IndexSnapshot {
     const { meta, embedding } = this.options
     const failed = meta.listFailed()
@@ -145,6 +150,7 @@ export class IndexController implements Disposable {
       extensions: () => settings().indexing.extensions,
       maxFileBytes: () => settings().indexing.maxFileBytes,
       embedBatchSize: () => settings().embedding.batchSize,
+      weekDateMeans: () => settings().indexing.weekDateMeans,
       onProgress: (progress) => this.onProgress(progress),
       onIndexChanged: () => this.emitSoon(),
     })

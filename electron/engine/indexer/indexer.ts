@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { BrainError, isAbortError, throwIfAborted, type ErrorCode } from '../../../shared/errors'
 import type { IndexSummary } from '../../../shared/index-status'
+import type { WeekDateMeans } from '../../../shared/period'
 import { approximateTokenCount } from '../chunker/approximate-tokens'
 import { parseNote } from '../chunker/parse-note'
 import type { Embedder } from '../embedder/types'
@@ -28,6 +29,8 @@ export interface IndexerOptions {
   extensions: () => readonly string[]
   maxFileBytes: () => number
   embedBatchSize: () => number
+  /** What a weekly note's one date stands for (the `indexing.weekDateMeans` setting); default ISO week. */
+  weekDateMeans?: () => WeekDateMeans
   /** Chunk budget in tokens; the model's own limit caps it. */
   chunkTokens?: number
   chunkOverlapTokens?: number
@@ -45,6 +48,12 @@ export type IndexProgress =
 const DEFAULT_CHUNK_TOKENS = 320
 const ANN_INDEX_MIN_ROWS = 10_000
 const DEFAULT_OVERLAP_TOKENS = 32
+/**
+ * Bumped whenever the chunker or the dating rules change what they produce for the same file. A manifest written
+ * under another version (or another weekDateMeans) is re-chunked on the next pass even where size and mtime match.
+ */
+export const CHUNKER_VERSION = 2
+const CHUNKER_SIGNATURE_KEY = 'chunker-signature'
 
 /**
  * The pipeline folder -> chunks -> vectors. SQLite is written first, one transaction per file, so a note is
@@ -165,11 +174,14 @@ export class Indexer {
     const onDisk = new Set(scan.files.map((file) => file.path))
     const removed = new Map([...manifest].filter(([filePath]) => !onDisk.has(filePath)))
 
+    const signature = this.chunkerSignature()
+    const sameChunker = meta.getState<string>(CHUNKER_SIGNATURE_KEY) === signature
     const candidates: ScannedFile[] = []
     for (const file of scan.files) {
       const record = manifest.get(file.path)
-      // The fast path: same size and mtime as when it was indexed (or failed) means unchanged.
-      if (record && record.size === file.size && record.mtimeMs === file.mtimeMs) summary.unchanged += 1
+      // The fast path: same size and mtime as when it was indexed (or failed) means unchanged, unless the chunker
+      // or the dating rules changed since (then every file is read again; unchanged text keeps its vectors).
+      if (sameChunker && record && record.size === file.size && record.mtimeMs === file.mtimeMs) summary.unchanged += 1
       else candidates.push(file)
     }
     const problems = scan.problems.filter((problem) => !removed.has(problem.path))
@@ -193,6 +205,7 @@ export class Indexer {
       await this.removeOne(filePath)
       summary.removed += 1
     }
+    if (!sameChunker) meta.setState(CHUNKER_SIGNATURE_KEY, signature)
     summary.removed -= summary.renamed
     if (candidates.length > 0 || removed.size > 0 || problems.length > 0) this.options.onIndexChanged()
     return summary
@@ -228,6 +241,7 @@ export class Indexer {
         countTokens: this.countTokens(),
         maxTokens: this.chunkBudget(),
         overlapTokens: this.options.chunkOverlapTokens ?? DEFAULT_OVERLAP_TOKENS,
+        weekDateMeans: this.weekDateMeans(),
       },
     )
     const previousChunks = before ? meta.chunksForFile(relativePath) : []
@@ -247,6 +261,14 @@ export class Indexer {
     if (movedFrom) summary.renamed += 1
     else if (before && before.status !== 'failed') summary.changed += 1
     else summary.added += 1
+  }
+
+  private weekDateMeans(): WeekDateMeans {
+    return this.options.weekDateMeans?.() ?? 'containing-iso-week'
+  }
+
+  private chunkerSignature(): string {
+    return `${CHUNKER_VERSION}:${this.weekDateMeans()}`
   }
 
   private async removeOne(relativePath: string): Promise<void> {

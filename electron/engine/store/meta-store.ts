@@ -30,6 +30,8 @@ const SNIPPET_TOKENS = 24
 /** Heading text is a stronger signal than body text; bm25 weights follow the FTS column order. */
 const HEADING_WEIGHT = 2.0
 const BODY_WEIGHT = 1.0
+/** Front-matter title, description and tags: what the author said the note is about. */
+const FIELDS_WEIGHT = 3.0
 
 interface FileRow {
   path: string
@@ -60,6 +62,10 @@ interface ChunkRow {
   content_hash: string
   period_start: string
   period_end: string
+  period_source: string
+  period_inferred: number
+  title: string | null
+  fields: string
   embedded: number
 }
 
@@ -89,7 +95,8 @@ interface MessageRow {
 }
 
 const CHUNK_COLUMNS =
-  'id, path, ordinal, heading_path, start_line, end_line, text, embed_text, content_hash, period_start, period_end, embedded'
+  'id, path, ordinal, heading_path, start_line, end_line, text, embed_text, content_hash, period_start, period_end, ' +
+  'period_source, period_inferred, title, fields, embedded'
 
 /** SQLite metadata: the manifest of indexed files, their chunks with an FTS5 keyword index, state and chats. */
 export class MetaStore implements Disposable {
@@ -243,22 +250,28 @@ export class MetaStore implements Disposable {
       const keptIds: string[] = []
       const insert = this.statement(
         `INSERT INTO chunks (id, path, ordinal, heading_path, start_line, end_line, text, embed_text, content_hash,
-           period_start, period_end, embedded)
+           period_start, period_end, period_source, period_inferred, title, fields, embedded)
          VALUES (@id, @path, @ordinal, @headingPath, @startLine, @endLine, @text, @embedText, @contentHash,
-           @periodStart, @periodEnd, 0)`,
+           @periodStart, @periodEnd, @periodSource, @periodInferred, @title, @fields, 0)`,
       )
       const restamp = this.statement(
         `UPDATE chunks SET ordinal = @ordinal, start_line = @startLine, end_line = @endLine,
-           period_start = @periodStart, period_end = @periodEnd, embedded = @embedded WHERE id = @id`,
+           period_start = @periodStart, period_end = @periodEnd, period_source = @periodSource,
+           period_inferred = @periodInferred, title = @title, fields = @fields, embedded = @embedded WHERE id = @id`,
       )
       const owner = this.statement('SELECT path FROM chunks WHERE id = ?')
       let allEmbedded = true
       for (const chunk of chunks) {
+        // The chunker dates each section; a draft without its own period takes the file's.
         const record: ChunkRecord = {
           ...chunk,
           path: file.path,
-          periodStart: file.period.start,
-          periodEnd: file.period.end,
+          periodStart: chunk.periodStart ?? file.period.start,
+          periodEnd: chunk.periodEnd ?? file.period.end,
+          periodSource: chunk.periodSource ?? file.period.source,
+          periodInferred: chunk.periodInferred ?? file.period.inferred,
+          title: chunk.title ?? null,
+          fields: chunk.fields ?? '',
           embedded: false,
         }
         const previous = existing.get(chunk.id)
@@ -276,9 +289,14 @@ export class MetaStore implements Disposable {
         const periodChanged = previous.period_start !== record.periodStart || previous.period_end !== record.periodEnd
         const moved =
           previous.ordinal !== chunk.ordinal || previous.start_line !== chunk.startLine || previous.end_line !== chunk.endLine
+        const described =
+          previous.period_source !== record.periodSource ||
+          previous.period_inferred !== (record.periodInferred ? 1 : 0) ||
+          previous.title !== record.title ||
+          previous.fields !== record.fields
         // The vector row carries the period for its prefilter, so a new period means the vector row must be rewritten.
         const embedded = previous.embedded === 1 && !periodChanged
-        if (periodChanged || moved) {
+        if (periodChanged || moved || described) {
           restamp.run({ ...chunkParams(record), embedded: embedded ? 1 : 0 })
         }
         if (periodChanged) {
@@ -430,7 +448,7 @@ export class MetaStore implements Disposable {
     const where = filterSql(filter, 'c.')
     const sql = `
       SELECT c.id AS chunkId,
-             bm25(chunks_fts, ${HEADING_WEIGHT}, ${BODY_WEIGHT}) AS rank,
+             bm25(chunks_fts, ${HEADING_WEIGHT}, ${BODY_WEIGHT}, ${FIELDS_WEIGHT}) AS rank,
              snippet(chunks_fts, 1, @markStart, @markEnd, '…', ${SNIPPET_TOKENS}) AS snippet
       FROM chunks_fts JOIN chunks c ON c.seq = chunks_fts.rowid
       WHERE chunks_fts MATCH @query${where.sql}
@@ -452,6 +470,21 @@ export class MetaStore implements Disposable {
         })
       }
       throw error
+    }
+  }
+
+  /** How many files and chunks got their period from each source ('file-name', 'front-matter:date', 'mtime', ...). */
+  periodSourceCounts(): { files: Record<string, number>; chunks: Record<string, number> } {
+    const count = (sql: string): Record<string, number> => {
+      const counts: Record<string, number> = {}
+      for (const row of this.statement(sql).all() as Array<{ source: string | null; n: number }>) {
+        if (row.source !== null) counts[row.source] = row.n
+      }
+      return counts
+    }
+    return {
+      files: count("SELECT period_source AS source, count(*) AS n FROM files WHERE status <> 'failed' GROUP BY period_source ORDER BY period_source"),
+      chunks: count('SELECT period_source AS source, count(*) AS n FROM chunks GROUP BY period_source ORDER BY period_source'),
     }
   }
 
@@ -741,6 +774,10 @@ function chunkParams(record: ChunkRecord): Record<string, unknown> {
     contentHash: record.contentHash,
     periodStart: record.periodStart,
     periodEnd: record.periodEnd,
+    periodSource: record.periodSource,
+    periodInferred: record.periodInferred ? 1 : 0,
+    title: record.title,
+    fields: record.fields,
   }
 }
 
@@ -782,6 +819,10 @@ function toChunkRecord(row: ChunkRow): ChunkRecord {
     contentHash: row.content_hash,
     periodStart: row.period_start,
     periodEnd: row.period_end,
+    periodSource: row.period_source as PeriodSource,
+    periodInferred: row.period_inferred === 1,
+    title: row.title,
+    fields: row.fields,
     embedded: row.embedded === 1,
   }
 }

@@ -141,6 +141,53 @@ export const MIGRATIONS: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 3,
+    description: 'chunks: per-section period provenance, note title, and front-matter fields in the keyword index',
+    up(db) {
+      db.exec(`
+        -- A section's period can differ from its file's (a dated heading in a monthly file), and so can where it
+        -- came from. Existing chunks take their file's until the next pass re-chunks them (the chunker version
+        -- changed with this schema, so it does).
+        ALTER TABLE chunks ADD COLUMN period_source TEXT NOT NULL DEFAULT 'mtime';
+        ALTER TABLE chunks ADD COLUMN period_inferred INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE chunks ADD COLUMN title TEXT;
+        -- Front-matter title, description and tags, repeated on every chunk of the note so FTS5 can weight them.
+        ALTER TABLE chunks ADD COLUMN fields TEXT NOT NULL DEFAULT '';
+        UPDATE chunks SET
+          period_source = COALESCE((SELECT f.period_source FROM files f WHERE f.path = chunks.path), 'mtime'),
+          period_inferred = COALESCE((SELECT f.period_inferred FROM files f WHERE f.path = chunks.path), 0);
+
+        DROP TRIGGER chunks_fts_insert;
+        DROP TRIGGER chunks_fts_delete;
+        DROP TRIGGER chunks_fts_update;
+        DROP TABLE chunks_fts;
+        CREATE VIRTUAL TABLE chunks_fts USING fts5 (
+          heading_path,
+          embed_text,
+          fields,
+          content = 'chunks',
+          content_rowid = 'seq',
+          tokenize = 'porter unicode61 remove_diacritics 2'
+        );
+        CREATE TRIGGER chunks_fts_insert AFTER INSERT ON chunks BEGIN
+          INSERT INTO chunks_fts (rowid, heading_path, embed_text, fields)
+            VALUES (new.seq, new.heading_path, new.embed_text, new.fields);
+        END;
+        CREATE TRIGGER chunks_fts_delete AFTER DELETE ON chunks BEGIN
+          INSERT INTO chunks_fts (chunks_fts, rowid, heading_path, embed_text, fields)
+            VALUES ('delete', old.seq, old.heading_path, old.embed_text, old.fields);
+        END;
+        CREATE TRIGGER chunks_fts_update AFTER UPDATE OF heading_path, embed_text, fields ON chunks BEGIN
+          INSERT INTO chunks_fts (chunks_fts, rowid, heading_path, embed_text, fields)
+            VALUES ('delete', old.seq, old.heading_path, old.embed_text, old.fields);
+          INSERT INTO chunks_fts (rowid, heading_path, embed_text, fields)
+            VALUES (new.seq, new.heading_path, new.embed_text, new.fields);
+        END;
+        INSERT INTO chunks_fts (chunks_fts) VALUES ('rebuild');
+      `)
+    },
+  },
 ]
 
 /** The schema version the code expects: the last migration's. */

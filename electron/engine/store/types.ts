@@ -1,6 +1,6 @@
 import type { AnswerEnd } from '../../../shared/answer'
 import type { ErrorCode } from '../../../shared/errors'
-import type { NotePeriod } from '../../../shared/period'
+import type { NotePeriod, PeriodSource } from '../../../shared/period'
 import type { ChunkDraft } from '../chunker/types'
 
 /** One row of the manifest: what the index knows about a file on disk. */
@@ -25,6 +25,10 @@ export interface ChunkRecord extends ChunkDraft {
   path: string
   periodStart: string
   periodEnd: string
+  periodSource: PeriodSource
+  periodInferred: boolean
+  title: string | null
+  fields: string
   /** Whether the active vector table has this chunk's vector. */
   embedded: boolean
 }

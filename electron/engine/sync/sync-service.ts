@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import picomatch from 'picomatch'
 import { BrainError, isAbortError, toErrorData, type ErrorData } from '../../../shared/errors'
+import { coarsePeriodSource } from '../../../shared/period'
 import type { Settings } from '../../../shared/settings'
 import type { SyncPhase, SyncReport, SyncStatus } from '../../../shared/sync'
 import { MANIFEST_PAGE_DEFAULT, type BatchRequest, type EmbeddingDescriptor, type ManifestEntry, type MoveOperation, type SyncChunk, type UpsertOperation } from '../../../shared/sync-protocol'
@@ -489,7 +490,7 @@ export class SyncService implements Disposable {
       to,
       sha256: file.sha256,
       chunksSha256: file.chunksSha256,
-      period: { start: record.period.start, end: record.period.end, source: record.period.source, inferred: record.period.inferred },
+      period: { start: record.period.start, end: record.period.end, source: coarsePeriodSource(record.period.source), inferred: record.period.inferred },
       label: record.label,
       chunkIds: chunks.map((chunk) => chunk.id),
     }
@@ -565,7 +566,7 @@ export class SyncService implements Disposable {
           sha256: file.sha256,
           size: bytes.length,
           content: bytes.toString('utf8'),
-          period: { start: record.period.start, end: record.period.end, source: record.period.source, inferred: record.period.inferred },
+          period: { start: record.period.start, end: record.period.end, source: coarsePeriodSource(record.period.source), inferred: record.period.inferred },
           label: record.label,
           chunksSha256: file.chunksSha256,
           chunks: syncChunks,

@@ -269,7 +269,17 @@ describe('manifest and chunks', () => {
     expect(store.getFile('one.md')?.status).toBe('pending')
     expect(store.allChunkIds()).toEqual([...one, ...two].map((chunk) => chunk.id))
     expect(store.getChunks([two[0].id, 'missing', one[1].id]).map((chunk) => chunk.id)).toEqual([two[0].id, one[1].id])
-    expect(store.getChunks([two[0].id])[0]).toEqual({ ...two[0], path: 'two.md', periodStart: period.start, periodEnd: period.end, embedded: false })
+    expect(store.getChunks([two[0].id])[0]).toEqual({
+      ...two[0],
+      path: 'two.md',
+      periodStart: period.start,
+      periodEnd: period.end,
+      periodSource: period.source,
+      periodInferred: period.inferred,
+      title: null,
+      fields: '',
+      embedded: false,
+    })
   })
 
   it('keeps the keyword index in step through replaces, failures and deletes', () => {
@@ -322,7 +332,7 @@ describe('keyword search and periods', () => {
     store.replaceFile(fileInput('2023-W14.md', week('2023-04-03', '2023-04-09')), [
       draft('2023-W14.md', 0, 'Kubernetes again: deploying, deploying, deploying the kubernetes ingress.', ['Infra']),
     ])
-    store.replaceFile(fileInput('projects/garden.md', week('2023-03-20', '2023-03-20', 'front-matter')), [
+    store.replaceFile(fileInput('projects/garden.md', week('2023-03-20', '2023-03-20', 'front-matter:date')), [
       draft('projects/garden.md', 0, 'Planted tomatoes; kubernetes is not involved.', ['Garden']),
     ])
     store.replaceFile(fileInput('projects/kubernetes.md', week('2024-01-01', '2024-01-07')), [

@@ -128,7 +128,7 @@ describe('parseNote: headings and paths', () => {
 
   it.each([
     ['2023-04-03.md', '2023-04-03 > Done'],
-    ['2023-04-05-weekly.md', '2023-04-05..2023-04-11 > Done'],
+    ['2023-04-05-weekly.md', '2023-W14 > Done'],
     ['2020-W53.md', '2020-W53 > Done'],
     ['misc/untitled.md', '2024-07-15 > Done'],
   ])('%s gives the path line "%s"', (relativePath, pathLine) => {
@@ -314,12 +314,17 @@ describe('parseNote: boilerplate', () => {
     ['TODO: call the bank'],
     ['Blockers: waiting on legal'],
     ['- [ ] call the dentist'],
-    ['<!-- hint -->\nreal text after the hint'],
   ])('a section with real content %j is kept', (body) => {
     const text = `## Section\n${body}`
     const note = parse(text)
     expect(note.chunks).toHaveLength(1)
     expect(note.chunks[0].text).toBe(body)
+  })
+
+  it('a comment before real content is blanked out, the content kept on its own line', () => {
+    const note = parse('## Section\n<!-- hint -->\nreal text after the hint')
+    expect(note.chunks).toHaveLength(1)
+    expect(note.chunks[0]).toMatchObject({ text: 'real text after the hint', startLine: 3, endLine: 3 })
   })
 
   it.each([
@@ -354,7 +359,7 @@ describe('parseNote: front matter, line numbers, encodings', () => {
     const parsed = parse(note, 'renamed.md')
     expect(parsed.frontMatter).toEqual({ week: '2023-W14', title: 'Weekly log' })
     expect(parsed.frontMatterError).toBeNull()
-    expect(parsed.period).toEqual({ start: '2023-04-03', end: '2023-04-09', source: 'front-matter', inferred: false })
+    expect(parsed.period).toEqual({ start: '2023-04-03', end: '2023-04-09', source: 'front-matter:week', inferred: false })
     expect(parsed.label).toBe('2023-W14')
     expect(parsed.chunks.map((chunk) => [chunk.startLine, chunk.endLine])).toEqual([
       [9, 10],

@@ -32,7 +32,8 @@ describe('notePeriod from the file path', () => {
     ['2023-04-03.md', '2023-04-03', '2023-04-03', '2023-04-03'],
     ['daily/2024-03-11.md', '2024-03-11', '2024-03-11', '2024-03-11'],
     ['2023-04-03-weekly.md', '2023-04-03', '2023-04-09', '2023-W14'],
-    ['2023-04-05-weekly.md', '2023-04-05', '2023-04-11', '2023-04-05..2023-04-11'],
+    // A weekly note dated mid-week covers the ISO week holding the date (indexing.weekDateMeans).
+    ['2023-04-05-weekly.md', '2023-04-03', '2023-04-09', '2023-W14'],
     ['2023/04/03.md', '2023-04-03', '2023-04-03', '2023-04-03'],
     ['journal/2023/04/03.md', '2023-04-03', '2023-04-03', '2023-04-03'],
     ['2020-W53.md', '2020-12-28', '2021-01-03', '2020-W53'],
@@ -53,7 +54,6 @@ describe('notePeriod from the file path', () => {
     ['2023-W00.md'],
     ['2023-02-30.md'],
     ['2023-13-01.md'],
-    ['2023/02/29.md'],
     ['notes.md'],
     ['2023/W60.md'],
   ])('%s has no valid date and falls through to the mtime', (relativePath) => {
@@ -69,30 +69,34 @@ describe('notePeriod from the file path', () => {
   it('an invalid date in the name falls through to the heading, not straight to the mtime', () => {
     expect(periodOf({ relativePath: '2021-W53.md', firstHeading: 'Week 14, 2023' })).toMatchObject({
       start: '2023-04-03',
-      source: 'heading',
+      source: 'title',
     })
+  })
+
+  it('an impossible day in a dated folder falls back to the month the folders name', () => {
+    expect(periodOf({ relativePath: '2023/02/29.md' })).toMatchObject({ start: '2023-02-01', end: '2023-02-28', label: '2023-02' })
   })
 })
 
 describe('notePeriod from front matter', () => {
   it.each([
-    ['week string', { week: '2023-W14' }, 'a.md', '2023-04-03', '2023-04-09'],
-    ['week lower-case', { week: '2023-w14' }, 'a.md', '2023-04-03', '2023-04-09'],
-    ['week number and year', { week: 14, year: 2023 }, 'a.md', '2023-04-03', '2023-04-09'],
-    ['week "W14" and year string', { week: 'W14', year: '2023' }, 'a.md', '2023-04-03', '2023-04-09'],
-    ['start and end', { start: '2023-04-01', end: '2023-04-15' }, 'a.md', '2023-04-01', '2023-04-15'],
-    ['from and to', { from: '2023-04-01', to: '2023-04-02' }, 'a.md', '2023-04-01', '2023-04-02'],
-    ['date string, plain file', { date: '2023-04-03' }, 'a.md', '2023-04-03', '2023-04-03'],
-    ['date with a time', { date: '2023-04-03T18:00:00Z' }, 'a.md', '2023-04-03', '2023-04-03'],
-    ['date object', { date: new Date(Date.UTC(2023, 3, 3)) }, 'a.md', '2023-04-03', '2023-04-03'],
-    ['date, weekly path', { date: '2023-04-03' }, 'weekly/a.md', '2023-04-03', '2023-04-09'],
-    ['date object, weekly path', { date: new Date(Date.UTC(2023, 3, 5)) }, 'week.md', '2023-04-05', '2023-04-11'],
-    ['date, weekly title', { date: '2023-04-03', title: 'Weekly review' }, 'a.md', '2023-04-03', '2023-04-09'],
-    ['capitalised keys', { Date: '2023-04-03' }, 'a.md', '2023-04-03', '2023-04-03'],
-    ['front matter beats the path', { week: '2022-W01' }, '2023-W14.md', '2022-01-03', '2022-01-09'],
-    ['2020-W53', { week: '2020-W53' }, 'a.md', '2020-12-28', '2021-01-03'],
-  ])('%s', (_name, frontMatter, relativePath, start, end) => {
-    expect(periodOf({ frontMatter, relativePath })).toMatchObject({ start, end, source: 'front-matter', inferred: false })
+    ['week string', { week: '2023-W14' }, 'a.md', '2023-04-03', '2023-04-09', 'week'],
+    ['week lower-case', { week: '2023-w14' }, 'a.md', '2023-04-03', '2023-04-09', 'week'],
+    ['week number and year', { week: 14, year: 2023 }, 'a.md', '2023-04-03', '2023-04-09', 'week'],
+    ['week "W14" and year string', { week: 'W14', year: '2023' }, 'a.md', '2023-04-03', '2023-04-09', 'week'],
+    ['start and end', { start: '2023-04-01', end: '2023-04-15' }, 'a.md', '2023-04-01', '2023-04-15', 'start'],
+    ['from and to', { from: '2023-04-01', to: '2023-04-02' }, 'a.md', '2023-04-01', '2023-04-02', 'from'],
+    ['date string, plain file', { date: '2023-04-03' }, 'a.md', '2023-04-03', '2023-04-03', 'date'],
+    ['date with a time', { date: '2023-04-03T18:00:00Z' }, 'a.md', '2023-04-03', '2023-04-03', 'date'],
+    ['date object', { date: new Date(Date.UTC(2023, 3, 3)) }, 'a.md', '2023-04-03', '2023-04-03', 'date'],
+    ['date, weekly path', { date: '2023-04-03' }, 'weekly/a.md', '2023-04-03', '2023-04-09', 'date'],
+    ['date object mid-week, weekly path: its ISO week', { date: new Date(Date.UTC(2023, 3, 5)) }, 'week.md', '2023-04-03', '2023-04-09', 'date'],
+    ['date, weekly title', { date: '2023-04-03', title: 'Weekly review' }, 'a.md', '2023-04-03', '2023-04-09', 'date'],
+    ['capitalised keys', { Date: '2023-04-03' }, 'a.md', '2023-04-03', '2023-04-03', 'date'],
+    ['front matter beats the path', { week: '2022-W01' }, '2023-W14.md', '2022-01-03', '2022-01-09', 'week'],
+    ['2020-W53', { week: '2020-W53' }, 'a.md', '2020-12-28', '2021-01-03', 'week'],
+  ])('%s', (_name, frontMatter, relativePath, start, end, key) => {
+    expect(periodOf({ frontMatter, relativePath })).toMatchObject({ start, end, source: `front-matter:${key}`, inferred: false })
   })
 
   it('a weekly first heading makes a front matter date a week', () => {
@@ -117,11 +121,11 @@ describe('notePeriod from front matter', () => {
     })
   })
 
-  it('an invalid week falls back to a valid date in the same front matter', () => {
+  it('an invalid week falls back to a valid date in the same front matter, read as a week', () => {
     expect(periodOf({ frontMatter: { week: '2021-W53', date: '2021-06-01' } })).toMatchObject({
-      start: '2021-06-01',
-      end: '2021-06-01',
-      source: 'front-matter',
+      start: '2021-05-31',
+      end: '2021-06-06',
+      source: 'front-matter:date',
     })
   })
 })
@@ -141,16 +145,19 @@ describe('notePeriod from the first heading', () => {
     ['**Week 1, 2021**', '2021-01-04', '2021-01-10', '2021-W01'],
     ['Week 53, 2020', '2020-12-28', '2021-01-03', '2020-W53'],
   ])('"%s" -> %s..%s', (firstHeading, start, end, label) => {
-    expect(periodOf({ firstHeading })).toEqual({ start, end, label, source: 'heading', inferred: false })
+    expect(periodOf({ firstHeading })).toEqual({ start, end, label, source: 'title', inferred: false })
   })
 
   it.each([
     ['Week 53, 2021'],
-    ['Week of 30 February 2023'],
     ['Week of Smarch 3, 2023'],
     ['Retro notes'],
   ])('"%s" falls through to the mtime', (firstHeading) => {
     expect(periodOf({ firstHeading })).toMatchObject({ source: 'mtime', inferred: true, start: '2024-07-15' })
+  })
+
+  it('an impossible day keeps the month it names', () => {
+    expect(periodOf({ firstHeading: 'Week of 30 February 2023' })).toMatchObject({ start: '2023-02-01', end: '2023-02-28', source: 'title' })
   })
 
   it('periodFromHeading reads a plain date as one day unless asked for a week', () => {
