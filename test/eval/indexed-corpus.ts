@@ -41,7 +41,8 @@ export async function indexCorpus(options: IndexCorpusOptions): Promise<IndexedC
     const started = performance.now()
     const engine = await Engine.open({
       dataDir: join(root, 'data'),
-      overrides: { folder: notesDir, embedding: { model: model.modelId, modelsDir: model.modelsDir, allowDownload: false } },
+      // Batches of 64 index these corpora about twice as fast as the default 16 with the tiny model; retrieval is unchanged.
+      overrides: { folder: notesDir, embedding: { model: model.modelId, modelsDir: model.modelsDir, allowDownload: false, batchSize: 64 } },
       watch: false,
       loadEmbedder: !options.keywordOnly,
     })
