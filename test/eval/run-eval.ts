@@ -1,45 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { Engine } from '../../electron/engine/engine'
-import { periodsOverlap } from '../../shared/period'
-import type { SearchResult } from '../../shared/search'
+import { parseArgs } from 'node:util'
 import { generateCorpus } from '../fixtures/corpus/generate-corpus'
-import { ensureTinyEmbeddingModel } from '../support/tiny-embedding-model'
+import { evaluateQuestions, formatReport, gateProblems, type EvalReport } from './eval-report'
+import { indexCorpus } from './indexed-corpus'
+import { loadQuestionFile } from './question-file'
 import { QUESTION_CATEGORIES, buildQuestions, type EvalQuestion, type QuestionCategory } from './questions'
-
-/** How one question went. */
-export interface QuestionOutcome {
-  question: EvalQuestion
-  /** Distinct files in hit order (the first 10). */
-  rankedFiles: string[]
-  recallAt5: number
-  reciprocalRank: number
-  /** Time-scoped questions: hits overlapping the asked period / all hits (1 when there are none). */
-  insidePeriod: number | null
-  hitCount: number
-  mode: SearchResult['mode']
-}
-
-export interface CategoryFigures {
-  category: QuestionCategory
-  questions: number
-  recallAt5: number
-  mrrAt10: number
-  /** Time-scoped only: share of all their hits inside the asked period. */
-  insidePeriod: number | null
-}
-
-export interface EvalReport {
-  files: number
-  chunks: number
-  indexSeconds: number
-  searchMsMean: number
-  modes: Record<string, number>
-  categories: CategoryFigures[]
-  outcomes: QuestionOutcome[]
-}
+import type { ScoredQuestion } from './score-question'
+import { listSharedCorpora, SHARED_CORPORA_DIR } from './shared-corpora'
 
 export interface RunEvalOptions {
   weeks?: number
@@ -51,135 +19,109 @@ export interface RunEvalOptions {
   log?: (line: string) => void
 }
 
-// `npm run eval` (EVAL_WEEKS, EVAL_SEED to vary the corpus; `-- --keyword-only` for the baseline without vectors).
+const toScored = (question: EvalQuestion): ScoredQuestion => ({
+  id: question.id,
+  kind: question.category,
+  query: question.query,
+  today: question.today,
+  expected: question.expectedFiles.map((file) => ({ file })),
+  match: 'all',
+  period: question.period,
+})
 
-/** Generates the corpus, indexes it through the engine facade with the tiny embedding model and scores every question. */
+/** Generates the four-year corpus, indexes it through the engine facade with the tiny embedding model and scores every question. */
 export async function runEval(options: RunEvalOptions = {}): Promise<EvalReport> {
-  const log = options.log ?? (() => undefined)
-  const root = await mkdtemp(join(tmpdir(), 'notes-rag-eval-'))
+  let facts: Awaited<ReturnType<typeof generateCorpus>>['facts'] | undefined
+  const indexed = await indexCorpus({
+    fill: async (notesDir) => {
+      facts = (await generateCorpus({ dir: notesDir, weeks: options.weeks, seed: options.seed })).facts
+    },
+    keywordOnly: options.keywordOnly,
+    log: options.log,
+  })
   try {
-    const corpusDir = join(root, 'notes')
-    const { files, facts } = await generateCorpus({ dir: corpusDir, weeks: options.weeks, seed: options.seed })
-    log(`corpus: ${files.length} files in ${corpusDir}`)
-    const model = await ensureTinyEmbeddingModel()
-    const started = performance.now()
-    const engine = await Engine.open({
-      dataDir: join(root, 'data'),
-      overrides: { folder: corpusDir, embedding: { model: model.modelId, modelsDir: model.modelsDir, allowDownload: false } },
-      watch: false,
-      loadEmbedder: !options.keywordOnly,
-    })
-    try {
-      await engine.call('reindex', [])
-      await engine.whenIdle()
-      const status = await engine.call('getStatus', [])
-      const indexSeconds = (performance.now() - started) / 1000
-      log(`indexed in ${indexSeconds.toFixed(1)} s`)
-
-      const wanted = new Set(options.categories ?? QUESTION_CATEGORIES)
-      const questions = buildQuestions(facts).filter((question) => wanted.has(question.category))
-      const outcomes: QuestionOutcome[] = []
-      let searchMs = 0
-      for (const question of questions) {
-        const result = await engine.call('search', [question.query, { today: question.today, limit: 20 }])
-        searchMs += result.tookMs
-        outcomes.push(score(question, result))
-      }
-      const modes: Record<string, number> = {}
-      for (const outcome of outcomes) modes[outcome.mode] = (modes[outcome.mode] ?? 0) + 1
-      const categories = QUESTION_CATEGORIES.filter((category) => wanted.has(category)).map((category) => summarise(category, outcomes))
-      return {
-        files: files.length,
-        chunks: chunkCount(status),
-        indexSeconds,
-        searchMsMean: outcomes.length > 0 ? searchMs / outcomes.length : 0,
-        modes,
-        categories,
-        outcomes,
-      }
-    } finally {
-      await engine.dispose()
-    }
+    const wanted = new Set(options.categories ?? QUESTION_CATEGORIES)
+    const questions = buildQuestions(facts!).filter((question) => wanted.has(question.category)).map(toScored)
+    return await evaluateQuestions('generated', indexed, questions)
   } finally {
-    await rm(root, { recursive: true, force: true })
+    await indexed.dispose()
   }
 }
 
-function chunkCount(status: unknown): number {
-  const value = (status as { chunks?: unknown; totalChunks?: unknown })?.chunks ?? (status as { totalChunks?: unknown })?.totalChunks
-  return typeof value === 'number' ? value : -1
+export interface RunCorpusEvalOptions {
+  keywordOnly?: boolean
+  log?: (line: string) => void
 }
 
-export function score(question: EvalQuestion, result: SearchResult): QuestionOutcome {
-  const rankedFiles: string[] = []
-  for (const hit of result.hits) if (!rankedFiles.includes(hit.path)) rankedFiles.push(hit.path)
-  const top10 = rankedFiles.slice(0, 10)
-  const expected = new Set(question.expectedFiles)
-  const found = top10.slice(0, 5).filter((file) => expected.has(file)).length
-  const firstRank = top10.findIndex((file) => expected.has(file))
-  const inside = question.period
-    ? result.hits.length === 0
-      ? 1
-      : result.hits.filter((hit) => periodsOverlap(question.period!, { start: hit.periodStart, end: hit.periodEnd })).length / result.hits.length
-    : null
-  return {
-    question,
-    rankedFiles: top10,
-    recallAt5: found / Math.min(5, expected.size),
-    reciprocalRank: firstRank === -1 ? 0 : 1 / (firstRank + 1),
-    insidePeriod: inside,
-    hitCount: result.hits.length,
-    mode: result.mode,
+/** Indexes a copy of a real corpus folder once and asks it every question of a question file. */
+export async function runCorpusEval(corpusDir: string, questionsFile: string, options: RunCorpusEvalOptions = {}): Promise<EvalReport> {
+  // Validate before indexing: a wrong path or line number should cost a second, not an index.
+  const file = loadQuestionFile(questionsFile, corpusDir)
+  const indexed = await indexCorpus({ copyFrom: corpusDir, keywordOnly: options.keywordOnly, log: options.log })
+  try {
+    return await evaluateQuestions(basename(corpusDir), indexed, file.questions)
+  } finally {
+    await indexed.dispose()
   }
 }
 
-function summarise(category: QuestionCategory, outcomes: QuestionOutcome[]): CategoryFigures {
-  const mine = outcomes.filter((outcome) => outcome.question.category === category)
-  const mean = (values: number[]) => (values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length)
-  const inside = mine.filter((outcome) => outcome.insidePeriod !== null)
-  return {
-    category,
-    questions: mine.length,
-    recallAt5: mean(mine.map((outcome) => outcome.recallAt5)),
-    mrrAt10: mean(mine.map((outcome) => outcome.reciprocalRank)),
-    insidePeriod: inside.length === 0 ? null : mean(inside.map((outcome) => outcome.insidePeriod!)),
-  }
-}
-
-export function formatReport(report: EvalReport): string {
-  const lines = [
-    `files ${report.files}, chunks ${report.chunks}, indexed in ${report.indexSeconds.toFixed(1)} s, mean search ${report.searchMsMean.toFixed(1)} ms, modes ${JSON.stringify(report.modes)}`,
-    '',
-    'category      questions  recall@5  MRR@10  hits inside period',
-  ]
-  for (const figures of report.categories) {
-    lines.push(
-      `${figures.category.padEnd(14)}${String(figures.questions).padStart(9)}  ${figures.recallAt5.toFixed(3).padStart(8)}  ${figures.mrrAt10.toFixed(3).padStart(6)}  ${figures.insidePeriod === null ? '-' : figures.insidePeriod.toFixed(3)}`,
-    )
-  }
-  const all = report.outcomes
-  lines.push(`${'all'.padEnd(14)}${String(all.length).padStart(9)}  ${(all.reduce((s, o) => s + o.recallAt5, 0) / Math.max(1, all.length)).toFixed(3).padStart(8)}  ${(all.reduce((s, o) => s + o.reciprocalRank, 0) / Math.max(1, all.length)).toFixed(3).padStart(6)}`)
-  const misses = all.filter((outcome) => outcome.recallAt5 < 1)
-  if (misses.length > 0) {
-    lines.push('', 'questions below full recall@5:')
-    for (const miss of misses) {
-      lines.push(`  [${miss.question.category}] ${miss.question.query}  recall@5 ${miss.recallAt5.toFixed(2)}  rr ${miss.reciprocalRank.toFixed(2)}  expected ${miss.question.expectedFiles.slice(0, 3).join(', ')}${miss.question.expectedFiles.length > 3 ? ', …' : ''}  got ${miss.rankedFiles.slice(0, 3).join(', ')}`)
-    }
-  }
-  return lines.join('\n')
-}
+const USAGE = `usage: npm run eval [-- options]
+  (no options)                     the generated four-year corpus (EVAL_WEEKS, EVAL_SEED vary it)
+  --corpus DIR --questions FILE    one corpus folder and its question file (test/eval/questions/*.json)
+  --shared                         every corpus in ${SHARED_CORPORA_DIR} with its question file; exits 1 if a gate fails
+  --keyword-only                   index and search without the embedding model (baseline)`
 
 async function main(): Promise<void> {
-  const weeks = process.env.EVAL_WEEKS ? Number(process.env.EVAL_WEEKS) : undefined
-  const seed = process.env.EVAL_SEED ? Number(process.env.EVAL_SEED) : undefined
-  const keywordOnly = process.argv.includes('--keyword-only')
-  const report = await runEval({ weeks, seed, keywordOnly, log: (line) => console.log(line) })
-  console.log(formatReport(report))
+  const { values } = parseArgs({
+    options: {
+      corpus: { type: 'string' },
+      questions: { type: 'string' },
+      shared: { type: 'boolean', default: false },
+      'keyword-only': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  })
+  const keywordOnly = values['keyword-only']
+  const log = (line: string) => console.log(line)
+  if (values.help) return void console.log(USAGE)
+  if (Boolean(values.corpus) !== Boolean(values.questions)) {
+    console.error(`--corpus and --questions go together\n${USAGE}`)
+    process.exitCode = 2
+    return
+  }
+  const runs: Array<{ dir: string; questions: string }> = []
+  if (values.corpus && values.questions) runs.push({ dir: resolve(values.corpus), questions: resolve(values.questions) })
+  if (values.shared) {
+    const corpora = listSharedCorpora()
+    if (!corpora) throw new Error(`no shared corpora at ${SHARED_CORPORA_DIR} (set NOTES_RAG_SHARED_CORPORA)`)
+    for (const corpus of corpora) {
+      if (corpus.questionsFile) runs.push({ dir: corpus.dir, questions: corpus.questionsFile })
+      else console.log(`${corpus.name}: no question file in test/eval/questions/, skipped`)
+    }
+  }
+  if (runs.length === 0) {
+    const weeks = process.env.EVAL_WEEKS ? Number(process.env.EVAL_WEEKS) : undefined
+    const seed = process.env.EVAL_SEED ? Number(process.env.EVAL_SEED) : undefined
+    console.log(formatReport(await runEval({ weeks, seed, keywordOnly, log })))
+    return
+  }
+  const failed: string[] = []
+  for (const run of runs) {
+    const report = await runCorpusEval(run.dir, run.questions, { keywordOnly, log })
+    console.log(formatReport(report))
+    const problems = gateProblems(report)
+    console.log(problems.length === 0 ? `gate: pass\n` : `gate: FAIL — ${problems.join('; ')}\n`)
+    if (problems.length > 0) failed.push(report.corpus)
+  }
+  if (failed.length > 0) {
+    console.log(`gate failed on ${failed.length} of ${runs.length} corpora: ${failed.join(', ')}`)
+    process.exitCode = 1
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   main().catch((error) => {
-    console.error(error)
+    console.error(error instanceof Error ? error.message : error)
     process.exitCode = 1
   })
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { formatReport, runEval } from '../../../eval/run-eval'
+import { figuresFor, formatReport } from '../../../eval/eval-report'
+import { runEval } from '../../../eval/run-eval'
 
 // The quality gate: a reduced eval (2.3 years of logs) through the real engine, chunker, stores and tiny
 // embedding model. Paraphrase questions are left to `npm run eval`: a lexical model cannot answer them.
@@ -8,8 +9,8 @@ describe('retrieval quality gate', () => {
     const report = await runEval({ weeks: 120, categories: ['keyword', 'time-scoped'] })
     const text = formatReport(report)
     console.log(text)
-    const keyword = report.categories.find((figures) => figures.category === 'keyword')!
-    const timeScoped = report.categories.find((figures) => figures.category === 'time-scoped')!
+    const keyword = figuresFor(report, 'keyword')!
+    const timeScoped = figuresFor(report, 'time-scoped')!
     expect(keyword.questions).toBeGreaterThanOrEqual(15)
     expect(timeScoped.questions).toBeGreaterThanOrEqual(15)
     expect(report.modes).toEqual({ hybrid: keyword.questions + timeScoped.questions })
