@@ -524,6 +524,9 @@ function findPhrases(original: string, today: string): { found: Found[]; masked:
 // Chrono also reads bare times and weekday abbreviations ("at 5", "sun"): only whole days are kept.
 const CHRONO_REJECT = /^(now|tonight|sun|sat|mon|tue|wed|thu|fri|at\s.*|\d{1,2})$/i
 
+const BARE_WEEKDAY = /^(monday|tuesday|wednesday|thursday|friday|saturday|sunday)$/i
+const WEEKDAY_LEAD_WORDS = new Set(['on', 'since', 'until', 'till', 'by', 'before', 'after', 'from', 'to', 'and', 'or', 'through'])
+
 function chronoPhrases(text: string, today: string): Found[] {
   if (!/[a-z0-9]/i.test(text)) return []
   const reference = { instant: new Date(`${today}T12:00:00Z`), timezone: 'UTC' }
@@ -532,6 +535,12 @@ function chronoPhrases(text: string, today: string): Found[] {
   for (const result of results) {
     const phrase = result.text.trim()
     if (CHRONO_REJECT.test(phrase)) continue
+    // A weekday name alone is often part of a name ("Brew Monday", "Software Architecture Monday"): it is a date only
+    // after a word that makes it one ("on Monday", "since Friday").
+    if (BARE_WEEKDAY.test(phrase)) {
+      const before = /([\p{L}]+)\s*$/u.exec(text.slice(Math.max(0, result.index - 40), result.index))?.[1]?.toLowerCase()
+      if (!before || !WEEKDAY_LEAD_WORDS.has(before)) continue
+    }
     const start = result.start
     if (!start.isCertain('day') && !start.isCertain('weekday')) continue
     let first = makeDate(start.get('year') ?? 0, start.get('month') ?? 1, start.get('day') ?? 1)

@@ -163,3 +163,12 @@ describe('parseQuery relative synonyms', () => {
     expect(parseQuery(query, TODAY).period?.label).toBe(label)
   })
 })
+
+describe('a weekday name inside a name is not a date', () => {
+  it.each(['Brew Monday', 'Software Architecture Monday', 'Cyber Monday sale', 'Good Friday plans'])('%s has no period', (query) => {
+    expect(parseQuery(query, '2026-07-31').period).toBeNull()
+  })
+  it.each(['what did I do on Monday', 'notes since Friday'])('%s has a period', (query) => {
+    expect(parseQuery(query, '2026-07-31').period).not.toBeNull()
+  })
+})
