@@ -14,6 +14,8 @@ export interface CliInvocation {
   argument: string | null
   dataDir: string
   json: boolean
+  /** ask: also print the model's reasoning (dim, on stderr). */
+  verbose: boolean
   limit: number
   backend: BackendChoice
   dryRun: boolean
@@ -35,6 +37,7 @@ Usage:
 Options:
   --data-dir DIR            where the index lives (default: the app's data folder, shared with the app)
   --json                    machine-readable output
+  --verbose                 ask: also print the model's reasoning, dimmed
   --limit N                 search hits (default 10)
   --backend local|gateway|auto      which model answers (ask)
   --policy local-only|auto|prefer-gateway   routing policy for this run
@@ -57,6 +60,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       options: {
         'data-dir': { type: 'string' },
         json: { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
         limit: { type: 'string' },
         backend: { type: 'string' },
         policy: { type: 'string' },
@@ -106,6 +110,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     argument,
     dataDir: path.resolve(values['data-dir'] ?? defaultDataDir(env)),
     json: values.json ?? false,
+    verbose: values.verbose ?? false,
     limit: values.limit === undefined ? 10 : positiveInteger(values.limit, '--limit', 1),
     backend,
     dryRun: values['dry-run'] ?? false,
