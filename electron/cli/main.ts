@@ -95,7 +95,9 @@ async function run(engine: Engine, invocation: CliInvocation, io: CliIo): Promis
     }
     case 'ask': {
       const answerId = randomUUID()
-      const color = Boolean(io.stderr.isTTY) && !process.env.NO_COLOR
+      // The usual conventions: NO_COLOR turns colour off, FORCE_COLOR on where stderr is not a terminal.
+      const forced = process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0'
+      const color = (Boolean(io.stderr.isTTY) || forced) && !process.env.NO_COLOR
       let reasoningOpen = false
       const closeReasoning = () => {
         if (!reasoningOpen) return
