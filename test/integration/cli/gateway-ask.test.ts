@@ -168,7 +168,7 @@ describe('notes-rag ask with auto routing and in the terminal', () => {
     const verbose = await ask(replay, ['--backend', 'gateway', '--verbose'], { NO_COLOR: '', FORCE_COLOR: '1' })
     expect(verbose.code, verbose.stderr).toBe(0)
     expect(verbose.stderr).toContain(`\x1b[2mReasoning: ${replay.expect.reasoning}\x1b[22m\n`)
-    expect(verbose.stdout.startsWith(`${replay.expect.text}\n\nSources:`)).toBe(true)
+    expect(verbose.stdout.startsWith(`${replay.expect.text}\n\nPassages:`), verbose.stdout).toBe(true)
     expect(verbose.stdout).not.toContain('Hmm, the user')
 
     const quiet = await ask(replay, ['--backend', 'gateway'])

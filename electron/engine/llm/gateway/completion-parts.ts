@@ -46,7 +46,8 @@ export function readCompletionParts(value: unknown): CompletionParts {
   for (const choice of entries) {
     // Only the first choice is the answer; n > 1 is never asked for.
     if (typeof choice.index === 'number' && choice.index !== 0) continue
-    const message = isObject(choice.delta) ? choice.delta : isObject(choice.message) ? choice.message : null
+    // Legacy completion chunks (and some proxies) put the text in `choice.text` with no delta.
+    const message = isObject(choice.delta) ? choice.delta : isObject(choice.message) ? choice.message : typeof choice.text === 'string' ? { content: choice.text } : null
     if (message) {
       const content = readContent(message.content)
       parts.text += content.text
@@ -145,8 +146,10 @@ export function readProviderError(value: unknown, bare = false): ProviderErrorDa
   if (!source) return null
   const metadata = isObject(source.metadata) ? source.metadata : {}
   const raw = metadata.raw
-  const upstream = typeof raw === 'string' ? raw : isObject(raw) ? JSON.stringify(raw) : null
-  const code = typeof source.code === 'string' || typeof source.code === 'number' ? source.code : typeof source.status === 'string' ? source.status : null
+  // Google's `status` ("RESOURCE_EXHAUSTED") is the upstream's own word for what happened.
+  const statusWord = typeof source.status === 'string' && source.status.trim() !== '' ? source.status : null
+  const upstream = typeof raw === 'string' ? raw : isObject(raw) ? JSON.stringify(raw) : statusWord
+  const code = typeof source.code === 'string' || typeof source.code === 'number' ? source.code : statusWord
   const message = str(source.message) || str(source.detail) || (code !== null ? String(code) : 'the provider reported an error')
   return { message, code, type: str(source.type) || null, upstream }
 }

@@ -5,6 +5,7 @@ import type { Settings } from '../../../../shared/settings'
 import type { Disposable } from '../../lifecycle'
 import { GatewayChatBackend, type GatewayBackendHost } from './gateway-chat-backend'
 import { boundedFetch } from './bounded-fetch'
+import { normalizingErrorBodies } from './error-body'
 import { DEFAULT_RATE_LIMIT_MS, toGatewayError } from './gateway-errors'
 import { checkGatewayUrl } from './gateway-url'
 
@@ -159,8 +160,8 @@ export class GatewayClient implements Disposable {
         apiKey: this.token ?? 'no-token',
         maxRetries: 0,
         timeout: this.settingsValue.requestTimeoutMs,
-        // Redirects refused and every body bounded, for chat and the probe alike.
-        fetch: boundedFetch(),
+        // Redirects refused and every body bounded, for chat and the probe alike; error bodies in the SDK's shape.
+        fetch: normalizingErrorBodies(boundedFetch()),
       })
     }
     return this.sdkValue

@@ -115,7 +115,7 @@ function fromHttpStatus(error: APIError, context: GatewayErrorContext): BrainErr
 /** An error the provider sent inside a stream (an `error` member in a chunk, or an `event: error`). */
 export function providerStreamError(provider: ProviderErrorData, partialText: string): BrainError {
   const code = provider.code !== null ? ` (${provider.code})` : ''
-  const upstream = provider.upstream && provider.upstream !== provider.message ? ` — ${provider.upstream}` : ''
+  const upstream = provider.upstream && provider.upstream !== provider.message && provider.upstream !== String(provider.code) ? ` — ${provider.upstream}` : ''
   return new BrainError('gateway-provider-error', `The model's provider reported an error${code}: ${provider.message}${upstream}`, {
     retryable: false,
     details: {

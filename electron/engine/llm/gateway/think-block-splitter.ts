@@ -1,15 +1,16 @@
-const OPEN = '<think>'
-const CLOSE = '</think>'
+/** The tags reasoning models wrap a leading block in: `<think>` (DeepSeek-R1, Qwen), `<thinking>`, `<thought>` (Gemini). */
+const TAGS = ['think', 'thinking', 'thought'] as const
 
 /**
  * Moves a leading `<think> … </think>` block out of streamed content into reasoning, as DeepSeek-R1 and Qwen
- * reasoning models send it when the server has no reasoning parser. Only a block at the start counts (after
+ * reasoning models send it when the server has no reasoning parser (also `<thinking>` and `<thought>`). Only a block at the start counts (after
  * whitespace): a `<think>` later in an answer is text the model meant to write. Tags cut between chunks are held
  * back until they can be told apart from text.
  */
 export class ThinkBlockSplitter {
   private state: 'start' | 'thinking' | 'after' | 'answer' = 'start'
   private held = ''
+  private close = '</think>'
 
   /** Feeds one piece of content; returns what belongs to the answer and what to the reasoning. */
   push(piece: string): { text: string; reasoning: string } {
@@ -24,24 +25,26 @@ export class ThinkBlockSplitter {
       }
       if (this.state === 'start') {
         const trimmed = this.held.trimStart()
-        if (trimmed.startsWith(OPEN)) {
-          this.held = trimmed.slice(OPEN.length)
+        const tag = TAGS.find((name) => trimmed.startsWith(`<${name}>`))
+        if (tag) {
+          this.held = trimmed.slice(tag.length + 2)
+          this.close = `</${tag}>`
           this.state = 'thinking'
           continue
         }
-        if (trimmed === '' || OPEN.startsWith(trimmed)) break // still could be the tag
+        if (trimmed === '' || TAGS.some((name) => `<${name}>`.startsWith(trimmed))) break // still could be a tag
         this.state = 'answer'
         continue
       }
       if (this.state === 'thinking') {
-        const close = this.held.indexOf(CLOSE)
+        const close = this.held.indexOf(this.close)
         if (close !== -1) {
           reasoning += this.held.slice(0, close)
-          this.held = this.held.slice(close + CLOSE.length)
+          this.held = this.held.slice(close + this.close.length)
           this.state = 'after'
           continue
         }
-        const keep = partialSuffix(this.held, CLOSE)
+        const keep = partialSuffix(this.held, this.close)
         reasoning += this.held.slice(0, this.held.length - keep)
         this.held = this.held.slice(this.held.length - keep)
         break

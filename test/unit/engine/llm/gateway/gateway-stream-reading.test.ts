@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CompletionAccumulator } from '../../../../../electron/engine/llm/gateway/completion-accumulator'
+import { normalizeErrorBody } from '../../../../../electron/engine/llm/gateway/error-body'
 import { readCompletionParts, readContent, readProviderError } from '../../../../../electron/engine/llm/gateway/completion-parts'
 import { SseLineReader } from '../../../../../electron/engine/llm/gateway/sse-lines'
 import { ThinkBlockSplitter } from '../../../../../electron/engine/llm/gateway/think-block-splitter'
@@ -146,5 +147,41 @@ describe('CompletionAccumulator limits', () => {
     const accumulator = new CompletionAccumulator({ maxTextChars: 100, maxReasoningChars: 100 })
     expect(accumulator.takeEvent('error', 'upstream timed out')).toBe(true)
     expect(accumulator.finish().error?.message).toBe('upstream timed out')
+  })
+})
+
+describe('normalizeErrorBody', () => {
+  it.each([
+    ['a Gemini array', '[{"error":{"code":429,"message":"m","status":"RESOURCE_EXHAUSTED"}}]', { error: { code: 429, message: 'm', status: 'RESOURCE_EXHAUSTED' } }],
+    ['a FastAPI detail', '{"detail":"Not Found"}', { error: { message: 'Not Found' } }],
+    ['a FastAPI validation detail', '{"detail":[{"loc":["body","model"],"msg":"field required"}]}', { error: { message: '[{"loc":["body","model"],"msg":"field required"}]' } }],
+    ["vLLM's bare error object", '{"object":"error","message":"m","type":"NotFoundError","code":404}', { error: { message: 'm', code: 404, type: 'NotFoundError' } }],
+    ['an error string', '{"error":"overloaded"}', { error: { message: 'overloaded' } }],
+    ['a JSON string', '"bad gateway"', { error: { message: 'bad gateway' } }],
+  ])('%s', (_name, body, expected) => {
+    expect(JSON.parse(normalizeErrorBody(body)!)).toEqual(expected)
+  })
+
+  it.each([
+    ['the OpenAI shape', '{"error":{"message":"m"}}'],
+    ['plain text', 'upstream connect error'],
+    ['an empty body', ''],
+  ])('leaves %s alone', (_name, body) => {
+    expect(normalizeErrorBody(body)).toBeNull()
+  })
+})
+
+describe('other conventions', () => {
+  it('a leading <thought> (Gemini) or <thinking> block is reasoning too', () => {
+    for (const tag of ['thought', 'thinking']) {
+      const splitter = new ThinkBlockSplitter()
+      const parts = [splitter.push(`<${tag}>plan</`), splitter.push(`${tag}>Answer`), splitter.end()]
+      expect(parts.map((part) => part.text).join('')).toBe('Answer')
+      expect(parts.map((part) => part.reasoning).join('')).toBe('plan')
+    }
+  })
+
+  it('legacy chunks with choice.text are read as text', () => {
+    expect(readCompletionParts({ choices: [{ index: 0, text: 'hello', finish_reason: null }] }).text).toBe('hello')
   })
 })
