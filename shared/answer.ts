@@ -65,6 +65,8 @@ export interface AnswerMeta {
   cost: number | null
   /** Why the router did not use the preferred backend, when it did not. */
   fallbackReason: string | null
+  /** What failed before the backend that answered (or before the retrieval-only answer), when something did. */
+  fallbackError?: ErrorData | null
   aborted: boolean
   /** Why the question's time phrases were not (all) used as a filter, when they were not. */
   periodWarning?: string | null
@@ -72,9 +74,15 @@ export interface AnswerMeta {
   weeks?: AnswerWeek[] | null
   /** Weeks that matched beyond `weeks`. */
   moreWeeks?: number
+  /** The provider's `finish_reason` as sent (`stop`, `length`, `content_filter`, …); null when none was sent. */
+  finishReason?: string | null
+  /** True when the answer was cut by a length limit (the provider's `length`, or notes-rag's own cap). */
+  truncated?: boolean
+  /** True when `text` holds a partial answer that broke off, followed by a labelled fallback. */
+  partial?: boolean
 }
 
-/** Streamed while an answer is generated. */
+/** Streamed while an answer is generated (`answer-delta` for the answer, `answer-reasoning-delta` for reasoning). */
 export interface AnswerDelta {
   answerId: string
   text: string
@@ -88,4 +96,6 @@ export interface AnswerEnd {
   sources: Citation[]
   meta: AnswerMeta
   error: ErrorData | null
+  /** The model's reasoning ("thinking"), kept apart from the answer; null or absent when it sent none. */
+  reasoning?: string | null
 }

@@ -31,6 +31,11 @@ export const ERROR_CODES = [
   'gateway-stream-broken',
   'gateway-insecure-url',
   'gateway-payload-too-large',
+  'gateway-model-not-found',
+  'gateway-bad-request',
+  'gateway-provider-error',
+  'gateway-no-text',
+  'gateway-response-too-large',
   'no-backend',
   // sync
   'sync-disabled',

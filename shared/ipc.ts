@@ -65,6 +65,8 @@ export type BrainMethods = EngineMethods & ShellMethods
 export interface BrainEvents {
   'index-status': IndexSnapshot
   'answer-delta': AnswerDelta
+  /** The model's reasoning, streamed apart from the answer text (shown folded). */
+  'answer-reasoning-delta': AnswerDelta
   'answer-end': AnswerEnd
   'gateway-status': GatewayStatus
   'sync-status': SyncStatus
@@ -106,7 +108,7 @@ export const SHELL_METHOD_NAMES = [
 ] as const satisfies readonly ShellMethodName[]
 
 export const BRAIN_EVENT_NAMES = [
-  'index-status', 'answer-delta', 'answer-end', 'gateway-status', 'sync-status', 'model-download',
+  'index-status', 'answer-delta', 'answer-reasoning-delta', 'answer-end', 'gateway-status', 'sync-status', 'model-download',
   'settings-change', 'engine-state', 'chat-ask',
 ] as const satisfies readonly BrainEventName[]
 

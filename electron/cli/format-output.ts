@@ -104,12 +104,13 @@ export function formatSearchResult(result: SearchResult, color: boolean): string
   return `${lines.join('\n')}\n`
 }
 
-export function formatAnswerSources(answer: AnswerEnd): string {
+export function formatAnswerSources(answer: AnswerEnd, options: { reasoningShown?: boolean } = {}): string {
   const { meta } = answer
   const lines = ['', '']
   if (answer.error) lines.push(`(${answer.error.message})`)
   // The answer text of a retrieval-only answer says it already; a model's answer does not.
   if (meta.periodWarning && meta.backend !== 'retrieval-only') lines.push(`(${meta.periodWarning})`)
+  if (answer.reasoning && !options.reasoningShown) lines.push(`(The model also sent ${answer.reasoning.length} characters of reasoning; --verbose shows them.)`)
   const used = answer.citations.length > 0 ? answer.citations : answer.sources
   if (used.length > 0) {
     lines.push(answer.citations.length > 0 ? 'Sources:' : 'Passages:')

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { BrainError, toErrorData } from '../../shared/errors'
+import { BrainError, toErrorData, type ErrorData } from '../../shared/errors'
 import type { AnswerEnd } from '../../shared/answer'
 import type { IndexSnapshot } from '../../shared/index-status'
 import type { SearchResult } from '../../shared/search'
@@ -95,7 +95,32 @@ async function run(engine: Engine, invocation: CliInvocation, io: CliIo): Promis
     }
     case 'ask': {
       const answerId = randomUUID()
-      const stream = json ? null : engine.on('answer-delta', (delta) => delta.answerId === answerId && io.stdout.write(delta.text))
+      // The usual conventions: NO_COLOR turns colour off, FORCE_COLOR on where stderr is not a terminal.
+      const forced = process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0'
+      const color = (Boolean(io.stderr.isTTY) || forced) && !process.env.NO_COLOR
+      let reasoningOpen = false
+      const closeReasoning = () => {
+        if (!reasoningOpen) return
+        reasoningOpen = false
+        io.stderr.write(color ? '\x1b[22m\n' : '\n')
+      }
+      const stream = json
+        ? null
+        : engine.on('answer-delta', (delta) => {
+            if (delta.answerId !== answerId) return
+            closeReasoning()
+            io.stdout.write(delta.text)
+          })
+      // Reasoning goes to stderr, dimmed, so stdout stays the answer alone (pipes and scripts read it).
+      const thinking =
+        json || !invocation.verbose
+          ? null
+          : engine.on('answer-reasoning-delta', (delta) => {
+              if (delta.answerId !== answerId) return
+              if (!reasoningOpen) io.stderr.write(color ? '\x1b[2mReasoning: ' : 'Reasoning: ')
+              reasoningOpen = true
+              io.stderr.write(delta.text)
+            })
       const stop = new AbortController()
       const onInterrupt = () => stop.abort()
       process.once('SIGINT', onInterrupt)
@@ -105,10 +130,19 @@ async function run(engine: Engine, invocation: CliInvocation, io: CliIo): Promis
       } finally {
         process.off('SIGINT', onInterrupt)
         stream?.dispose()
+        thinking?.dispose()
+        closeReasoning()
       }
-      if (json) io.stdout.write(`${JSON.stringify({ answer: answer.text, citations: answer.citations, sources: answer.sources, meta: answer.meta, error: answer.error }, null, 2)}\n`)
-      else io.stdout.write(formatAnswerSources(answer))
-      return answer.error && answer.meta.backend !== 'retrieval-only' ? 1 : 0
+      // What failed, even when a fallback answered (then `error` on the answer itself is null).
+      const failure = answer.error ?? answer.meta.fallbackError ?? null
+      if (json) {
+        io.stdout.write(
+          `${JSON.stringify({ answer: answer.text, reasoning: answer.reasoning ?? null, citations: answer.citations, sources: answer.sources, meta: answer.meta, error: failure }, null, 2)}\n`,
+        )
+      } else {
+        io.stdout.write(formatAnswerSources(answer, { reasoningShown: invocation.verbose }))
+      }
+      return askExitCode(invocation, answer, failure, io)
     }
     case 'sync': {
       // Files still being indexed would be left out of this pass: let the index settle first.
@@ -120,6 +154,25 @@ async function run(engine: Engine, invocation: CliInvocation, io: CliIo): Promis
     default:
       throw new BrainError('invalid-input', USAGE)
   }
+}
+
+/**
+ * `ask --backend gateway` promised the gateway: any gateway failure exits 1, whatever was shown instead.
+ * Otherwise a fallback that answered is a success; a failure with no answer at all is not.
+ */
+function askExitCode(invocation: CliInvocation, answer: AnswerEnd, failure: ErrorData | null, io: CliIo): number {
+  if (answer.meta.aborted) return 0
+  if (invocation.backend === 'gateway') {
+    if (answer.meta.backend === 'gateway' && answer.error === null) return 0
+    if (failure === null) {
+      if (answer.meta.strategy === 'no-passages') return 0
+      io.stderr.write(`notes-rag: the gateway did not answer: ${answer.meta.fallbackReason ?? 'another backend did'}\n`)
+      return 1
+    }
+    io.stderr.write(`notes-rag: the gateway could not answer: ${failure.message} [${failure.code}]\n`)
+    return 1
+  }
+  return answer.error && answer.meta.backend !== 'retrieval-only' ? 1 : 0
 }
 
 /**

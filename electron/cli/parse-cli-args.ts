@@ -14,6 +14,8 @@ export interface CliInvocation {
   argument: string | null
   dataDir: string
   json: boolean
+  /** ask: also print the model's reasoning (dim, on stderr). */
+  verbose: boolean
   limit: number
   backend: BackendChoice
   dryRun: boolean
@@ -37,6 +39,7 @@ Options:
   --json                    machine-readable output
   --limit N                 search hits, or weeks for a question that is only a time range (default 10)
   --today YYYY-MM-DD        the day relative phrases ("last week") count from (default: today)
+  --verbose                 ask: also print the model's reasoning, dimmed
   --backend local|gateway|auto      which model answers (ask)
   --policy local-only|auto|prefer-gateway   routing policy for this run
   --embedding-model DIR|ID  embedding model folder or hub id
@@ -58,6 +61,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       options: {
         'data-dir': { type: 'string' },
         json: { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
         limit: { type: 'string' },
         backend: { type: 'string' },
         policy: { type: 'string' },
@@ -107,6 +111,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     argument,
     dataDir: path.resolve(values['data-dir'] ?? defaultDataDir(env)),
     json: values.json ?? false,
+    verbose: values.verbose ?? false,
     limit: values.limit === undefined ? 10 : positiveInteger(values.limit, '--limit', 1),
     backend,
     dryRun: values['dry-run'] ?? false,

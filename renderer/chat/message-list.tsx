@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react'
+import { AnswerReasoning } from '../components/answer-reasoning'
 import { AnswerText } from '../components/answer-text'
 import { useSlice } from '../components/use-store'
 import { answerBackendLabel, answerTimingLabel } from '../format/answer-label'
@@ -59,6 +60,7 @@ function Answer(props: { message: ChatMessageView }) {
           <span className="backend-badge">Thinking…</span>
         ) : null}
       </header>
+      <AnswerReasoning reasoning={message.answer?.reasoning} />
       <div className="answer-body" aria-live={message.streaming ? 'polite' : undefined}>
         {message.content ? (
           <AnswerText text={message.content} sources={sources} onOpen={(citation) => chat.openSource(citation)} />

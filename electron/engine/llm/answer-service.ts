@@ -102,6 +102,7 @@ export class AnswerService implements Disposable {
           gateway: settings.routing.policy === 'local-only' ? null : this.gateway,
           settings,
           onDelta: (text) => emit('answer-delta', { answerId: request.answerId, text }),
+          onReasoningDelta: (text) => emit('answer-reasoning-delta', { answerId: request.answerId, text }),
         },
         combined,
       )

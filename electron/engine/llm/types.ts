@@ -12,6 +12,8 @@ export interface CompletionRequest {
   signal?: AbortSignal
   /** Called with each piece of streamed text. */
   onDelta?: (text: string) => void
+  /** Called with each piece of the model's reasoning, which never goes into `text`. */
+  onReasoningDelta?: (text: string) => void
 }
 
 export interface CompletionResult {
@@ -23,6 +25,12 @@ export interface CompletionResult {
   timeToFirstTokenMs: number | null
   /** True when the signal stopped generation; `text` is then the partial answer. */
   aborted: boolean
+  /** The model's reasoning, apart from the answer; empty when it sent none. */
+  reasoning?: string
+  /** The provider's finish reason as sent; null when it sent none. */
+  finishReason?: string | null
+  /** The answer was cut by a length limit (the provider's `length`, or the client's cap on what it reads). */
+  truncated?: boolean
 }
 
 /** A model that can answer: the local node-llama-cpp model or the homelab gateway. */

@@ -20,6 +20,8 @@ export interface AnswerDeps {
   gateway: GatewayAccess | null
   settings: Settings
   onDelta: (text: string) => void
+  /** The model's reasoning, streamed apart from the answer. */
+  onReasoningDelta?: (text: string) => void
   now?: () => Date
   /** Passages asked of the search for a normal question. */
   searchLimit?: number
@@ -46,6 +48,13 @@ export async function answerQuestion(request: AskRequest, deps: AnswerDeps, sign
     streamed += text
     deps.onDelta(text)
   }
+  let reasoning = ''
+  const emitReasoning = (text: string) => {
+    if (text.length === 0) return
+    reasoning += text
+    deps.onReasoningDelta?.(text)
+  }
+  let partial = false
   const meta = (fields: Partial<AnswerMeta> & Pick<AnswerMeta, 'backend' | 'strategy'>): AnswerMeta => ({
     model: null,
     standaloneQuery: standalone.query,
@@ -67,8 +76,9 @@ export async function answerQuestion(request: AskRequest, deps: AnswerDeps, sign
     text,
     citations: citationsIn(text, sources),
     sources,
-    meta: answerMeta,
+    meta: { ...answerMeta, partial },
     error,
+    reasoning: reasoning.length > 0 ? reasoning : null,
   })
 
   const modelQuery = await modelRewrite(request, deps, signal)
@@ -119,10 +129,21 @@ export async function answerQuestion(request: AskRequest, deps: AnswerDeps, sign
     }
     if (!route.backend) break
     const backend = route.backend
-    if (attempt > 0 && streamed.length > 0) emit(`\n\n(Answering again with ${backend.kind === 'local' ? 'the local model' : 'the gateway'}.)\n\n`)
+    if (attempt > 0 && streamed.length > 0) emit(`${paragraphBreak(streamed)}(Answering again with ${backend.kind === 'local' ? 'the local model' : 'the gateway'}.)\n\n`)
+    const streamedBefore = streamed.length
     try {
-      const outcome = await generate(backend, { question, today, settings, candidates, range, emit, signal })
+      const outcome = await generate(backend, { question, today, settings, candidates, range, emit, emitReasoning, signal })
       const usage = sumUsage(outcome.usage)
+      const last = outcome.usage.at(-1)
+      const truncated = outcome.usage.some((result) => result.truncated === true)
+      let text = outcome.text
+      if (truncated && !outcome.aborted) {
+        // Said in the text itself, so every front end shows it, not only those that read the metadata.
+        const note = `\n\n(The answer was cut off: ${isLengthReason(last?.finishReason) ? 'the model reached its length limit' : 'notes-rag stopped reading an answer that ran past its limit'}.)`
+        emit(note)
+        text += note
+      }
+      const fallbackError = router.lastError()
       const answerMeta = meta({
         backend: backend.kind,
         model: backend.model,
@@ -132,23 +153,34 @@ export async function answerQuestion(request: AskRequest, deps: AnswerDeps, sign
         tokensOut: usage.tokensOut,
         cost: usage.cost,
         fallbackReason: router.fallbackReason(),
+        fallbackError: fallbackError && router.fallbackReason() ? fallbackError.toData() : null,
         aborted: outcome.aborted,
         periodWarning,
+        finishReason: last?.finishReason ?? null,
+        truncated,
       })
-      return end(outcome.text, outcome.sources, answerMeta)
+      return end(text, outcome.sources, answerMeta)
     } catch (error) {
       if (isAbortError(error) || signal?.aborted) {
         return end(streamed, citationSources(candidates), meta({ backend: backend.kind, model: backend.model, strategy: range ? 'map-reduce' : 'direct', period, periodWarning, fallbackReason: router.fallbackReason(), aborted: true }))
       }
       lastError = error
       router.markFailed(backend, error)
+      if (streamed.length > streamedBefore) {
+        // Whatever comes next must not read as the continuation of the text that broke off.
+        partial = true
+        const who = backend.kind === 'local' ? 'The local model' : 'The gateway'
+        emit(`\n\n--- ${who} stopped mid-answer (${describeFailure(error)}); the text above is partial. ---\n\n`)
+      }
     }
   }
 
   // No model could answer: give the passages themselves, clearly labelled; a pure time question week by week.
   const reason = router.fallbackReason() ?? 'no model is available'
-  const error = lastError === null ? null : toErrorData(lastError)
-  const base = { backend: 'retrieval-only', strategy: 'retrieval-only', period, periodWarning, fallbackReason: reason } as const
+  const failure = lastError ?? router.lastError()
+  const error = failure === null ? null : toErrorData(failure)
+  const base = { backend: 'retrieval-only', strategy: 'retrieval-only', period, periodWarning, fallbackReason: reason, fallbackError: error } as const
+  emit(paragraphBreak(streamed))
   if (result.rangeOnly && result.weeks) {
     const listing = weekListing(result)
     const text = retrievalOnlyWeeksText(reason, listing, result.moreWeeks ?? 0, periodWarning)
@@ -211,6 +243,7 @@ interface GenerateInput {
   candidates: Passage[]
   range: boolean
   emit: (text: string) => void
+  emitReasoning: (text: string) => void
   signal?: AbortSignal
 }
 
@@ -228,7 +261,7 @@ export function answerReserve(settings: Settings, contextTokens: number): number
 }
 
 async function generate(backend: ChatBackend, input: GenerateInput): Promise<Generated> {
-  const { question, today, settings, candidates, range, emit, signal } = input
+  const { question, today, settings, candidates, range, emit, emitReasoning, signal } = input
   const answerTokens = answerReserve(settings, backend.contextTokens)
   const temperature = settings.llm.temperature
   const packed = await packPassages({
@@ -269,7 +302,7 @@ async function generate(backend: ChatBackend, input: GenerateInput): Promise<Gen
   if (packed.passages.length === 0) {
     throw new BrainError('invalid-input', `The context of ${backend.model} (${backend.contextTokens} tokens) leaves no room for any passage`)
   }
-  const completion = await backend.complete({ messages: packed.messages, maxTokens: answerTokens, temperature, signal, onDelta: emit })
+  const completion = await backend.complete({ messages: packed.messages, maxTokens: answerTokens, temperature, signal, onDelta: emit, onReasoningDelta: emitReasoning })
   return {
     text: completion.text,
     sources: packed.passages.map(toCitation),
@@ -302,6 +335,20 @@ function retrievalOnlyWeeksText(reason: string, listing: ReturnType<typeof weekL
   const more = moreWeeks > 0 ? `\n\n${moreWeeks} more week${moreWeeks === 1 ? '' : 's'} matched.` : ''
   const warning = periodWarning ? `\n(${periodWarning})` : ''
   return `No model could answer (${reason}). These are your notes week by week, not an answer:${warning}\n\n${blocks.join('\n\n')}${more}`
+}
+
+/** What to write before a new paragraph so it does not continue the streamed text. */
+function paragraphBreak(streamed: string): string {
+  if (streamed.length === 0 || streamed.endsWith('\n\n')) return ''
+  return streamed.endsWith('\n') ? '\n' : '\n\n'
+}
+
+function isLengthReason(reason: string | null | undefined): boolean {
+  return reason === 'length' || reason === 'max_tokens' || reason === 'model_length'
+}
+
+function describeFailure(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
 
 function citationSources(passages: Passage[]): Citation[] {

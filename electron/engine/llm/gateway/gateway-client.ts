@@ -4,7 +4,9 @@ import type { GatewayStatus } from '../../../../shared/gateway'
 import type { Settings } from '../../../../shared/settings'
 import type { Disposable } from '../../lifecycle'
 import { GatewayChatBackend, type GatewayBackendHost } from './gateway-chat-backend'
-import { toGatewayError } from './gateway-errors'
+import { boundedFetch } from './bounded-fetch'
+import { normalizingErrorBodies } from './error-body'
+import { DEFAULT_RATE_LIMIT_MS, toGatewayError } from './gateway-errors'
 import { checkGatewayUrl } from './gateway-url'
 
 /** Delays of the background re-probe while the gateway is unreachable. */
@@ -31,6 +33,8 @@ export class GatewayClient implements Disposable {
   private sdkValue: OpenAI | null = null
   private current: GatewayStatus
   private rateLimitedUntil = 0
+  /** Whether the pending pause is the gateway's Retry-After or the client's own default. */
+  private rateLimitFromServer = false
   private probingEnabled = false
   private probeTimer: NodeJS.Timeout | undefined
   private nextDelayMs: number
@@ -133,6 +137,15 @@ export class GatewayClient implements Disposable {
       }
     },
     reportFailure: (error) => this.applyFailure(error),
+    listModels: async (signal) => {
+      try {
+        const page = await this.sdk().models.list({ signal, timeout: this.settingsValue.probeTimeoutMs, maxRetries: 0 })
+        this.knownModels = page.data.map((model) => model.id)
+        return this.knownModels
+      } catch {
+        return null
+      }
+    },
   }
 
   private sdk(): OpenAI {
@@ -147,6 +160,8 @@ export class GatewayClient implements Disposable {
         apiKey: this.token ?? 'no-token',
         maxRetries: 0,
         timeout: this.settingsValue.requestTimeoutMs,
+        // Redirects refused and every body bounded, for chat and the probe alike; error bodies in the SDK's shape.
+        fetch: normalizingErrorBodies(boundedFetch()),
       })
     }
     return this.sdkValue
@@ -155,9 +170,13 @@ export class GatewayClient implements Disposable {
   private checkRateLimit(): void {
     const remaining = this.rateLimitRemainingMs()
     if (remaining > 0) {
-      throw new BrainError('gateway-rate-limited', `The gateway is rate limiting; try again in ${Math.ceil(remaining / 1000)} s`, {
+      const seconds = Math.ceil(remaining / 1000)
+      const message = this.rateLimitFromServer
+        ? `The gateway is rate limiting; it asked to wait another ${seconds} s`
+        : `The gateway was rate limiting a moment ago and did not say when to try again; notes-rag waits another ${seconds} s before asking`
+      throw new BrainError('gateway-rate-limited', message, {
         retryable: true,
-        details: { retryAfterMs: remaining },
+        details: { retryAfterMs: remaining, retryAfterFromServer: this.rateLimitFromServer },
       })
     }
   }
@@ -206,12 +225,23 @@ export class GatewayClient implements Disposable {
         this.setStatus({ type: 'unauthorized', message: error.message, checkedAt })
         return
       case 'gateway-rate-limited': {
-        const retryAfterMs = Number(error.details?.retryAfterMs ?? 0)
-        this.rateLimitedUntil = Math.max(this.rateLimitedUntil, now + retryAfterMs)
-        this.setStatus({ type: 'rate-limited', retryAt: new Date(this.rateLimitedUntil).toISOString(), checkedAt })
+        const fromServer = typeof error.details?.retryAfterMs === 'number' && error.details?.retryAfterFromServer !== false
+        const retryAfterMs = fromServer ? Number(error.details?.retryAfterMs) : DEFAULT_RATE_LIMIT_MS
+        if (now + retryAfterMs >= this.rateLimitedUntil) {
+          this.rateLimitedUntil = now + retryAfterMs
+          this.rateLimitFromServer = fromServer
+        }
+        this.setStatus({ type: 'rate-limited', retryAt: new Date(this.rateLimitedUntil).toISOString(), checkedAt, retryAtFromServer: this.rateLimitFromServer })
         if (this.probingEnabled) this.scheduleProbe(retryAfterMs)
         return
       }
+      case 'gateway-model-not-found':
+      case 'gateway-bad-request':
+      case 'gateway-provider-error':
+      case 'gateway-no-text':
+        // The gateway answered: it is reachable, whatever it thought of this request.
+        this.host.reportSuccess()
+        return
       case 'gateway-unreachable':
       case 'gateway-timeout':
       case 'gateway-server-error': {

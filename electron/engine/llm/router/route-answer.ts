@@ -55,6 +55,7 @@ export function backendOrder(policy: Settings['routing']['policy'], choice: Back
 export class AnswerRouter {
   private readonly reasons: string[] = []
   private readonly failed = new Set<BackendKind>()
+  private lastFailure: BrainError | null = null
   private readonly order: BackendKind[]
 
   constructor(
@@ -72,9 +73,18 @@ export class AnswerRouter {
     return this.reasons.length > 0 ? this.reasons.join('; ') : null
   }
 
+  /**
+   * The last failure met while routing or answering, as a typed error: a failed backend's own error, or the
+   * gateway's status when it was skipped (unreachable, token refused, rate limited, not configured).
+   */
+  lastError(): BrainError | null {
+    return this.lastFailure
+  }
+
   /** Records that a backend failed while answering; `select` will not offer it again. */
   markFailed(backend: ChatBackend, error: unknown): void {
     this.failed.add(backend.kind)
+    this.lastFailure = BrainError.is(error) ? error : new BrainError('internal', error instanceof Error ? error.message : String(error), { cause: error })
     this.reasons.push(`${backend.kind === 'local' ? 'the local model' : 'the gateway'} failed: ${describe(error)}`)
   }
 
@@ -123,6 +133,7 @@ export class AnswerRouter {
       if (signal?.aborted) throw error
       this.failed.add('local')
       this.reasons.push(`the local model is unavailable: ${describe(error)}`)
+      this.lastFailure ??= BrainError.is(error) ? error : new BrainError('model-load-failed', describe(error), { cause: error })
       return null
     }
   }
@@ -131,11 +142,19 @@ export class AnswerRouter {
     const gateway = this.deps.gateway
     if (!gateway || !gateway.configured) {
       this.reasons.push('the gateway is not configured')
+      this.lastFailure = new BrainError('gateway-not-configured', 'No gateway URL is set')
       return null
     }
     const waitMs = gateway.rateLimitRemainingMs()
     if (waitMs > 0) {
-      this.reasons.push(`the gateway is rate limiting for another ${Math.ceil(waitMs / 1000)} s`)
+      const current = gateway.status()
+      const fromServer = current.type !== 'rate-limited' || current.retryAtFromServer !== false
+      const seconds = Math.ceil(waitMs / 1000)
+      const reason = fromServer
+        ? `the gateway is rate limiting for another ${seconds} s`
+        : `the gateway is rate limiting (it did not say when to try again; notes-rag waits another ${seconds} s)`
+      this.reasons.push(reason)
+      this.lastFailure = new BrainError('gateway-rate-limited', `The ${reason.slice(4)}`, { retryable: true, details: { retryAfterMs: waitMs, retryAfterFromServer: fromServer } })
       return null
     }
     let status = gateway.status()
@@ -143,6 +162,7 @@ export class AnswerRouter {
     if (status.type !== 'reachable') {
       this.failed.add('gateway')
       this.reasons.push(`the gateway is ${describeStatus(status)}`)
+      this.lastFailure = statusError(status)
       return null
     }
     const large = needs.mapReduce === true || needs.promptTokens > this.deps.settings.gateway.largeModelThresholdTokens
@@ -151,6 +171,7 @@ export class AnswerRouter {
     } catch (error) {
       this.failed.add('gateway')
       this.reasons.push(`the gateway is unusable: ${describe(error)}`)
+      this.lastFailure = BrainError.is(error) ? error : new BrainError('gateway-unreachable', describe(error), { cause: error })
       return null
     }
   }
@@ -179,6 +200,22 @@ async function measureFor(backend: ChatBackend, needs: RouteNeeds): Promise<numb
 function describe(error: unknown): string {
   if (BrainError.is(error)) return `${error.message} (${error.code})`
   return error instanceof Error ? error.message : String(error)
+}
+
+/** The typed error a gateway status that is not `reachable` amounts to. */
+function statusError(status: GatewayStatus): BrainError {
+  switch (status.type) {
+    case 'unreachable':
+      return new BrainError('gateway-unreachable', `The gateway is unreachable: ${status.message}`, { retryable: true })
+    case 'unauthorized':
+      return new BrainError('gateway-unauthorized', status.message)
+    case 'rate-limited':
+      return new BrainError('gateway-rate-limited', `The gateway is rate limiting until ${status.retryAt}`, { retryable: true })
+    case 'not-configured':
+      return new BrainError('gateway-not-configured', 'No gateway URL is set')
+    default:
+      return new BrainError('gateway-unreachable', `The gateway is ${status.type}`, { retryable: true })
+  }
 }
 
 function describeStatus(status: GatewayStatus): string {

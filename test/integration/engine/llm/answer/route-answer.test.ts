@@ -91,3 +91,54 @@ describe('AnswerRouter with the real gateway client', () => {
     expect(second.fallbackReason).toBe('the gateway failed: The gateway stream broke off mid-answer (gateway-stream-broken)')
   })
 })
+
+describe('AnswerRouter: which gateway failures mark it unreachable', () => {
+  const chatOnly = (fault: NonNullable<ReturnType<NonNullable<FakeGatewayOptions['fault']>>>): FakeGatewayOptions['fault'] => (request) =>
+    request.path.endsWith('/chat/completions') ? fault : null
+  const messages = [{ role: 'user' as const, content: 'what did I plant?' }]
+
+  it.each([
+    [400, 'gateway-bad-request', /^The gateway rejected the request \(HTTP 400\): injected 400$/],
+    [404, 'gateway-model-not-found', /^The gateway has no model "small" \(its \/models lists: llama3, qwen\)\. It said: injected 404$/],
+  ])('after a %i the gateway is still reachable and the next question goes to it again', async (status, code, message) => {
+    const { fake, client, settings } = await setup({ routing: { policy: 'prefer-gateway' } }, { models: ['llama3', 'qwen'], fault: chatOnly({ type: 'status', status }) })
+    const router = new AnswerRouter({ settings, loadLocal: loadTiny, gateway: client })
+    const route = await router.select({ promptTokens: 10 })
+    expect(route.kind).toBe('gateway')
+    const error = await route.backend!.complete({ messages, maxTokens: 16, temperature: 0 }).catch((caught: unknown) => caught)
+    expect(BrainError.is(error, code as never)).toBe(true)
+    expect((error as BrainError).message).toMatch(message)
+    router.markFailed(route.backend!, error)
+    expect(client.status().type).toBe('reachable')
+    expect((await router.select({ promptTokens: 10 })).kind).toBe('local')
+    const next = await new AnswerRouter({ settings, loadLocal: loadTiny, gateway: client }).select({ promptTokens: 10 })
+    expect(next.kind).toBe('gateway')
+    expect(next.fallbackReason).toBeNull()
+    expect(fake.chatRequests()).toHaveLength(1)
+  })
+
+  it.each([
+    ['a 502', { type: 'status', status: 502 } as const, 'gateway-server-error'],
+    ['a timeout', { type: 'hang' } as const, 'gateway-timeout'],
+  ])('after %s the gateway is unreachable and the next question falls back with the reason', async (_name, fault, code) => {
+    const { client, settings } = await setup({ routing: { policy: 'prefer-gateway' }, gateway: { requestTimeoutMs: 300 } }, { fault: chatOnly(fault) })
+    const route = await new AnswerRouter({ settings, loadLocal: loadTiny, gateway: client }).select({ promptTokens: 10 })
+    const error = await route.backend!.complete({ messages, maxTokens: 16, temperature: 0 }).catch((caught: unknown) => caught)
+    expect((error as BrainError).code).toBe(code)
+    expect(client.status().type).toBe('unreachable')
+    const next = new AnswerRouter({ settings, loadLocal: loadTiny, gateway: client })
+    const fallback = await next.select({ promptTokens: 10 })
+    expect(fallback.kind).toBe('local')
+    expect(fallback.fallbackReason).toMatch(/^the gateway is unreachable \(/)
+    expect(next.lastError()?.code).toBe('gateway-unreachable')
+  })
+
+  it('after a refused connection the gateway is unreachable', async () => {
+    const { fake, client, settings } = await setup({ routing: { policy: 'prefer-gateway' } })
+    const route = await new AnswerRouter({ settings, loadLocal: loadTiny, gateway: client }).select({ promptTokens: 10 })
+    await fake.close()
+    const error = await route.backend!.complete({ messages, maxTokens: 16, temperature: 0 }).catch((caught: unknown) => caught)
+    expect((error as BrainError).code).toBe('gateway-unreachable')
+    expect(client.status().type).toBe('unreachable')
+  })
+})

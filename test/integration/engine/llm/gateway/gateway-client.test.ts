@@ -81,7 +81,7 @@ describe('GatewayClient against a real HTTP server', () => {
   it('maps 401 to gateway-unauthorized and marks the status', async () => {
     const { client } = await setup({}, {}, 'wrong-token')
     const error = await expectCode(client.backend('small').complete({ messages: question, maxTokens: 16, temperature: 0 }), 'gateway-unauthorized')
-    expect(error.message).toBe('The gateway rejected the token')
+    expect(error.message).toBe('The gateway rejected the token (HTTP 401): invalid token')
     expect(client.status().type).toBe('unauthorized')
     expect((await client.probe()).type).toBe('unauthorized')
   })
