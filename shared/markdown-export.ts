@@ -58,17 +58,19 @@ export function exportFileName(title: string): string {
 
 function answerBody(answer: ExportableAnswer, options: MarkdownExportOptions, sourcesHeading = '##'): string[] {
   const lines: string[] = []
-  if (answer.meta.backend === 'retrieval-only') {
-    lines.push('> **Retrieval only:** no model answered this question; below are the passages that matched.', '')
-  }
-  const text = answer.text.trim()
+  const retrievalOnly = answer.meta.backend === 'retrieval-only'
+  const cited = answer.citations.length > 0
+  const used = cited ? answer.citations : answer.sources
+  let text = answer.text.trim()
+  // A retrieval-only text is an explanation followed by the passages as plain text; the passages are listed
+  // below with their sources, so only the explanation is kept.
+  if (retrievalOnly && used.length > 0) text = text.split(/\n(?=\[1\] )/)[0].trim()
+  if (retrievalOnly) lines.push('> **Retrieval only:** no model answered this question; below are the passages that matched.', '')
   if (text) lines.push(text)
   if (answer.error && answer.meta.backend !== 'retrieval-only') lines.push('', `> **Error:** ${oneLine(answer.error.message)}`)
   if (answer.meta.aborted) lines.push('', '_The answer was stopped before it finished._')
-  const cited = answer.citations.length > 0
-  const used = cited ? answer.citations : answer.sources
   if (used.length > 0) {
-    lines.push('', `${sourcesHeading} ${cited ? 'Sources' : 'Passages'}`, '')
+    lines.push('', `${sourcesHeading} ${cited && !retrievalOnly ? 'Sources' : 'Passages'}`, '')
     for (const citation of [...used].sort((a, b) => a.n - b.n)) lines.push(...sourceEntry(citation, options))
   }
   lines.push('', `<sub>${answeredBy(answer)}</sub>`)

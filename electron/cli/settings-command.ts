@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { BrainError } from '../../shared/errors'
 import { defaultSettings, settingsSchema, type Settings } from '../../shared/settings'
+import { checkGatewayUrl } from '../engine/llm/gateway/gateway-url'
 import { dataPaths } from '../engine/settings/data-dir'
 import { loadSettingsFile, saveSettingsFile } from '../engine/settings/settings-file'
 
@@ -47,7 +48,12 @@ export function withSetting(settings: Settings, key: string, raw: string): Setti
   for (const candidate of candidates) {
     const value = key === 'folder' && typeof candidate === 'string' ? path.resolve(candidate) : candidate
     const result = settingsSchema.safeParse(assign(settings, key, value))
-    if (result.success) return result.data
+    if (result.success) {
+      // The schema takes any text as a URL; the gateway client would refuse a bad one later, so refuse it now.
+      const { baseUrl, allowInsecureHttp } = result.data.gateway
+      if (baseUrl !== null && baseUrl !== settings.gateway.baseUrl) checkGatewayUrl(baseUrl, allowInsecureHttp)
+      return result.data
+    }
     firstError ??= result.error.issues.map((issue) => `${issue.path.join('.') || key}: ${issue.message}`).join('; ')
   }
   throw new BrainError('invalid-input', `Cannot set ${key} to ${raw}: ${firstError}`, { details: { key, value: raw } })
