@@ -32,4 +32,6 @@ export interface SyncReport extends SyncPlan {
   serverState?: { source: 'server' | 'last-known' | 'none'; fetchedAt: string | null }
   /** Files not sent this pass and why (e.g. a single file larger than the gateway's batch limit). */
   skipped?: Array<{ path: string; reason: 'too-large' | 'changed-since-indexing' | 'unreadable' | 'vectors-missing' }>
+  /** Set on a dry run made while sync is disabled: why, so the caller can say how to turn it on (nothing connected). */
+  disabled?: { reason: Extract<SyncPhase, { type: 'disabled' }>['reason']; message: string }
 }

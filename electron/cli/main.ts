@@ -7,6 +7,11 @@ import type { Engine } from '../engine/engine'
 import { assertFolder } from '../engine/indexer/scan-folder'
 import { formatAnswerSources, formatProgressLine, formatSearchResult, formatStatus, formatSummary } from './format-output'
 import { parseCliArgs, USAGE, type CliInvocation } from './parse-cli-args'
+import { askMarkdown, writeCommandOutput } from './ask-export'
+import { helpText } from './command-help'
+import { routeConsoleToStderr, runMcp } from './mcp-command'
+import { formatSettingValue, getSetting, readSettings, withSetting, writeSettings } from './settings-command'
+import { runSync, saveSyncFlags } from './sync-command'
 
 /** Streams the CLI writes to; tests pass their own. */
 export interface CliIo {
@@ -26,11 +31,19 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     return 2
   }
   if (invocation.command === 'help') {
-    io.stdout.write(USAGE)
+    io.stdout.write(helpText(invocation.helpTopic))
     return 0
   }
+  if (invocation.command === 'mcp') routeConsoleToStderr()
   let engine: Engine | null = null
   try {
+    if (invocation.command === 'settings') return runSettings(invocation, io)
+    if (invocation.command === 'sync') {
+      const said = saveSyncFlags(invocation)
+      if (said.length > 0) io.stderr.write(`${said.join(' ')}\n`)
+      // Turning sync off needs no engine: nothing is planned or sent.
+      if (invocation.syncEnabled === false && !invocation.dryRun) return 0
+    }
     if (invocation.command === 'index' || invocation.command === 'watch') await assertFolder(invocation.overrides.folder!)
     // Loaded only for commands that need it: `help` and usage errors answer without loading models or stores.
     const { Engine } = await import('../engine/engine')
@@ -38,7 +51,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       dataDir: invocation.dataDir,
       overrides: invocation.overrides,
       gatewayToken: invocation.gatewayToken,
-      watch: invocation.command === 'watch',
+      watch: invocation.command === 'watch' || (invocation.command === 'mcp' && invocation.watch),
       // The terminal shows no gateway status; `ask` checks the gateway when it routes the question.
       probeGateway: false,
     })
@@ -104,7 +117,7 @@ async function run(engine: Engine, invocation: CliInvocation, io: CliIo): Promis
         reasoningOpen = false
         io.stderr.write(color ? '\x1b[22m\n' : '\n')
       }
-      const stream = json
+      const stream = json || invocation.format === 'markdown'
         ? null
         : engine.on('answer-delta', (delta) => {
             if (delta.answerId !== answerId) return
@@ -113,7 +126,7 @@ async function run(engine: Engine, invocation: CliInvocation, io: CliIo): Promis
           })
       // Reasoning goes to stderr, dimmed, so stdout stays the answer alone (pipes and scripts read it).
       const thinking =
-        json || !invocation.verbose
+        json || invocation.format === 'markdown' || !invocation.verbose
           ? null
           : engine.on('answer-reasoning-delta', (delta) => {
               if (delta.answerId !== answerId) return
@@ -135,22 +148,22 @@ async function run(engine: Engine, invocation: CliInvocation, io: CliIo): Promis
       }
       // What failed, even when a fallback answered (then `error` on the answer itself is null).
       const failure = answer.error ?? answer.meta.fallbackError ?? null
-      if (json) {
-        io.stdout.write(
+      if (invocation.format === 'markdown') await writeCommandOutput(invocation, askMarkdown(invocation, answer), io)
+      else if (json) {
+        await writeCommandOutput(
+          invocation,
           `${JSON.stringify({ answer: answer.text, reasoning: answer.reasoning ?? null, citations: answer.citations, sources: answer.sources, meta: answer.meta, error: failure }, null, 2)}\n`,
+          io,
         )
       } else {
         io.stdout.write(formatAnswerSources(answer, { reasoningShown: invocation.verbose }))
       }
       return askExitCode(invocation, answer, failure, io)
     }
-    case 'sync': {
-      // Files still being indexed would be left out of this pass: let the index settle first.
-      await engine.whenIdle()
-      const report = await engine.call('syncNow', [{ dryRun: invocation.dryRun }])
-      io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatSyncReport(report))
-      return 0
-    }
+    case 'sync':
+      return runSync(engine, invocation, io)
+    case 'mcp':
+      return runMcp(engine, invocation)
     default:
       throw new BrainError('invalid-input', USAGE)
   }
@@ -214,19 +227,19 @@ function hitJson(hit: SearchResult['hits'][number]) {
   }
 }
 
-function formatSyncReport(report: import('../../shared/sync').SyncReport): string {
-  const lines = [
-    `${report.dryRun ? 'Would send' : 'Sent'}: ${report.upserts.length} files, ${report.deletes.length} deletions, ${report.renames.length} renames`,
-    ...report.upserts.map((file) => `  + ${file.path} (${file.chunks} chunks, ${file.bytes} bytes)`),
-    ...report.deletes.map((file) => `  - ${file}`),
-    ...report.renames.map((rename) => `  ~ ${rename.from} -> ${rename.to}`),
-  ]
-  if (report.excluded.length > 0) lines.push(`Excluded by your sync rules: ${report.excluded.length} files`)
-  for (const skipped of report.skipped ?? []) lines.push(`  ! skipped ${skipped.path} (${skipped.reason})`)
-  if (report.serverState?.source === 'last-known') lines.push(`The gateway was unreachable: compared with its state as of ${report.serverState.fetchedAt}.`)
-  if (report.serverState?.source === 'none') lines.push('The gateway was unreachable and has never been synced: everything would be sent.')
-  if (!report.dryRun) lines.push(`${report.requests} requests, ${report.bytesSent} bytes in ${report.seconds.toFixed(1)} s`)
-  return `${lines.join('\n')}\n`
+/** `notes-rag settings get [KEY] | set KEY VALUE`: settings.json directly, validated by the app's schema. */
+function runSettings(invocation: CliInvocation, io: CliIo): number {
+  const [action, key, value] = invocation.positionals
+  const { settings, recoveredFrom } = readSettings(invocation.dataDir)
+  if (recoveredFrom) io.stderr.write(`notes-rag: settings.json was invalid; it was kept as ${recoveredFrom} and defaults are shown.\n`)
+  if (action === 'get') {
+    io.stdout.write(`${key === undefined ? JSON.stringify(settings, null, 2) : formatSettingValue(getSetting(settings, key), invocation.json)}\n`)
+    return 0
+  }
+  const next = withSetting(settings, key!, value!)
+  writeSettings(invocation.dataDir, next)
+  io.stderr.write(`${key} = ${JSON.stringify(getSetting(next, key!))} (saved in settings.json)\n`)
+  return 0
 }
 
 function defaultIo(): CliIo {

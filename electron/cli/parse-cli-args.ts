@@ -5,7 +5,7 @@ import { ROUTING_POLICIES, type RoutingPolicy, type SettingsPatch } from '../../
 import type { BackendChoice } from '../../shared/answer'
 import { defaultDataDir } from '../engine/settings/data-dir'
 
-export const COMMANDS = ['index', 'watch', 'status', 'search', 'ask', 'sync', 'help'] as const
+export const COMMANDS = ['index', 'watch', 'status', 'search', 'ask', 'sync', 'settings', 'mcp', 'help'] as const
 export type Command = (typeof COMMANDS)[number]
 
 /** A parsed command line: the command, its one positional argument, and the settings it overrides. */
@@ -22,6 +22,20 @@ export interface CliInvocation {
   today: string | undefined
   gatewayToken: string | null
   overrides: SettingsPatch
+  /** `notes-rag <command> --help`: the command whose help to print (null: the general usage). */
+  helpTopic: Command | null
+  /** Every positional after the command (`settings set KEY VALUE`). */
+  positionals: string[]
+  /** sync: `--enable` (true) / `--disable` (false) saves `sync.enabled`; null leaves it. */
+  syncEnabled: boolean | null
+  /** sync: `--gateway-url` given on the command line (saved to settings.json by `sync`). */
+  gatewayUrlFlag: string | null
+  /** ask: `--format text|markdown|json` (`--json` is `json`). */
+  format: 'text' | 'markdown' | 'json'
+  /** ask: write the answer to this file instead of stdout. */
+  output: string | null
+  /** mcp: keep the index up to date while serving. */
+  watch: boolean
 }
 
 export const USAGE = `notes-rag — a local-first second brain over your weekly logs
@@ -32,7 +46,12 @@ Usage:
   notes-rag status               files, chunks, last indexed time, folder state, model, per-file errors
   notes-rag search "<query>"     hybrid, time-aware search ("kubernetes last march", "in:projects/ api")
   notes-rag ask "<question>"     answer from your notes, streamed, with sources
-  notes-rag sync                 push the index to the homelab gateway
+  notes-rag sync                 push the index to the homelab gateway (--enable/--disable, --dry-run)
+  notes-rag settings get [KEY]   print settings.json, or one value (e.g. sync.enabled)
+  notes-rag settings set KEY VALUE   change one setting, validated like the app does
+  notes-rag mcp                  serve the notes to MCP clients (Claude Desktop, VS Code) over stdio
+
+  notes-rag <command> --help     options of one command
 
 Options:
   --data-dir DIR            where the index lives (default: the app's data folder, shared with the app)
@@ -71,6 +90,11 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         'gateway-url': { type: 'string' },
         'gateway-token': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
+        enable: { type: 'boolean', default: false },
+        disable: { type: 'boolean', default: false },
+        format: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        watch: { type: 'boolean', default: false },
         today: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -79,8 +103,11 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     throw new BrainError('invalid-input', `${(error as Error).message}\n\n${USAGE}`)
   }
   const { values, positionals } = parsed
-  const command = (values.help ? 'help' : (positionals[0] ?? 'help')) as Command
-  if (!COMMANDS.includes(command)) throw new BrainError('invalid-input', `Unknown command "${positionals[0]}".\n\n${USAGE}`)
+  const named = positionals[0] as Command | undefined
+  if (named !== undefined && !COMMANDS.includes(named)) throw new BrainError('invalid-input', `Unknown command "${positionals[0]}".\n\n${USAGE}`)
+  const command = (values.help ? 'help' : (named ?? 'help')) as Command
+  const helpTopic = command === 'help' ? ((values.help ? named : (positionals[1] as Command | undefined)) ?? null) : null
+  if (helpTopic !== null && !COMMANDS.includes(helpTopic)) throw new BrainError('invalid-input', `Unknown command "${helpTopic}".\n\n${USAGE}`)
   const argument = positionals.slice(1).join(' ') || null
   if ((command === 'index' || command === 'watch') && !argument) throw new BrainError('invalid-input', `notes-rag ${command} needs a folder.\n\n${USAGE}`)
   if ((command === 'search' || command === 'ask') && !argument) throw new BrainError('invalid-input', `notes-rag ${command} needs a query in quotes.\n\n${USAGE}`)
@@ -106,11 +133,18 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   const backend = (values.backend ?? 'auto') as BackendChoice
   if (!['auto', 'local', 'gateway'].includes(backend)) throw new BrainError('invalid-input', '--backend must be local, gateway or auto.')
 
+  if (values.enable && values.disable) throw new BrainError('invalid-input', 'Use either --enable or --disable, not both.')
+  if ((values.enable || values.disable) && command !== 'sync') throw new BrainError('invalid-input', `--${values.enable ? 'enable' : 'disable'} belongs to notes-rag sync.`)
+  const format = values.json ? 'json' : (values.format ?? 'text')
+  if (!['text', 'markdown', 'json'].includes(format)) throw new BrainError('invalid-input', '--format must be text, markdown or json.')
+  if (values.output !== undefined && command !== 'ask') throw new BrainError('invalid-input', '--output belongs to notes-rag ask (with --format markdown).')
+  if (command === 'settings') validateSettingsPositionals(positionals.slice(1))
+
   return {
     command,
     argument,
     dataDir: path.resolve(values['data-dir'] ?? defaultDataDir(env)),
-    json: values.json ?? false,
+    json: (values.json ?? false) || format === 'json',
     verbose: values.verbose ?? false,
     limit: values.limit === undefined ? 10 : positiveInteger(values.limit, '--limit', 1),
     backend,
@@ -118,7 +152,25 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     today: values.today,
     gatewayToken: values['gateway-token'] ?? env.NOTES_RAG_GATEWAY_TOKEN ?? null,
     overrides,
+    helpTopic,
+    positionals: positionals.slice(1),
+    syncEnabled: values.enable ? true : values.disable ? false : null,
+    gatewayUrlFlag: values['gateway-url'] ?? null,
+    format: format as CliInvocation['format'],
+    output: values.output === undefined ? null : path.resolve(values.output),
+    watch: values.watch ?? false,
   }
+}
+
+function validateSettingsPositionals(args: string[]): void {
+  const [action, key, value, ...rest] = args
+  const usage = 'Usage: notes-rag settings get [KEY] | notes-rag settings set KEY VALUE'
+  if (action === 'get' && value === undefined) return
+  if (action === 'set' && key !== undefined && value !== undefined && rest.length === 0) return
+  if (action === undefined) throw new BrainError('invalid-input', `notes-rag settings needs get or set.\n${usage}`)
+  if (action === 'set') throw new BrainError('invalid-input', `notes-rag settings set needs a KEY and one VALUE (quote values with spaces).\n${usage}`)
+  if (action === 'get') throw new BrainError('invalid-input', `notes-rag settings get takes at most one KEY.\n${usage}`)
+  throw new BrainError('invalid-input', `Unknown settings action "${action}".\n${usage}`)
 }
 
 function positiveInteger(value: string, flag: string, min: number): number {

@@ -195,6 +195,11 @@ export class Engine implements Disposable {
     return this.settings
   }
 
+  /** The index's metadata, for in-process front ends that list notes without an IPC method (the MCP server). */
+  get metaStore(): MetaStore {
+    return this.meta
+  }
+
   /** Waits until queued indexing has finished (tests and the CLI). */
   whenIdle(): Promise<void> {
     return this.index.whenIdle()

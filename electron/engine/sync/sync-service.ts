@@ -167,6 +167,10 @@ export class SyncService implements Disposable {
 
   private async pass(dryRun: boolean, callerSignal: AbortSignal | undefined): Promise<SyncReport> {
     const started = Date.now()
+    if (dryRun) {
+      const disabled = this.disabledPhase(this.deps.settings())
+      if (disabled) return this.previewWhileDisabled(disabled, started, callerSignal)
+    }
     const config = this.passConfig()
     const signal = callerSignal ? AbortSignal.any([callerSignal, this.lifetime.signal]) : this.lifetime.signal
     const client = new SyncClient({ baseUrl: config.baseUrl, token: config.token, timeoutMs: config.settings.gateway.requestTimeoutMs, fetch: this.fetchImpl })
@@ -215,6 +219,52 @@ export class SyncService implements Disposable {
       this.rejectedToken = null
       this.setStatus({ phase: { type: 'idle' }, lastSuccessAt: now, lastError, pendingFiles: this.countPending() })
     }
+    return context.report
+  }
+
+  /**
+   * A dry run while sync is off, local-only or not configured: nothing may be sent, and no connection is opened at
+   * all (local-only promises none). The plan is compared with the last server state seen for the configured URL,
+   * or with an empty server; the report says why sync is disabled so the caller can say how to turn it on.
+   */
+  private async previewWhileDisabled(disabled: Extract<SyncPhase, { type: 'disabled' }>, started: number, callerSignal: AbortSignal | undefined): Promise<SyncReport> {
+    const settings = this.deps.settings()
+    let baseUrl: URL | null = null
+    try {
+      if (settings.gateway.baseUrl) baseUrl = checkGatewayUrl(settings.gateway.baseUrl, settings.gateway.allowInsecureHttp)
+    } catch {
+      baseUrl = null
+    }
+    const offline: typeof fetch = () => Promise.reject(new BrainError('sync-disabled', 'A dry run while sync is disabled never connects.'))
+    const client = new SyncClient({ baseUrl: baseUrl ?? new URL('http://127.0.0.1/'), token: '', timeoutMs: settings.gateway.requestTimeoutMs, fetch: offline })
+    const vectors = this.deps.vectors()
+    const context: PassContext = {
+      config: { baseUrl: baseUrl ?? new URL('http://127.0.0.1/'), token: '', settings },
+      client,
+      signal: callerSignal ? AbortSignal.any([callerSignal, this.lifetime.signal]) : this.lifetime.signal,
+      report: { upserts: [], deletes: [], renames: [], excluded: [], dryRun: true, requests: 0, bytesSent: 0, seconds: 0 },
+      skipped: [],
+      embedding: vectors ? embeddingDescriptor(vectors) : null,
+      vectors,
+      maxBatchBytes: settings.sync.maxBatchBytes,
+      replan: false,
+      sentFiles: 0,
+      totalFiles: 0,
+    }
+    const info = this.db.remoteInfo()
+    const known = baseUrl !== null && info !== null && info.baseUrl === baseUrl.href
+    const remote = known ? this.db.remoteFiles() : new Map<string, ManifestEntry>()
+    if (known) {
+      for (const batch of this.db.outbox(baseUrl!.href)) {
+        appendSummary(context.report, batch.summary)
+        applySummaryTo(remote, batch.summary)
+      }
+    }
+    context.report.serverState = { source: known ? 'last-known' : 'none', fetchedAt: known ? info!.fetchedAt : null }
+    await this.execute(this.plan(remote, context), context)
+    if (context.skipped.length > 0) context.report.skipped = context.skipped
+    context.report.disabled = { reason: disabled.reason, message: disabledMessage(disabled.reason) }
+    context.report.seconds = (Date.now() - started) / 1000
     return context.report
   }
 
@@ -584,8 +634,7 @@ export class SyncService implements Disposable {
     const phase = this.disabledPhase(settings)
     if (phase) {
       this.setStatus({ phase })
-      const why = { 'local-only': 'the routing policy is local-only', off: 'sync is turned off in settings', 'not-configured': 'no gateway URL or token is set' }[phase.reason]
-      throw new BrainError('sync-disabled', `Sync is disabled: ${why}.`, { details: { reason: phase.reason } })
+      throw new BrainError('sync-disabled', disabledMessage(phase.reason), { details: { reason: phase.reason } })
     }
     let baseUrl: URL
     try {
@@ -695,3 +744,7 @@ function safeHref(url: string): string | null {
   }
 }
 
+function disabledMessage(reason: Extract<SyncPhase, { type: 'disabled' }>['reason']): string {
+  const why = { 'local-only': 'the routing policy is local-only', off: 'sync is turned off in settings', 'not-configured': 'no gateway URL or token is set' }[reason]
+  return `Sync is disabled: ${why}.`
+}

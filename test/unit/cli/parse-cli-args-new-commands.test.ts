@@ -1,0 +1,56 @@
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { helpText } from '../../../electron/cli/command-help'
+import { parseCliArgs, USAGE } from '../../../electron/cli/parse-cli-args'
+
+const env = { HOME: '/home/u' } as NodeJS.ProcessEnv
+
+describe('parseCliArgs: mcp, settings, sync flags, ask export', () => {
+  it('parses settings get/set with their positionals', () => {
+    expect(parseCliArgs(['settings', 'get'], env)).toMatchObject({ command: 'settings', positionals: ['get'] })
+    expect(parseCliArgs(['settings', 'set', 'sync.enabled', 'true'], env)).toMatchObject({ command: 'settings', positionals: ['set', 'sync.enabled', 'true'] })
+  })
+
+  it('parses sync --enable/--disable and keeps the explicit --gateway-url apart from the environment', () => {
+    expect(parseCliArgs(['sync', '--enable', '--gateway-url', 'https://gw/v1'], env)).toMatchObject({ syncEnabled: true, gatewayUrlFlag: 'https://gw/v1', overrides: { gateway: { baseUrl: 'https://gw/v1' } } })
+    expect(parseCliArgs(['sync', '--disable'], env)).toMatchObject({ syncEnabled: false, gatewayUrlFlag: null })
+    const fromEnv = parseCliArgs(['sync', '--dry-run'], { ...env, NOTES_RAG_GATEWAY_URL: 'https://env/v1' })
+    expect(fromEnv).toMatchObject({ syncEnabled: null, gatewayUrlFlag: null, dryRun: true, overrides: { gateway: { baseUrl: 'https://env/v1' } } })
+  })
+
+  it('parses ask --format and --output; --json is the json format', () => {
+    expect(parseCliArgs(['ask', 'q', '--format', 'markdown', '-o', 'out.md'], env)).toMatchObject({ format: 'markdown', output: path.resolve('out.md'), json: false })
+    expect(parseCliArgs(['ask', 'q', '--json'], env)).toMatchObject({ format: 'json', json: true, output: null })
+    expect(parseCliArgs(['ask', 'q', '--format', 'json'], env)).toMatchObject({ format: 'json', json: true })
+    expect(parseCliArgs(['ask', 'q'], env)).toMatchObject({ format: 'text' })
+  })
+
+  it('parses mcp with --watch', () => {
+    expect(parseCliArgs(['mcp'], env)).toMatchObject({ command: 'mcp', watch: false })
+    expect(parseCliArgs(['mcp', '--watch'], env)).toMatchObject({ command: 'mcp', watch: true })
+  })
+
+  it('routes <command> --help and help <command> to that command\'s help', () => {
+    expect(parseCliArgs(['mcp', '--help'], env)).toMatchObject({ command: 'help', helpTopic: 'mcp' })
+    expect(parseCliArgs(['help', 'sync'], env)).toMatchObject({ command: 'help', helpTopic: 'sync' })
+    expect(parseCliArgs(['--help'], env)).toMatchObject({ command: 'help', helpTopic: null })
+    expect(helpText('settings')).toMatch(/^notes-rag settings/)
+    expect(helpText('status')).toBe(USAGE)
+    expect(helpText(null)).toBe(USAGE)
+  })
+
+  it.each([
+    [['settings']],
+    [['settings', 'set', 'sync.enabled']],
+    [['settings', 'set', 'a', 'b', 'c']],
+    [['settings', 'get', 'a', 'b']],
+    [['settings', 'delete', 'a']],
+    [['sync', '--enable', '--disable']],
+    [['status', '--enable']],
+    [['ask', 'q', '--format', 'html']],
+    [['search', 'q', '--output', 'x.md']],
+    [['help', 'frobnicate']],
+  ])('rejects %j with a usage error', (argv) => {
+    expect(() => parseCliArgs(argv, env)).toThrow(expect.objectContaining({ code: 'invalid-input' }))
+  })
+})
