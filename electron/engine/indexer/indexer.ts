@@ -76,6 +76,7 @@ export class Indexer {
   private vectorWritesSinceMaintenance = 0
   /** The vector table whose rows were fully compared with SQLite in this process (later passes compare counts). */
   private checkedTable: string | null = null
+  private unreportedRepairs: StoreRepairs | null = null
   readonly guard: RemovalGuardState
 
   constructor(private readonly options: IndexerOptions) {
@@ -90,8 +91,10 @@ export class Indexer {
     return this.queue.run(async () => {
       const started = performance.now()
       const summary = await this.reconcileFiles(signal, passOptions)
-      const repairs = await this.checkStores({ deleteOrphans: true, signal })
-      if (repairs) summary.repairs = repairs
+      await this.checkStores({ deleteOrphans: true, signal })
+      // Everything repaired since the last summary (including the start-up check that ran before this pass).
+      if (this.unreportedRepairs) summary.repairs = this.unreportedRepairs
+      this.unreportedRepairs = null
       const embedded = await this.embedBacklog(signal)
       summary.chunksEmbedded += embedded.embedded
       summary.chunksReused += embedded.reused
@@ -224,10 +227,20 @@ export class Indexer {
       foundVectors: result.foundVectors,
       at: new Date().toISOString(),
     }
+    const earlier = this.unreportedRepairs
+    this.unreportedRepairs = earlier
+      ? {
+          missingVectors: earlier.missingVectors + repairs.missingVectors,
+          orphanVectors: earlier.orphanVectors + repairs.orphanVectors,
+          foundVectors: earlier.foundVectors + repairs.foundVectors,
+          at: repairs.at,
+        }
+      : repairs
     console.warn(
       `[index] repaired the vector store: ${repairs.missingVectors} missing vectors queued again, ${repairs.orphanVectors} orphan vectors deleted, ${repairs.foundVectors} stored vectors reused`,
     )
-    this.options.onRepaired?.(repairs)
+    // Reported merged: the start-up check and the pass that follows are one repair as far as the user can tell.
+    this.options.onRepaired?.(this.unreportedRepairs)
     return repairs
   }
 
