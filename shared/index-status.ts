@@ -13,8 +13,38 @@ export type IndexPhase =
   | { type: 'paused'; reason: 'user' | 'folder-unavailable' }
   | { type: 'error'; error: ErrorData }
 
-/** Whether the watched folder can be read. `unavailable` pauses indexing; the index is kept. */
-export type FolderState = 'not-set' | 'ok' | 'unavailable'
+/**
+ * Whether the watched folder can be read. `unavailable` pauses indexing; the index is kept. `suspect`: a pass would
+ * have removed many notes at once, or the folder was replaced (another device/inode, suddenly empty); the removals
+ * are held, nothing is deleted and sync sends no deletions until the user confirms them (`confirmRemovals`).
+ */
+export type FolderState = 'not-set' | 'ok' | 'unavailable' | 'suspect'
+
+/** Why removals are being held. */
+export type SuspectReason = 'folder-empty' | 'folder-replaced' | 'mass-removal'
+
+/** Removals held back because they look like a folder that went away rather than notes the user deleted. */
+export interface HeldRemovals {
+  reason: SuspectReason
+  /** Indexed notes that are no longer on disk and were kept. */
+  removals: number
+  /** Indexed notes when the removals were held. */
+  indexedFiles: number
+  /** A few of the held paths, relative to the folder. */
+  examples: string[]
+  at: string
+}
+
+/** What the start-up and per-pass consistency check between SQLite and LanceDB repaired. */
+export interface StoreRepairs {
+  /** Chunks flagged embedded whose vector was missing: queued to be embedded again. */
+  missingVectors: number
+  /** Vectors whose chunk no longer exists: deleted. */
+  orphanVectors: number
+  /** Vectors LanceDB still had for chunks SQLite did not know were embedded (e.g. a rebuilt index.sqlite): reused. */
+  foundVectors: number
+  at: string
+}
 
 /** The embedding model's state; without one, the keyword index still fills. */
 export type EmbeddingStatus =
@@ -51,6 +81,10 @@ export interface IndexSnapshot {
    * the pushed progress snapshots.
    */
   periodSources?: { files: Record<string, number>; chunks: Record<string, number> }
+  /** Set while `folderState` is `suspect`: what is held and why. */
+  heldRemovals?: HeldRemovals
+  /** The last consistency repair that changed something (absent when the stores always agreed). */
+  repairs?: StoreRepairs
 }
 
 /** What one indexing pass did (the CLI's `index` summary). */
@@ -64,4 +98,8 @@ export interface IndexSummary {
   chunksEmbedded: number
   chunksReused: number
   seconds: number
+  /** Removals this pass held back instead of applying (the folder looks suspect; see `HeldRemovals`). */
+  removalsHeld?: number
+  /** What the consistency check between the stores repaired during this pass. */
+  repairs?: StoreRepairs
 }

@@ -15,6 +15,11 @@ export interface EngineMethods {
   getStatus(): IndexSnapshot
   /** Runs one incremental pass now (the CLI's `index`); resolves when the folder is settled. */
   reindex(): IndexSummary
+  /**
+   * Applies the removals held while the folder looked emptied or replaced (`folderState: 'suspect'`): the user
+   * confirmed the notes are really gone. Runs one full pass; resolves with its summary.
+   */
+  confirmRemovals(): IndexSummary
   pauseIndexing(): IndexSnapshot
   resumeIndexing(): IndexSnapshot
   search(query: string, options?: SearchOptions): SearchResult
@@ -96,7 +101,7 @@ export type AsyncMethods<T> = {
 
 /** Runtime lists of the keys, so preload and bridges can build the API without repeating names. */
 export const ENGINE_METHOD_NAMES = [
-  'getStatus', 'reindex', 'pauseIndexing', 'resumeIndexing', 'search', 'related', 'ask', 'stopAnswer',
+  'getStatus', 'reindex', 'confirmRemovals', 'pauseIndexing', 'resumeIndexing', 'search', 'related', 'ask', 'stopAnswer',
   'listConversations', 'getConversation', 'createConversation', 'renameConversation', 'deleteConversation',
   'getSettings', 'updateSettings', 'getGatewayStatus', 'probeGateway', 'getModelStatus', 'downloadModel',
   'cancelModelDownload', 'getSyncStatus', 'syncNow',

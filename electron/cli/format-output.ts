@@ -12,7 +12,7 @@ export function formatProgressLine(snapshot: IndexSnapshot): string {
     case 'embedding':
       return `${phase.type} ${phase.done}/${phase.total} ${bar(phase.done, phase.total)}`
     case 'ready':
-      return `ready: ${snapshot.files} files, ${snapshot.chunks} chunks, ${snapshot.vectors} vectors`
+      return `ready: ${snapshot.files} files, ${snapshot.chunks} chunks, ${snapshot.vectors} vectors${snapshot.heldRemovals ? ` — ${formatHeldRemovals(snapshot)}` : ''}`
     case 'paused':
       return phase.reason === 'folder-unavailable' ? 'paused: the folder is unavailable (the index is kept)' : 'paused'
     case 'error':
@@ -27,6 +27,19 @@ function bar(done: number, total: number): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}]`
 }
 
+/** What the CLI says while removals are held: why, how many, and the command that applies them. */
+export function formatHeldRemovals(status: IndexSnapshot): string {
+  const held = status.heldRemovals
+  if (!held) return ''
+  const why =
+    held.reason === 'folder-empty'
+      ? 'the folder is empty'
+      : held.reason === 'folder-replaced'
+        ? 'the folder was replaced by another one (a remount, a restore, a cloud placeholder?)'
+        : `${held.removals} of ${held.indexedFiles} notes disappeared at once`
+  return `${held.removals} removals held because ${why}; the index is kept and sync sends no deletions. If the notes are really gone, run: notes-rag index --confirm-removals <folder>`
+}
+
 export function formatSummary(summary: IndexSummary, status: IndexSnapshot): string {
   const lines = [
     `Indexed ${status.folder}`,
@@ -34,6 +47,11 @@ export function formatSummary(summary: IndexSummary, status: IndexSnapshot): str
     `  chunks: ${summary.chunksEmbedded} embedded, ${summary.chunksReused} reused`,
     `  took ${summary.seconds.toFixed(2)} s`,
   ]
+  if (summary.repairs) {
+    const repairs = summary.repairs
+    lines.push(`  repaired: ${repairs.missingVectors} lost vectors queued again, ${repairs.orphanVectors} orphan vectors deleted, ${repairs.foundVectors} stored vectors reused`)
+  }
+  if (status.heldRemovals) lines.push(`  ! ${formatHeldRemovals(status)}`)
   if (status.embedding.type === 'unavailable') lines.push(`  vectors: none — ${status.embedding.reason}`)
   for (const error of status.errors.slice(0, 20)) lines.push(`  ! ${error.path}: ${error.message}`)
   if (status.errors.length > 20) lines.push(`  … and ${status.errors.length - 20} more (notes-rag status --json)`)
@@ -55,6 +73,10 @@ export function formatStatus(status: IndexSnapshot): string {
     `Last indexed:  ${status.lastIndexedAt ?? 'never'}`,
     `Embedding:     ${embedding}`,
     ...(status.periodSources ? [`Dated by:      ${formatSources(status.periodSources.files)} (files)`] : []),
+    ...(status.heldRemovals ? [`Held:          ${formatHeldRemovals(status)}`] : []),
+    ...(status.repairs
+      ? [`Last repair:   ${status.repairs.at}: ${status.repairs.missingVectors} lost vectors queued again, ${status.repairs.orphanVectors} orphans deleted, ${status.repairs.foundVectors} reused`]
+      : []),
     `Errors:        ${status.errors.length}`,
     ...status.errors.map((error) => `  ${error.path}: [${error.code}] ${error.message}`),
   ]

@@ -72,7 +72,7 @@ async function run(engine: Engine, invocation: CliInvocation, io: CliIo): Promis
   switch (invocation.command) {
     case 'index': {
       const progress = io.stderr.isTTY && !json ? engine.on('index-status', (snapshot) => io.stderr.write(`\r${formatProgressLine(snapshot)}`)) : null
-      const summary = await engine.call('reindex', [])
+      const summary = await engine.call(invocation.confirmRemovals ? 'confirmRemovals' : 'reindex', [])
       progress?.dispose()
       if (progress) io.stderr.write('\r\x1b[K')
       const status = await engine.call('getStatus', [])
@@ -94,6 +94,12 @@ async function run(engine: Engine, invocation: CliInvocation, io: CliIo): Promis
       log(`watching ${invocation.overrides.folder} (Ctrl+C to stop)`)
       await (io.interrupted ?? new Promise<void>((resolve) => process.once('SIGINT', () => resolve())))
       log('stopped')
+      if (!io.interrupted) {
+        // Whatever a native handle might still hold after dispose(), Ctrl+C ends the process: a second Ctrl+C at
+        // once, and in any case shortly after the engine has been released (unref'd, so a clean exit is not delayed).
+        process.once('SIGINT', () => process.exit(130))
+        setTimeout(() => process.exit(process.exitCode ?? 0), 3000).unref()
+      }
       return 0
     }
     case 'status': {

@@ -19,6 +19,8 @@ export interface CliInvocation {
   limit: number
   backend: BackendChoice
   dryRun: boolean
+  /** index: apply removals held while the folder looked emptied or replaced. */
+  confirmRemovals: boolean
   today: string | undefined
   gatewayToken: string | null
   overrides: SettingsPatch
@@ -67,6 +69,7 @@ Options:
   --gateway-url URL         homelab gateway base URL (env NOTES_RAG_GATEWAY_URL)
   --gateway-token TOKEN     gateway token (env NOTES_RAG_GATEWAY_TOKEN)
   --dry-run                 sync: list what would be sent, send nothing
+  --confirm-removals        index: apply the removals held back because the folder looked emptied or replaced
 `
 
 /** Parses argv (without node and the script); throws BrainError('invalid-input') with a usage hint. */
@@ -95,6 +98,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         format: { type: 'string' },
         output: { type: 'string', short: 'o' },
         watch: { type: 'boolean', default: false },
+        'confirm-removals': { type: 'boolean', default: false },
         today: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -149,6 +153,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     limit: values.limit === undefined ? 10 : positiveInteger(values.limit, '--limit', 1),
     backend,
     dryRun: values['dry-run'] ?? false,
+    confirmRemovals: values['confirm-removals'] ?? false,
     today: values.today,
     gatewayToken: values['gateway-token'] ?? env.NOTES_RAG_GATEWAY_TOKEN ?? null,
     overrides,

@@ -103,6 +103,10 @@ export class Engine implements Disposable {
       embedding,
       settings: () => engine?.settings ?? settings,
       watch: options.watch ?? false,
+      // Test and support knobs for real processes (the fault suite); the defaults suit a user's machine.
+      consistencyCheckMs: envMs('NOTES_RAG_CONSISTENCY_CHECK_MS'),
+      folderPollMs: envMs('NOTES_RAG_FOLDER_POLL_MS'),
+      livenessIntervalMs: envMs('NOTES_RAG_FOLDER_POLL_MS'),
     })
     const searcher = new Searcher({
       meta,
@@ -213,6 +217,7 @@ export class Engine implements Disposable {
     return {
       getStatus: () => this.index.status(),
       reindex: ([], signal) => this.index.reindex(signal),
+      confirmRemovals: ([], signal) => this.index.confirmRemovals(signal),
       pauseIndexing: () => this.index.pause(),
       resumeIndexing: () => this.index.resume(),
       search: ([query, options], signal) => this.searcher.search(String(query ?? ''), options ?? {}, signal),
@@ -296,6 +301,11 @@ export class Engine implements Disposable {
     for (const emitter of this.emitters.values()) emitter.dispose()
     this.emitters.clear()
   }
+}
+
+function envMs(name: string): number | undefined {
+  const value = Number(process.env[name])
+  return Number.isFinite(value) && value >= 0 && process.env[name] !== '' ? value : undefined
 }
 
 /** Fails early, with a message a user can act on, when the data dir cannot be created or written. */

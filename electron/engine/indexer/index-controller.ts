@@ -1,13 +1,14 @@
 import fs from 'node:fs'
 import { BrainError, isAbortError, toErrorData } from '../../../shared/errors'
-import type { FileError, FolderState, IndexPhase, IndexSnapshot, IndexSummary } from '../../../shared/index-status'
+import type { FileError, FolderState, IndexPhase, IndexSnapshot, IndexSummary, StoreRepairs } from '../../../shared/index-status'
 import type { Settings } from '../../../shared/settings'
 import { Emitter, type Disposable } from '../lifecycle'
 import type { MetaStore } from '../store/meta-store'
 import type { VectorStore } from '../store/vector-store'
-import { FolderWatcher, type FileChange } from '../watcher/folder-watcher'
+import { FolderWatcher, type FileChange, type WatchedFolderState } from '../watcher/folder-watcher'
 import type { EmbeddingManager } from './embedding-manager'
-import { Indexer, type IndexProgress } from './indexer'
+import { Indexer, type IndexProgress, type ReconcileOptions } from './indexer'
+import { RemovalGuardState, type RemovalGuardOptions } from './removal-guard'
 import { assertFolder } from './scan-folder'
 
 export interface IndexControllerOptions {
@@ -19,11 +20,24 @@ export interface IndexControllerOptions {
   watch: boolean
   /** How often a missing folder is looked for again. */
   folderPollMs?: number
+  /** How often the watcher checks that the folder is still there and still the same folder. */
+  livenessIntervalMs?: number
   watcherDebounceMs?: number
+  /**
+   * While watching, a full incremental pass this often (size+mtime fast path, cheap when nothing changed) repairs
+   * events the watcher missed; finding changes there also restarts the watcher. 0 turns it off.
+   */
+  consistencyCheckMs?: number
+  /** After a failed pass (e.g. another process holds the database), the first retry; doubles up to the check interval. */
+  retryPassMs?: number
+  removalGuard?: RemovalGuardOptions
 }
 
 const MAX_ERRORS_IN_SNAPSHOT = 200
 const LAST_INDEXED_KEY = 'lastIndexedAt'
+const LAST_REPAIRS_KEY = 'lastStoreRepairs'
+const DEFAULT_CONSISTENCY_CHECK_MS = 5 * 60_000
+const DEFAULT_RETRY_PASS_MS = 5_000
 
 /**
  * The folder's lifecycle around the indexer: start and stop watching, pause and resume, a vanished folder
@@ -43,6 +57,11 @@ export class IndexController implements Disposable {
   private snapshotTimer: NodeJS.Timeout | null = null
   private lastEmittedPhase: IndexPhase['type'] | null = null
   private disposed = false
+  private consistencyTimer: NodeJS.Timeout | null = null
+  private retryTimer: NodeJS.Timeout | null = null
+  private retryDelay: number
+  private passRunning = false
+  private readonly guard: RemovalGuardState
   readonly onSnapshot = new Emitter<IndexSnapshot>()
   /** Fires after a change to the index has settled (sync listens to it). */
   readonly onSettled = new Emitter<void>()
@@ -51,6 +70,8 @@ export class IndexController implements Disposable {
 
   constructor(private readonly options: IndexControllerOptions) {
     this.userPaused = options.settings().indexing.paused
+    this.guard = new RemovalGuardState(options.meta)
+    this.retryDelay = options.retryPassMs ?? DEFAULT_RETRY_PASS_MS
     options.embedding.onStatus.event(() => this.emitSoon())
     options.embedding.onTarget.event(() => {
       if (!this.indexer) return
@@ -79,17 +100,35 @@ export class IndexController implements Disposable {
       return
     }
     this.folderState = 'ok'
-    if (this.options.watch) await this.startWatching(folder, generation)
+    if (this.options.watch) {
+      await this.startWatching(folder, generation)
+      this.startConsistencyChecks(generation)
+    }
     if (this.userPaused) this.setPhase({ type: 'paused', reason: 'user' })
     else if (this.options.watch) void this.runPass(generation).catch(() => undefined)
-    else this.setPhase({ type: 'ready' })
+    else {
+      // One-shot commands (status, search, ask) run no pass: check the stores here, so the counts they print and
+      // the vectors search relies on are what exists (flags only; orphans wait for a full pass).
+      if (this.options.embedding.current()) {
+        await this.indexer.checkStoresNow().catch((error) => console.warn('[index] the store check failed', error))
+      }
+      this.setPhase({ type: 'ready' })
+    }
   }
 
   /** One full pass now; rejects with folder-missing / folder-not-directory when the folder cannot be read. */
-  async reindex(signal?: AbortSignal): Promise<IndexSummary> {
+  async reindex(signal?: AbortSignal, passOptions: ReconcileOptions = {}): Promise<IndexSummary> {
     if (!this.folder || !this.indexer) throw new BrainError('folder-not-set', 'No folder is set. Choose the folder that holds your weekly logs.')
     await assertFolder(this.folder)
-    return this.runPass(this.generation, signal)
+    return this.runPass(this.generation, signal, passOptions)
+  }
+
+  /**
+   * The user confirmed that the notes held back (folderState `suspect`) are really gone: one full pass that
+   * applies every removal, after which sync may send the deletions.
+   */
+  confirmRemovals(signal?: AbortSignal): Promise<IndexSummary> {
+    return this.reindex(signal, { confirmRemovals: true })
   }
 
   pause(): IndexSnapshot {
@@ -127,10 +166,14 @@ export class IndexController implements Disposable {
       message: record.errorMessage ?? 'Could not be indexed.',
       at: record.indexedAt ?? '',
     }))
+    const held = this.folder ? this.guard.held() : null
+    const repairs = meta.getState<StoreRepairs>(LAST_REPAIRS_KEY)
     return {
       phase: this.phase,
       folder: this.folder,
-      folderState: this.folderState,
+      folderState: held && this.folderState === 'ok' ? 'suspect' : this.folderState,
+      ...(held ? { heldRemovals: held } : {}),
+      ...(repairs ? { repairs } : {}),
       files: meta.countFiles() - failed.length,
       chunks: meta.countChunks(),
       vectors: embedding.current() ? meta.countEmbedded() : 0,
@@ -153,23 +196,67 @@ export class IndexController implements Disposable {
       weekDateMeans: () => settings().indexing.weekDateMeans,
       onProgress: (progress) => this.onProgress(progress),
       onIndexChanged: () => this.emitSoon(),
+      removalGuard: this.options.removalGuard,
+      onRepaired: (repairs) => {
+        meta.setState(LAST_REPAIRS_KEY, repairs)
+        this.emitSoon()
+      },
     })
   }
 
-  private async runPass(generation: number, signal?: AbortSignal): Promise<IndexSummary> {
+  private async runPass(generation: number, signal?: AbortSignal, passOptions: ReconcileOptions = {}): Promise<IndexSummary> {
     const indexer = this.indexer!
     const combined = signal ? AbortSignal.any([signal, this.work.signal]) : this.work.signal
+    this.passRunning = true
     try {
-      const summary = await indexer.reconcile(combined)
+      const summary = await indexer.reconcile(combined, passOptions)
+      this.retryDelay = this.options.retryPassMs ?? DEFAULT_RETRY_PASS_MS
       if (generation === this.generation) this.afterWork()
       return summary
     } catch (error) {
       if (generation === this.generation && !isAbortError(error)) {
         if (BrainError.is(error, 'folder-missing')) this.markFolderUnavailable(generation)
-        else this.setPhase({ type: 'error', error: toErrorData(error) })
+        else {
+          this.setPhase({ type: 'error', error: toErrorData(error) })
+          this.scheduleRetry(generation)
+        }
       }
       throw error
+    } finally {
+      this.passRunning = false
     }
+  }
+
+  /** A watched folder whose pass failed (a locked database, a full disk) is tried again, with backoff. */
+  private scheduleRetry(generation: number): void {
+    if (!this.options.watch || this.retryTimer || this.disposed) return
+    const delay = this.retryDelay
+    this.retryDelay = Math.min(this.retryDelay * 2, this.options.consistencyCheckMs || DEFAULT_CONSISTENCY_CHECK_MS)
+    console.warn(`[index] the pass failed; trying again in ${Math.round(delay / 1000)} s`)
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null
+      if (generation !== this.generation || this.disposed || this.userPaused || this.folderState !== 'ok') return
+      void this.runPass(generation).catch(() => undefined)
+    }, delay)
+    this.retryTimer.unref?.()
+  }
+
+  /** The periodic pass that repairs missed watcher events (see `consistencyCheckMs`). */
+  private startConsistencyChecks(generation: number): void {
+    const every = this.options.consistencyCheckMs ?? DEFAULT_CONSISTENCY_CHECK_MS
+    if (every <= 0) return
+    this.consistencyTimer = setInterval(() => {
+      if (generation !== this.generation || this.disposed || this.userPaused || this.folderState !== 'ok' || this.passRunning) return
+      void this.runPass(generation)
+        .then((summary) => {
+          const missed = summary.added + summary.changed + summary.removed + summary.renamed + (summary.removalsHeld ?? 0)
+          if (missed === 0 || generation !== this.generation) return
+          console.warn(`[watcher] the consistency check found ${missed} changes the watcher had not reported; restarting it`)
+          void this.watcher?.restart('it missed changes').catch(() => undefined)
+        })
+        .catch(() => undefined)
+    }, every)
+    this.consistencyTimer.unref?.()
   }
 
   private embedBacklog(): void {
@@ -205,10 +292,17 @@ export class IndexController implements Disposable {
       root: folder,
       extensions: this.options.settings().indexing.extensions,
       debounceMs: this.options.watcherDebounceMs,
+      livenessIntervalMs: this.options.livenessIntervalMs,
       onChanges: (changes) => this.onChanges(changes, generation),
-      onFolderState: (state) => {
+      onFolderState: (state: WatchedFolderState) => {
         if (generation !== this.generation) return
-        if (state === 'unavailable') {
+        if (state === 'replaced') {
+          // Another folder at the same path: a full pass compares it with the index (and holds the removals if it
+          // looks like the notes went away rather than were deleted).
+          console.warn(`[watcher] ${folder} was replaced by another folder; re-attached, checking it against the index`)
+          if (this.userPaused || this.folderState !== 'ok') return
+          void this.runPass(generation).catch(() => undefined)
+        } else if (state === 'unavailable') {
           this.folderState = 'unavailable'
           this.work.abort()
           this.work = new AbortController()
@@ -262,6 +356,10 @@ export class IndexController implements Disposable {
 
   private async stopFolder(): Promise<void> {
     this.stopPolling()
+    if (this.consistencyTimer) clearInterval(this.consistencyTimer)
+    if (this.retryTimer) clearTimeout(this.retryTimer)
+    this.consistencyTimer = null
+    this.retryTimer = null
     this.work.abort()
     this.work = new AbortController()
     await this.watcher?.dispose()

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { BrainError, isAbortError, throwIfAborted, type ErrorCode } from '../../../shared/errors'
-import type { IndexSummary } from '../../../shared/index-status'
+import type { IndexSummary, StoreRepairs } from '../../../shared/index-status'
 import type { WeekDateMeans } from '../../../shared/period'
 import { approximateTokenCount } from '../chunker/approximate-tokens'
 import { parseNote } from '../chunker/parse-note'
@@ -11,7 +11,8 @@ import { reconcileStores, type ReconcileResult } from '../store/reconcile-stores
 import type { ChunkRecord, FileRecord, VectorRow } from '../store/types'
 import type { FileChange } from '../watcher/folder-watcher'
 import { hasIndexedExtension } from '../watcher/ignore-rules'
-import { readNoteFile } from './read-note-file'
+import { NOT_REGULAR_FILE, readNoteFile } from './read-note-file'
+import { DEFAULT_REMOVAL_GUARD, judgeRemovals, readFolderIdentity, RemovalGuardState, type RemovalGuardOptions } from './removal-guard'
 import { scanFolder, type ScannedFile } from './scan-folder'
 import { SerialQueue } from './serial-queue'
 
@@ -37,6 +38,16 @@ export interface IndexerOptions {
   onProgress: (progress: IndexProgress) => void
   /** Called after every change to the index (a file written, a batch embedded). */
   onIndexChanged: () => void
+  /** When removals are held instead of applied (see removal-guard.ts). */
+  removalGuard?: RemovalGuardOptions
+  /** The consistency check between the stores repaired something. */
+  onRepaired?: (repairs: StoreRepairs) => void
+}
+
+/** Options of one full pass. */
+export interface ReconcileOptions {
+  /** Apply removals even when they look like a vanished folder: the user said so (`index --confirm-removals`). */
+  confirmRemovals?: boolean
 }
 
 export type IndexProgress =
@@ -72,14 +83,27 @@ export class Indexer {
   private staleVectors = new Map<string, string>()
   /** Vector rows written or deleted since the table was last compacted. */
   private vectorWritesSinceMaintenance = 0
+  /** The vector table whose rows were fully compared with SQLite in this process (later passes compare counts). */
+  private checkedTable: string | null = null
+  private unreportedRepairs: StoreRepairs | null = null
+  readonly guard: RemovalGuardState
 
-  constructor(private readonly options: IndexerOptions) {}
+  constructor(private readonly options: IndexerOptions) {
+    this.guard = new RemovalGuardState(options.meta)
+  }
 
-  /** One full incremental pass: scan, compare with the manifest, index what changed, then embed the backlog. */
-  reconcile(signal?: AbortSignal): Promise<IndexSummary> {
+  /**
+   * One full incremental pass: scan, compare with the manifest, index what changed, check the vector store against
+   * SQLite (re-queue lost vectors, adopt ones SQLite forgot, delete orphans), then embed the backlog.
+   */
+  reconcile(signal?: AbortSignal, passOptions: ReconcileOptions = {}): Promise<IndexSummary> {
     return this.queue.run(async () => {
       const started = performance.now()
-      const summary = await this.reconcileFiles(signal)
+      const summary = await this.reconcileFiles(signal, passOptions)
+      await this.checkStores({ deleteOrphans: true, signal })
+      // Everything repaired since the last summary (including the start-up check that ran before this pass).
+      if (this.unreportedRepairs) summary.repairs = this.unreportedRepairs
+      this.unreportedRepairs = null
       const embedded = await this.embedBacklog(signal)
       summary.chunksEmbedded += embedded.embedded
       summary.chunksReused += embedded.reused
@@ -102,6 +126,20 @@ export class Indexer {
           if (record) removed.set(change.path, record)
         }
       }
+      if (removed.size > 0) {
+        // A burst that deletes many notes at once (or any deletion while removals are already held) is held too:
+        // the next full pass decides, and only the user's confirmation applies it.
+        const indexedFiles = meta.countFiles()
+        const previous = this.guard.held()
+        const reason =
+          previous?.reason ??
+          judgeRemovals({ removals: removed.size, indexedFiles, filesOnDisk: indexedFiles - removed.size, identityChanged: false, guard: this.removalGuard() })
+        if (reason) {
+          const paths = [...new Set([...(previous?.examples ?? []), ...removed.keys()])]
+          this.guard.hold(reason, paths, previous?.indexedFiles ?? indexedFiles, (previous?.removals ?? 0) + removed.size)
+          removed.clear()
+        }
+      }
       const summary = emptySummary()
       let done = 0
       for (const relativePath of upserts) {
@@ -112,8 +150,12 @@ export class Indexer {
       // Deletions after additions: a moved file's new chunks find the old vectors by content hash first.
       for (const relativePath of removed.keys()) await this.removeOne(relativePath)
       this.options.onIndexChanged()
-      this.scheduleEmbedding()
-      this.options.onProgress({ type: 'idle' })
+      // In the same job, so whoever awaits this (the controller's `ready`, the sync trigger) sees the vectors written.
+      try {
+        await this.embedBacklog(signal)
+      } finally {
+        this.options.onProgress({ type: 'idle' })
+      }
     })
   }
 
@@ -162,13 +204,68 @@ export class Indexer {
    * before a crash recognised), on the same queue as every other write.
    */
   reconcileVectors(table: string, signal?: AbortSignal): Promise<ReconcileResult> {
-    return this.queue.run(() => reconcileStores(this.options.meta, this.options.vectors, table, signal))
+    // Flags only: this may run before the first pass has read the folder (a model that loads early), when an
+    // emptied index.sqlite makes every vector look orphaned. Orphans are deleted by full passes.
+    return this.queue.run(() => reconcileStores(this.options.meta, this.options.vectors, table, { signal, deleteOrphans: false, keepIds: this.staleIds() }))
   }
 
-  private async reconcileFiles(signal?: AbortSignal): Promise<IndexSummary> {
+  /** The start-up check outside a pass (one-shot commands such as `status`): flags only, on the queue. */
+  checkStoresNow(signal?: AbortSignal): Promise<StoreRepairs | null> {
+    return this.queue.run(() => this.checkStores({ deleteOrphans: false, signal }))
+  }
+
+  /**
+   * Compares the vector table with SQLite. The first time in a process, every row is compared (bounded: ids and
+   * short fields only, no vectors); later passes compare row counts and look closer only when they differ.
+   */
+  private async checkStores(options: { deleteOrphans: boolean; signal?: AbortSignal }): Promise<StoreRepairs | null> {
+    const target = this.options.embedding()
+    if (!target) return null
+    const { meta, vectors } = this.options
+    if (this.checkedTable === target.table) {
+      const rows = await vectors.count(target.table)
+      if (rows === meta.countEmbedded() + this.staleVectors.size) return null
+    }
+    const result = await reconcileStores(meta, vectors, target.table, { ...options, keepIds: this.staleIds() })
+    if (options.deleteOrphans) this.checkedTable = target.table
+    const removedOrphans = options.deleteOrphans ? result.orphanVectors : 0
+    if (result.missingVectors === 0 && result.foundVectors === 0 && removedOrphans === 0) return null
+    const repairs: StoreRepairs = {
+      missingVectors: result.missingVectors,
+      orphanVectors: removedOrphans,
+      foundVectors: result.foundVectors,
+      at: new Date().toISOString(),
+    }
+    const earlier = this.unreportedRepairs
+    this.unreportedRepairs = earlier
+      ? {
+          missingVectors: earlier.missingVectors + repairs.missingVectors,
+          orphanVectors: earlier.orphanVectors + repairs.orphanVectors,
+          foundVectors: earlier.foundVectors + repairs.foundVectors,
+          at: repairs.at,
+        }
+      : repairs
+    console.warn(
+      `[index] repaired the vector store: ${repairs.missingVectors} missing vectors queued again, ${repairs.orphanVectors} orphan vectors deleted, ${repairs.foundVectors} stored vectors reused`,
+    )
+    // Reported merged: the start-up check and the pass that follows are one repair as far as the user can tell.
+    this.options.onRepaired?.(this.unreportedRepairs)
+    return repairs
+  }
+
+  private staleIds(): ReadonlySet<string> {
+    return new Set(this.staleVectors.keys())
+  }
+
+  private removalGuard(): RemovalGuardOptions {
+    return this.options.removalGuard ?? DEFAULT_REMOVAL_GUARD
+  }
+
+  private async reconcileFiles(signal: AbortSignal | undefined, passOptions: ReconcileOptions): Promise<IndexSummary> {
     const { meta, root } = this.options
     this.options.onProgress({ type: 'scanning' })
     const scan = await scanFolder(root, this.options.extensions(), signal)
+    const identity = await readFolderIdentity(root)
     const summary = emptySummary()
     const manifest = new Map(meta.listFiles().map((record) => [record.path, record]))
     const onDisk = new Set(scan.files.map((file) => file.path))
@@ -193,6 +290,23 @@ export class Indexer {
       }
     }
 
+    const reason = passOptions.confirmRemovals
+      ? null
+      : judgeRemovals({
+          removals: removed.size,
+          indexedFiles: manifest.size,
+          filesOnDisk: scan.files.length,
+          identityChanged: this.guard.identityChanged(identity),
+          guard: this.removalGuard(),
+        })
+    let held = 0
+    if (reason) {
+      this.guard.hold(reason, [...removed.keys()], manifest.size)
+      held = removed.size
+      summary.removalsHeld = held
+      removed.clear()
+    }
+
     let done = 0
     this.options.onProgress({ type: 'indexing', done, total: candidates.length })
     for (const file of candidates) {
@@ -207,7 +321,12 @@ export class Indexer {
     }
     if (!sameChunker) meta.setState(CHUNKER_SIGNATURE_KEY, signature)
     summary.removed -= summary.renamed
-    if (candidates.length > 0 || removed.size > 0 || problems.length > 0) this.options.onIndexChanged()
+    if (!reason) {
+      // Nothing is held any more: this folder, as it is now, is the one the index describes.
+      this.guard.clear()
+      this.guard.confirmIdentity(identity)
+    }
+    if (candidates.length > 0 || removed.size > 0 || problems.length > 0 || held > 0) this.options.onIndexChanged()
     return summary
   }
 
@@ -227,6 +346,10 @@ export class Indexer {
       const failure = error instanceof BrainError ? error : new BrainError('file-unreadable', String(error))
       if (failure.code === 'file-vanished') {
         // Deleted between the event and the read: the unlink event that follows removes it.
+        return
+      }
+      if (failure.details?.reason === NOT_REGULAR_FILE) {
+        // A FIFO, socket or device with a note's name: not a note, skipped as the folder scan skips it.
         return
       }
       this.recordFailure(relativePath, failure.code, failure.message, null, summary)

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { constants as fsConstants } from 'node:fs'
 import fs from 'node:fs/promises'
 import { BrainError } from '../../../shared/errors'
 import { problemFor } from './scan-folder'
@@ -11,6 +12,9 @@ export interface NoteFile {
   mtimeMs: number
 }
 
+/** `details.reason` of the error for a FIFO, socket or device: skipped like `index`'s scan skips it, not recorded. */
+export const NOT_REGULAR_FILE = 'not-regular-file'
+
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
 /**
@@ -20,13 +24,19 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 export async function readNoteFile(absolutePath: string, relativePath: string, maxBytes: number): Promise<NoteFile> {
   let handle: fs.FileHandle
   try {
-    handle = await fs.open(absolutePath, 'r')
+    // O_NONBLOCK: opening a FIFO (or a device) for reading would otherwise wait for a writer forever and freeze the
+    // indexing queue; with it the open returns at once and the type check below refuses the file.
+    handle = await fs.open(absolutePath, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0))
   } catch (error) {
     throw toFileError(relativePath, error)
   }
   try {
     const stat = await handle.stat()
-    if (!stat.isFile()) throw new BrainError('file-unreadable', `${relativePath} is not a regular file.`)
+    if (!stat.isFile()) {
+      throw new BrainError('file-unreadable', `${relativePath} is not a regular file (a pipe, socket or device); it was skipped.`, {
+        details: { reason: NOT_REGULAR_FILE },
+      })
+    }
     if (stat.size > maxBytes) {
       throw new BrainError(
         'file-too-large',

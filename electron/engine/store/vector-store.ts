@@ -219,15 +219,14 @@ export class VectorStore implements Disposable {
   /** Every row's fields except the vector, by id (cheap: vectors are not read). */
   async rowMetadata(name: string): Promise<Map<string, Omit<VectorRow, 'id' | 'vector'>>> {
     const table = await this.table(name)
-    const result = await table.query().select(['id', 'contentHash', 'path', 'periodStart', 'periodEnd']).toArray()
+    // Read as Arrow columns, not row objects: at ~100k rows that is several times faster, and this runs on every start.
+    const result = await table.query().select(['id', 'contentHash', 'path', 'periodStart', 'periodEnd']).toArrow()
     const rows = new Map<string, Omit<VectorRow, 'id' | 'vector'>>()
-    for (const row of result as VectorRow[]) {
-      rows.set(row.id, {
-        contentHash: row.contentHash,
-        path: row.path,
-        periodStart: row.periodStart,
-        periodEnd: row.periodEnd,
-      })
+    const columns = ['id', 'contentHash', 'path', 'periodStart', 'periodEnd'].map((column) => result.getChild(column))
+    if (columns.some((column) => column === null)) return rows
+    const [ids, hashes, paths, starts, ends] = columns.map((column) => column!.toArray() as ArrayLike<string>)
+    for (let index = 0; index < ids.length; index++) {
+      rows.set(ids[index], { contentHash: hashes[index], path: paths[index], periodStart: starts[index], periodEnd: ends[index] })
     }
     return rows
   }

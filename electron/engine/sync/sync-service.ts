@@ -11,6 +11,7 @@ import { checkGatewayUrl } from '../llm/gateway/gateway-url'
 import type { Disposable } from '../lifecycle'
 import type { MetaStore } from '../store/meta-store'
 import type { VectorStore } from '../store/vector-store'
+import { RemovalGuardState } from '../indexer/removal-guard'
 import { planSync, type LocalSyncFile, type SyncPlanDraft } from './plan-sync'
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry-policy'
 import { SyncClient } from './sync-client'
@@ -490,12 +491,15 @@ export class SyncService implements Disposable {
   // -------------------------------------------------------------- planning
 
   private plan(remote: ReadonlyMap<string, ManifestEntry>, context: Pick<PassContext, 'config' | 'embedding'>): SyncPlanDraft {
-    return planSync({
+    const draft = planSync({
       local: this.localFiles(),
       remote,
       isExcluded: excluder(context.config.settings.sync.exclude),
       embeddingKey: context.embedding?.key ?? null,
     })
+    // While the indexer holds removals (the folder looks emptied or replaced), no deletion reaches the gateway,
+    // even one the index already lost another way: the user has not confirmed anything yet.
+    return new RemovalGuardState(this.deps.meta).held() ? { ...draft, deletes: [] } : draft
   }
 
   private localFiles(): LocalSyncFile[] {

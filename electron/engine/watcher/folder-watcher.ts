@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import path from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
 import type { Disposable } from '../lifecycle'
 import { hasIndexedExtension, isIgnoredPath, toRelativePath } from './ignore-rules'
@@ -9,6 +10,14 @@ export interface FileChange {
   path: string
 }
 
+/**
+ * What the watcher knows about the folder itself. `unavailable`: it vanished (unmounted, synced away); changes stop
+ * and nothing is deleted. `replaced`: another folder now sits at the same path (another inode or device: a remount,
+ * `mv notes notes.old && mkdir notes`); the watcher has re-attached to it and the owner should run a full pass.
+ * `ok`: watching (again).
+ */
+export type WatchedFolderState = 'ok' | 'unavailable' | 'replaced'
+
 export interface FolderWatcherOptions {
   root: string
   extensions: readonly string[]
@@ -18,39 +27,63 @@ export interface FolderWatcherOptions {
   maxWaitMs?: number
   /** How long a file's size must stay the same before it counts as written (chokidar awaitWriteFinish). */
   writeStabilityMs?: number
-  /** How often to check that the folder still exists, and, once gone, whether it came back. */
+  /** How often to check that the folder still exists and is still the same folder. */
   livenessIntervalMs?: number
+  /** First delay before re-attaching after the watcher died; doubles up to `maxRestartDelayMs`. */
+  restartDelayMs?: number
+  maxRestartDelayMs?: number
+  /** chokidar's initial walk is given this long; after that watching counts as started (events still flow). */
+  readyTimeoutMs?: number
   onChanges: (changes: FileChange[]) => void
-  /** `unavailable`: the folder vanished (unmounted, synced away). Changes stop; nothing is deleted. */
-  onFolderState: (state: 'ok' | 'unavailable') => void
+  onFolderState: (state: WatchedFolderState) => void
   onError?: (error: Error) => void
 }
 
+/** Errors after which chokidar no longer delivers events for the folder: the watcher is restarted. */
+const FATAL_WATCH_ERRORS = new Set(['ENOSPC', 'EMFILE', 'ENFILE', 'EBADF'])
+
+const RESTART_BACKOFF_RESET_MS = 5 * 60_000
+
+interface FolderIdentity {
+  dev: number
+  ino: number
+}
+
 /**
- * chokidar on the weekly-logs folder, turned into debounced batches of typed changes. When the folder itself
- * disappears, the pending burst (which is mostly "unlink" noise from the disappearance) is dropped, the watcher is
- * closed and the folder is polled until it returns; then watching restarts and the owner reconciles.
+ * chokidar on the weekly-logs folder, turned into debounced batches of typed changes. The folder's identity
+ * (device and inode) is checked on every burst and every liveness tick, so a folder swapped for another one at the
+ * same path, however fast, is never mistaken for the user deleting every note: the burst is dropped, the watcher
+ * re-attaches to the new folder and the owner is told. Directory links that lead back inside the folder (or loop)
+ * are not followed; errors are per path unless the watcher itself died, and then it restarts with backoff.
  */
 export class FolderWatcher implements Disposable {
   private watcher: FSWatcher | null = null
+  private opening: Promise<void> | null = null
+  private identity: FolderIdentity | null = null
   private pending = new Map<string, FileChange['type']>()
   private debounceTimer: NodeJS.Timeout | null = null
   private maxWaitTimer: NodeJS.Timeout | null = null
   private livenessTimer: NodeJS.Timeout | null = null
+  private restartTimer: NodeJS.Timeout | null = null
+  private restartDelay: number
+  private lastRestartAt = 0
   private available = true
   private disposed = false
   private readonly debounceMs: number
   private readonly maxWaitMs: number
+  private readonly realRoot: string
 
   private constructor(private readonly options: FolderWatcherOptions) {
     this.debounceMs = options.debounceMs ?? 250
     this.maxWaitMs = options.maxWaitMs ?? 2000
+    this.restartDelay = options.restartDelayMs ?? 1000
+    this.realRoot = safeRealpath(options.root) ?? path.resolve(options.root)
   }
 
-  /** Starts watching; resolves once chokidar has finished its initial walk. */
+  /** Starts watching; resolves once chokidar has finished its initial walk (or `readyTimeoutMs` passed). */
   static async start(options: FolderWatcherOptions): Promise<FolderWatcher> {
     const watcher = new FolderWatcher(options)
-    await watcher.open()
+    await watcher.attach()
     watcher.livenessTimer = setInterval(() => watcher.checkLiveness(), options.livenessIntervalMs ?? 2000)
     watcher.livenessTimer.unref?.()
     return watcher
@@ -60,7 +93,39 @@ export class FolderWatcher implements Disposable {
     return this.available
   }
 
-  private async open(): Promise<void> {
+  /**
+   * Drops the current chokidar instance and attaches a new one (the owner found changes the watcher never
+   * reported). Resolves when the new one is watching.
+   */
+  async restart(reason: string): Promise<void> {
+    if (this.disposed || !this.available) return
+    this.options.onError?.(new Error(`The file watcher is restarting: ${reason}`))
+    await this.attach()
+  }
+
+  /** Closes any previous chokidar instance and opens one on the folder as it is now. */
+  private attach(): Promise<void> {
+    const run = async () => {
+      await this.closeWatcher()
+      if (this.disposed) return
+      this.identity = readIdentity(this.options.root)
+      const watcher = this.createWatcher()
+      this.watcher = watcher
+      await this.whenReady(watcher)
+      if (this.disposed || this.watcher !== watcher) await watcher.close().catch(() => undefined)
+    }
+    // One attach at a time: a liveness tick and a restart never open two instances that both outlive dispose().
+    const previous = this.opening ?? Promise.resolve()
+    const next = previous.then(run, run)
+    const tracked = next.catch(() => undefined)
+    this.opening = tracked
+    void tracked.then(() => {
+      if (this.opening === tracked) this.opening = null
+    })
+    return next
+  }
+
+  private createWatcher(): FSWatcher {
     const { root, extensions } = this.options
     const watcher = watch(root, {
       ignoreInitial: true,
@@ -70,26 +135,94 @@ export class FolderWatcher implements Disposable {
         const relative = toRelativePath(root, absolutePath)
         if (relative === '' || relative.startsWith('..')) return false
         if (isIgnoredPath(relative)) return true
-        return stats?.isFile() === true && !hasIndexedExtension(absolutePath, extensions)
+        if (stats?.isFile() === true && !hasIndexedExtension(absolutePath, extensions)) return true
+        if (stats?.isFile() === true) return false
+        return this.isLinkBackInside(absolutePath)
       },
       awaitWriteFinish: { stabilityThreshold: this.options.writeStabilityMs ?? 150, pollInterval: 50 },
     })
-    const record = (type: FileChange['type']) => (absolutePath: string) => {
+    const record = (type: FileChange['type']) => (absolutePath: string, stats?: fs.Stats) => {
+      if (this.watcher !== watcher) return
       if (!hasIndexedExtension(absolutePath, extensions)) return
+      // FIFOs, sockets and devices with a note's name are not notes (the indexer would also refuse them).
+      if (type === 'upsert' && stats && !stats.isFile()) return
       this.queue(toRelativePath(root, absolutePath), type)
     }
     watcher.on('add', record('upsert'))
     watcher.on('change', record('upsert'))
     watcher.on('unlink', record('remove'))
     watcher.on('unlinkDir', (absolutePath: string) => {
-      if (toRelativePath(root, absolutePath) === '') this.checkLiveness()
+      if (this.watcher === watcher && toRelativePath(root, absolutePath) === '') this.checkLiveness()
     })
-    watcher.on('error', (error: unknown) => {
-      // Permission errors and symlink loops inside the tree are per-path problems, never fatal.
-      this.options.onError?.(error instanceof Error ? error : new Error(String(error)))
+    watcher.on('error', (error: unknown) => this.onWatchError(watcher, error))
+    return watcher
+  }
+
+  /**
+   * A directory link whose target is this folder, one of its subfolders or one of its parents: following it would
+   * index the same notes again under longer and longer paths (`self/self/…/2024-W01.md`) or never finish the walk.
+   * Links to folders elsewhere are followed. A link that cannot be resolved (a loop, a dangling target) is skipped.
+   */
+  private isLinkBackInside(absolutePath: string): boolean {
+    let link: fs.Stats
+    try {
+      link = fs.lstatSync(absolutePath)
+    } catch {
+      return false
+    }
+    if (!link.isSymbolicLink()) return false
+    const target = safeRealpath(absolutePath)
+    if (target === null) return true
+    let isDirectory = false
+    try {
+      isDirectory = fs.statSync(target).isDirectory()
+    } catch {
+      return true
+    }
+    if (!isDirectory) return false
+    return isInside(target, this.realRoot) || isInside(this.realRoot, target)
+  }
+
+  private onWatchError(watcher: FSWatcher, error: unknown): void {
+    const failure = error instanceof Error ? error : new Error(String(error))
+    const code = (failure as NodeJS.ErrnoException).code ?? ''
+    this.options.onError?.(failure)
+    // Permission errors and symlink loops inside the tree are per-path problems, never fatal.
+    if (this.watcher !== watcher || !FATAL_WATCH_ERRORS.has(code)) return
+    this.scheduleRestart(`the watcher failed (${code})`)
+  }
+
+  private scheduleRestart(reason: string): void {
+    if (this.restartTimer || this.disposed) return
+    // A watcher that ran quietly for a while starts its backoff from the beginning again.
+    if (Date.now() - this.lastRestartAt > RESTART_BACKOFF_RESET_MS) this.restartDelay = this.options.restartDelayMs ?? 1000
+    this.lastRestartAt = Date.now()
+    const delay = this.restartDelay
+    this.restartDelay = Math.min(this.restartDelay * 2, this.options.maxRestartDelayMs ?? 60_000)
+    this.options.onError?.(new Error(`The file watcher stopped (${reason}); restarting in ${Math.round(delay / 1000)} s.`))
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null
+      if (this.disposed || !this.available) return
+      this.attach()
+        // Re-attached: a full pass catches whatever happened while no events came.
+        .then(() => this.options.onFolderState('replaced'))
+        .catch((error) => this.scheduleRestart(`re-attaching failed: ${(error as Error).message}`))
+    }, delay)
+    this.restartTimer.unref?.()
+  }
+
+  private whenReady(watcher: FSWatcher): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.options.onError?.(new Error('The file watcher took too long to list the folder; watching anyway.'))
+        resolve()
+      }, this.options.readyTimeoutMs ?? 60_000)
+      timer.unref?.()
+      watcher.once('ready', () => {
+        clearTimeout(timer)
+        resolve()
+      })
     })
-    this.watcher = watcher
-    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()))
   }
 
   private queue(relativePath: string, type: FileChange['type']): void {
@@ -106,10 +239,17 @@ export class FolderWatcher implements Disposable {
     this.debounceTimer = null
     this.maxWaitTimer = null
     if (this.pending.size === 0 || this.disposed) return
-    if (!rootExists(this.options.root)) {
+    const now = readIdentity(this.options.root)
+    if (now === null) {
       // The burst is the folder going away, not the user deleting notes: drop it and wait for the folder.
       this.pending.clear()
       this.markUnavailable()
+      return
+    }
+    if (!sameIdentity(now, this.identity)) {
+      // Events from the folder that was moved away, reported under the old path: not changes to this folder.
+      this.pending.clear()
+      void this.onReplaced()
       return
     }
     const changes = [...this.pending].map(([path, type]) => ({ path, type }))
@@ -119,25 +259,38 @@ export class FolderWatcher implements Disposable {
 
   private checkLiveness(): void {
     if (this.disposed) return
-    const exists = rootExists(this.options.root)
-    if (this.available && !exists) this.markUnavailable()
-    else if (!this.available && exists) void this.markAvailable()
+    const now = readIdentity(this.options.root)
+    if (this.available && now === null) this.markUnavailable()
+    else if (!this.available && now !== null) void this.markAvailable()
+    else if (this.available && now !== null && !sameIdentity(now, this.identity)) void this.onReplaced()
+  }
+
+  private async onReplaced(): Promise<void> {
+    if (this.disposed) return
+    this.pending.clear()
+    // Set at once so the next tick does not start a second re-attach.
+    this.identity = readIdentity(this.options.root)
+    try {
+      await this.attach()
+    } catch (error) {
+      this.scheduleRestart(`re-attaching to the replaced folder failed: ${(error as Error).message}`)
+      return
+    }
+    if (!this.disposed) this.options.onFolderState('replaced')
   }
 
   private markUnavailable(): void {
     if (!this.available) return
     this.available = false
     this.pending.clear()
-    const watcher = this.watcher
-    this.watcher = null
-    void watcher?.close()
+    void this.closeWatcher()
     this.options.onFolderState('unavailable')
   }
 
   private async markAvailable(): Promise<void> {
     this.available = true
     try {
-      await this.open()
+      await this.attach()
     } catch (error) {
       this.available = false
       this.options.onError?.(error as Error)
@@ -146,20 +299,45 @@ export class FolderWatcher implements Disposable {
     if (!this.disposed) this.options.onFolderState('ok')
   }
 
+  private async closeWatcher(): Promise<void> {
+    const watcher = this.watcher
+    this.watcher = null
+    await watcher?.close().catch(() => undefined)
+  }
+
   async dispose(): Promise<void> {
     this.disposed = true
-    for (const timer of [this.debounceTimer, this.maxWaitTimer]) if (timer) clearTimeout(timer)
+    for (const timer of [this.debounceTimer, this.maxWaitTimer, this.restartTimer]) if (timer) clearTimeout(timer)
     if (this.livenessTimer) clearInterval(this.livenessTimer)
     this.pending.clear()
-    await this.watcher?.close()
-    this.watcher = null
+    // An attach in flight finishes first, then sees `disposed` and closes what it opened.
+    await this.opening?.catch(() => undefined)
+    await this.closeWatcher()
   }
 }
 
-function rootExists(root: string): boolean {
+function readIdentity(root: string): FolderIdentity | null {
   try {
-    return fs.statSync(root).isDirectory()
+    const stat = fs.statSync(root)
+    return stat.isDirectory() ? { dev: stat.dev, ino: stat.ino } : null
   } catch {
-    return false
+    return null
   }
+}
+
+function sameIdentity(a: FolderIdentity | null, b: FolderIdentity | null): boolean {
+  return a !== null && b !== null && a.dev === b.dev && a.ino === b.ino
+}
+
+function safeRealpath(target: string): string | null {
+  try {
+    return fs.realpathSync(target)
+  } catch {
+    return null
+  }
+}
+
+function isInside(child: string, parent: string): boolean {
+  const relative = path.relative(parent, child)
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative))
 }
