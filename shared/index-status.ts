@@ -45,6 +45,8 @@ export interface IndexSnapshot {
   lastIndexedAt: string | null
   embedding: EmbeddingStatus
   errors: FileError[]
+  /** Set when settings.json was broken at start: what was recovered and which safe values were chosen. */
+  settingsNotice?: string
 }
 
 /** What one indexing pass did (the CLI's `index` summary). */

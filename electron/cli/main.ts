@@ -42,6 +42,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       // The terminal shows no gateway status; `ask` checks the gateway when it routes the question.
       probeGateway: false,
     })
+    // A broken settings.json must never go unnoticed: the run continues on the recovered, safe values.
+    if (engine.settingsRecovery) io.stderr.write(`notes-rag: warning: ${engine.settingsRecovery.message}\n`)
     await rememberFolder(engine, invocation)
     return await run(engine, invocation, io)
   } catch (error) {

@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import { BrainError, throwIfAborted } from '../../shared/errors'
+import type { IndexSnapshot } from '../../shared/index-status'
 import type { BrainEventName, BrainEvents, EngineMethodName, EngineMethods } from '../../shared/ipc'
 import { ENGINE_METHOD_NAMES } from '../../shared/ipc'
 import { mergeSettings, type Settings, type SettingsPatch } from '../../shared/settings'
@@ -9,7 +10,7 @@ import { IndexController } from './indexer/index-controller'
 import { DisposableStore, Emitter, type Disposable } from './lifecycle'
 import { Searcher } from './retrieval/searcher'
 import { dataPaths } from './settings/data-dir'
-import { loadSettingsFile, saveSettingsFile } from './settings/settings-file'
+import { loadSettingsFile, saveSettingsFile, type SettingsRecovery } from './settings/settings-file'
 import { MetaStore } from './store/meta-store'
 import { VectorStore } from './store/vector-store'
 import { AnswerService } from './llm/answer-service'
@@ -57,6 +58,8 @@ export class Engine implements Disposable {
   private settings: Settings
   private gatewayToken: string | null
   private readonly handlers: Handlers
+  /** Set when settings.json was broken at start: what was recovered. Shown with every status until restart. */
+  private settingsRecoveryValue: SettingsRecovery | null = null
 
   private constructor(
     private readonly options: EngineOptions,
@@ -78,7 +81,7 @@ export class Engine implements Disposable {
   static async open(options: EngineOptions): Promise<Engine> {
     const paths = dataPaths(options.dataDir)
     ensureWritableDataDir(options.dataDir)
-    const { settings: fileSettings } = loadSettingsFile(paths.settings)
+    const { settings: fileSettings, recovery } = loadSettingsFile(paths.settings)
     const settings = mergeSettings(fileSettings, options.overrides ?? {})
     const meta = MetaStore.open(paths.database)
     let vectors: VectorStore
@@ -128,6 +131,7 @@ export class Engine implements Disposable {
       onStatus: (status) => engine?.emit('sync-status', status),
     })
     engine = new Engine(options, meta, vectors, fileSettings, embedding, index, searcher, answers, sync)
+    engine.settingsRecoveryValue = recovery
     // Released in reverse: answers and indexing stop before the model and the stores they use close.
     engine.disposables.add(meta)
     engine.disposables.add(vectors)
@@ -136,7 +140,7 @@ export class Engine implements Disposable {
     engine.disposables.add(answers)
     engine.disposables.add(sync)
     engine.disposables.add(index.onSettled.event(() => sync.scheduleAfterIndexing()))
-    engine.disposables.add(index.onSnapshot.event((snapshot) => engine!.emit('index-status', snapshot)))
+    engine.disposables.add(index.onSnapshot.event((snapshot) => engine!.emit('index-status', engine!.withNotices(snapshot))))
 
     try {
       if (options.loadEmbedder !== false) {
@@ -185,6 +189,11 @@ export class Engine implements Disposable {
     this.sync.refreshStatus()
   }
 
+  /** What was recovered from a broken settings.json at start (the CLI prints it), or null. */
+  get settingsRecovery(): SettingsRecovery | null {
+    return this.settingsRecoveryValue
+  }
+
   /** The settings as saved in settings.json, without this run's overrides. */
   get savedSettings(): Settings {
     return this.fileSettings
@@ -200,13 +209,17 @@ export class Engine implements Disposable {
     return this.index.whenIdle()
   }
 
+  private withNotices(snapshot: IndexSnapshot): IndexSnapshot {
+    return this.settingsRecoveryValue ? { ...snapshot, settingsNotice: this.settingsRecoveryValue.message } : snapshot
+  }
+
   private emit<E extends BrainEventName>(event: E, payload: BrainEvents[E]): void {
     this.emitters.get(event)?.fire(payload)
   }
 
   private createHandlers(): Handlers {
     return {
-      getStatus: () => this.index.snapshot(),
+      getStatus: () => this.withNotices(this.index.snapshot()),
       reindex: ([], signal) => this.index.reindex(signal),
       pauseIndexing: () => this.index.pause(),
       resumeIndexing: () => this.index.resume(),
