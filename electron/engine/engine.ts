@@ -146,7 +146,7 @@ export class Engine implements Disposable {
       if (options.loadEmbedder !== false) {
         // Locally installed models load before the first pass so chunks are sized with the real tokenizer;
         // a model that must be downloaded loads in the background while the keyword index fills.
-        const load = embedding.load(settings.embedding)
+        const load = embedding.load(settings.embedding, { localOnly: settings.routing.policy === 'local-only' })
         if (options.embedder || embedding.modelsDirFor(settings.embedding)) await load
       }
       await index.setFolder(settings.folder)
@@ -237,7 +237,13 @@ export class Engine implements Disposable {
       getGatewayStatus: () => this.answers.gatewayStatus(),
       probeGateway: (_args, signal) => this.answers.probeGateway(signal),
       getModelStatus: ([kind]) => (kind === 'embedding' ? this.embeddingModelStatus() : this.answers.chatModelStatus()),
-      downloadModel: ([kind], signal) => (kind === 'embedding' ? this.downloadEmbeddingModel() : this.answers.downloadChatModel(signal)),
+      downloadModel: ([kind], signal) => {
+        // local-only means no network at all: a download is refused, not started and left to fail.
+        if (this.settings.routing.policy === 'local-only') {
+          throw new BrainError('model-missing', `The routing policy is local-only, which forbids downloading the ${kind} model. Switch it to auto to download, or put the model in place yourself.`, { details: { kind } })
+        }
+        return kind === 'embedding' ? this.downloadEmbeddingModel() : this.answers.downloadChatModel(signal)
+      },
       cancelModelDownload: ([kind]) => (kind === 'embedding' ? false : this.answers.cancelChatModelDownload()),
       getSyncStatus: () => this.sync.status(),
       syncNow: ([options], signal) => this.sync.syncNow(options ?? {}, signal),
@@ -250,9 +256,10 @@ export class Engine implements Disposable {
     saveSettingsFile(dataPaths(this.options.dataDir).settings, this.fileSettings)
     this.settings = mergeSettings(this.fileSettings, this.options.overrides ?? {})
     const next = this.settings
-    if (JSON.stringify(previous.embedding) !== JSON.stringify(next.embedding) && !this.options.embedder) {
+    const leftLocalOnly = previous.routing.policy === 'local-only' && next.routing.policy !== 'local-only' && this.embedding.status.type === 'unavailable'
+    if ((JSON.stringify(previous.embedding) !== JSON.stringify(next.embedding) || leftLocalOnly) && !this.options.embedder) {
       await this.embedding.unload()
-      void this.embedding.load(next.embedding)
+      void this.embedding.load(next.embedding, { localOnly: next.routing.policy === 'local-only' })
     }
     if (previous.folder !== next.folder) await this.index.setFolder(next.folder)
     if (previous.indexing.paused !== next.indexing.paused) {

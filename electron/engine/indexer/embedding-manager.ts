@@ -62,27 +62,39 @@ export class EmbeddingManager implements Disposable {
     return bundled && isModelInstalled(settings.model, bundled) ? bundled : null
   }
 
-  /** Loads (downloading when allowed) the model in the background; never throws: failures become the status. */
-  load(settings: Settings['embedding']): Promise<void> {
+  /**
+   * Loads (downloading when allowed) the model in the background; never throws: failures become the status.
+   * `localOnly` (the `local-only` policy) forbids the network outright, the hub's HEAD probe included.
+   */
+  load(settings: Settings['embedding'], options: { localOnly?: boolean } = {}): Promise<void> {
     if (this.loading) return this.loading
     this.loadAbort = new AbortController()
     const signal = this.loadAbort.signal
-    this.loading = this.doLoad(settings, signal).finally(() => {
+    this.loading = this.doLoad(settings, signal, options.localOnly === true).finally(() => {
       this.loading = null
     })
     return this.loading
   }
 
-  private async doLoad(settings: Settings['embedding'], signal: AbortSignal): Promise<void> {
+  private async doLoad(settings: Settings['embedding'], signal: AbortSignal, localOnly: boolean): Promise<void> {
     const modelId = settings.model
     try {
       let embedder = this.options.embedder ?? null
+      if (!embedder && localOnly && !this.modelsDirFor(settings)) {
+        this.setStatus({
+          type: 'unavailable',
+          modelId,
+          code: 'model-missing',
+          reason: `The embedding model ${modelId} is not installed and local-only forbids downloading it; keyword search works. Switch the routing policy to auto to download it, or point embedding.model at a local copy.`,
+        })
+        return
+      }
       if (!embedder) {
         this.setStatus({ type: 'loading', modelId })
         embedder = await createEmbedder({
           model: settings.model,
           modelsDir: this.modelsDirFor(settings) ?? settings.modelsDir ?? this.options.modelsDir,
-          allowDownload: settings.allowDownload,
+          allowDownload: settings.allowDownload && !localOnly,
           remoteHost: settings.remoteHost,
           batchSize: settings.batchSize,
           signal,
