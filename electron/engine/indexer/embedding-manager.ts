@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { isAbsolute } from 'node:path'
 import { toErrorData } from '../../../shared/errors'
 import type { EmbeddingStatus } from '../../../shared/index-status'
 import type { Settings } from '../../../shared/settings'
@@ -80,7 +81,8 @@ export class EmbeddingManager implements Disposable {
     const modelId = settings.model
     try {
       let embedder = this.options.embedder ?? null
-      if (!embedder && localOnly && !this.modelsDirFor(settings)) {
+      // Only a hub model could be downloaded; a missing local folder keeps its own "no model at" message.
+      if (!embedder && localOnly && settings.allowDownload && !isAbsolute(settings.model) && !this.modelsDirFor(settings)) {
         this.setStatus({
           type: 'unavailable',
           modelId,
