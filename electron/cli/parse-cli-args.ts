@@ -17,6 +17,8 @@ export interface CliInvocation {
   limit: number
   backend: BackendChoice
   dryRun: boolean
+  /** Wait for another process writing the data dir to finish (index, sync; watch always waits). */
+  wait: boolean
   today: string | undefined
   gatewayToken: string | null
   overrides: SettingsPatch
@@ -44,6 +46,8 @@ Options:
   --gateway-url URL         homelab gateway base URL (env NOTES_RAG_GATEWAY_URL)
   --gateway-token TOKEN     gateway token (env NOTES_RAG_GATEWAY_TOKEN)
   --dry-run                 sync: list what would be sent, send nothing
+  --wait                    index, sync: wait for another notes-rag writing this data folder instead of failing
+                            (watch always waits; status, search and ask only read and never wait)
 `
 
 /** Parses argv (without node and the script); throws BrainError('invalid-input') with a usage hint. */
@@ -66,6 +70,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         'gateway-url': { type: 'string' },
         'gateway-token': { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
+        wait: { type: 'boolean', default: false },
         today: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -109,6 +114,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     limit: values.limit === undefined ? 10 : positiveInteger(values.limit, '--limit', 1),
     backend,
     dryRun: values['dry-run'] ?? false,
+    wait: values.wait ?? false,
     today: values.today,
     gatewayToken: values['gateway-token'] ?? env.NOTES_RAG_GATEWAY_TOKEN ?? null,
     overrides,

@@ -11,6 +11,7 @@ import { DisposableStore, Emitter, type Disposable } from './lifecycle'
 import { Searcher } from './retrieval/searcher'
 import { dataPaths } from './settings/data-dir'
 import { loadSettingsFile, saveSettingsFile, type SettingsRecovery } from './settings/settings-file'
+import { DataDirLock, type LockHolder } from './store/data-dir-lock'
 import { MetaStore } from './store/meta-store'
 import { VectorStore } from './store/vector-store'
 import { AnswerService } from './llm/answer-service'
@@ -38,6 +39,15 @@ export interface EngineOptions {
   bundledModelsDir?: string
   /** Skip loading the embedding model entirely (keyword-only runs, e.g. `status`). */
   loadEmbedder?: boolean
+  /**
+   * `write` (default) takes the data dir's writer lock: one writer per data dir, across the app and the CLI.
+   * `read` (status, search, ask) takes none; while another process holds it, the engine only reads the index.
+   */
+  access?: 'write' | 'read'
+  /** Names this writer in the lock ("notes-rag index", "notes-rag app"), so a second writer is told who it is. */
+  lockCommand?: string
+  /** Wait for another writer to finish instead of failing with `data-dir-locked`; `onWait` hears who it waits for. */
+  waitForLock?: boolean | { onWait?: (holder: LockHolder) => void; signal?: AbortSignal }
 }
 
 type Handler<K extends EngineMethodName> = (
@@ -81,14 +91,26 @@ export class Engine implements Disposable {
   static async open(options: EngineOptions): Promise<Engine> {
     const paths = dataPaths(options.dataDir)
     ensureWritableDataDir(options.dataDir)
-    const { settings: fileSettings, recovery } = loadSettingsFile(paths.settings)
-    const settings = mergeSettings(fileSettings, options.overrides ?? {})
-    const meta = MetaStore.open(paths.database)
+    const lock = options.access === 'read' ? null : await acquireLock(options)
+    // A reader beside a live writer leaves every repair to the writer: two processes fixing one index race.
+    const readOnly = options.access === 'read' && DataDirLock.holderOf(options.dataDir) !== null
+    let meta: MetaStore
     let vectors: VectorStore
+    let fileSettings: Settings
+    let recovery: SettingsRecovery | null
+    try {
+      ;({ settings: fileSettings, recovery } = loadSettingsFile(paths.settings))
+      meta = MetaStore.open(paths.database)
+    } catch (error) {
+      lock?.dispose()
+      throw error
+    }
+    const settings = mergeSettings(fileSettings, options.overrides ?? {})
     try {
       vectors = await VectorStore.open(paths.vectors)
     } catch (error) {
       meta.dispose()
+      lock?.dispose()
       throw error
     }
     const embedding = new EmbeddingManager({
@@ -98,6 +120,7 @@ export class Engine implements Disposable {
       embedder: options.embedder,
       embedWorkerUrl: options.embedWorkerUrl,
       bundledModelsDir: options.bundledModelsDir,
+      readOnly,
     })
     let engine: Engine | null = null
     const index = new IndexController({
@@ -132,7 +155,8 @@ export class Engine implements Disposable {
     })
     engine = new Engine(options, meta, vectors, fileSettings, embedding, index, searcher, answers, sync)
     engine.settingsRecoveryValue = recovery
-    // Released in reverse: answers and indexing stop before the model and the stores they use close.
+    // Released in reverse: answers and indexing stop before the model and the stores they use close, the lock last.
+    if (lock) engine.disposables.add(lock)
     engine.disposables.add(meta)
     engine.disposables.add(vectors)
     engine.disposables.add(embedding)
@@ -309,6 +333,15 @@ export class Engine implements Disposable {
     for (const emitter of this.emitters.values()) emitter.dispose()
     this.emitters.clear()
   }
+}
+
+async function acquireLock(options: EngineOptions): Promise<DataDirLock> {
+  const wait = options.waitForLock
+  return DataDirLock.acquire(options.dataDir, {
+    command: options.lockCommand ?? `notes-rag (${process.argv.slice(1, 3).map((arg) => arg.split(/[\\/]/).pop()).join(' ')})`,
+    wait: Boolean(wait),
+    ...(typeof wait === 'object' ? { onWait: wait.onWait, signal: wait.signal } : {}),
+  })
 }
 
 /** Fails early, with a message a user can act on, when the data dir cannot be created or written. */

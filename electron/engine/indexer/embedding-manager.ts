@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { isAbsolute } from 'node:path'
-import { toErrorData } from '../../../shared/errors'
+import { BrainError, toErrorData } from '../../../shared/errors'
 import type { EmbeddingStatus } from '../../../shared/index-status'
 import type { Settings } from '../../../shared/settings'
 import { createEmbedder } from '../embedder/create-embedder'
@@ -20,6 +20,11 @@ export interface EmbeddingManagerOptions {
   embedWorkerUrl?: URL | string
   /** Read-only models shipped with the app (the installer bundles the default embedding model). */
   bundledModelsDir?: string
+  /**
+   * Another process writes this data dir: use the active vector table for queries, but never switch tables,
+   * reset embedded flags or announce a target (which starts reconciliation and embedding).
+   */
+  readOnly?: boolean
 }
 
 /** Cosine similarity below which a stored fingerprint counts as a different model. */
@@ -124,6 +129,17 @@ export class EmbeddingManager implements Disposable {
     const table = VectorStore.tableName(`${modelId}@${fingerprintHash}`, dimensions)
 
     const active = meta.getActiveModel()
+    if (this.options.readOnly) {
+      if (active?.table !== table || !(await vectors.hasTable(table))) {
+        if (embedder !== this.options.embedder) await embedder.dispose()
+        throw new BrainError('embedding-unavailable', `Another notes-rag process is writing this index${active ? ' with a different embedding model' : ' and has no vectors yet'}; this run searches by keyword.`)
+      }
+      this.embedder?.dispose()
+      this.embedder = embedder
+      this.target = { embedder, table }
+      this.setStatus({ type: 'ready', modelId, dimensions })
+      return
+    }
     if (active && active.table !== table && active.modelId === modelId && cosine(active.fingerprint, fingerprint) < FINGERPRINT_MIN_COSINE) {
       this.changeNotice = `The embedding model ${modelId} no longer matches the one the index was built with (its fingerprint changed); re-embedding into a new table.`
       console.warn(`[embedding] ${this.changeNotice}`)
