@@ -6,6 +6,8 @@ export const ERROR_CODES = [
   'folder-not-directory',
   'folder-unavailable',
   'data-dir-unwritable',
+  /** Another process is writing the same data dir (the lock names it). */
+  'data-dir-locked',
   'file-unreadable',
   'file-permission-denied',
   'file-too-large',

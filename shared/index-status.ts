@@ -85,6 +85,8 @@ export interface IndexSnapshot {
   heldRemovals?: HeldRemovals
   /** The last consistency repair that changed something (absent when the stores always agreed). */
   repairs?: StoreRepairs
+  /** Set when settings.json was broken at start: what was recovered and which safe values were chosen. */
+  settingsNotice?: string
 }
 
 /** What one indexing pass did (the CLI's `index` summary). */

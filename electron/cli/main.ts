@@ -21,6 +21,19 @@ export interface CliIo {
   interrupted?: Promise<void>
 }
 
+/** Commands that write the index or the sync state take the data dir's writer lock; the rest only read. */
+const WRITER_COMMANDS = new Set<CliInvocation['command']>(['index', 'watch', 'sync'])
+
+/** Aborts when the user presses Ctrl+C, so waiting for the lock can be stopped; dispose once the wait is over. */
+function interruptSignal(io: CliIo): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController()
+  const onInterrupt = (): void => controller.abort()
+  if (io.interrupted) void io.interrupted.then(onInterrupt)
+  else process.once('SIGINT', onInterrupt)
+  // A SIGINT listener disables Node's default exit on Ctrl+C: remove it as soon as the lock is taken.
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onInterrupt) }
+}
+
 /** Runs one CLI command; returns the process exit code (0 ok, 1 failed, 2 usage). */
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   let invocation: CliInvocation
@@ -47,14 +60,30 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     if (invocation.command === 'index' || invocation.command === 'watch') await assertFolder(invocation.overrides.folder!)
     // Loaded only for commands that need it: `help` and usage errors answer without loading models or stores.
     const { Engine } = await import('../engine/engine')
-    engine = await Engine.open({
+    const writes = WRITER_COMMANDS.has(invocation.command) || (invocation.command === 'mcp' && invocation.watch)
+    const waits = writes && (invocation.wait || invocation.command === 'watch')
+    const interrupt = waits ? interruptSignal(io) : null
+    const opening = Engine.open({
       dataDir: invocation.dataDir,
       overrides: invocation.overrides,
       gatewayToken: invocation.gatewayToken,
       watch: invocation.command === 'watch' || (invocation.command === 'mcp' && invocation.watch),
+      access: writes ? 'write' : 'read',
+      lockCommand: `notes-rag ${invocation.command}`,
+      // `watch` is meant to run for long: it waits for a running `index` (or the app) rather than giving up.
+      waitForLock: interrupt
+        ? { onWait: (holder) => io.stderr.write(`notes-rag: waiting for ${holder.command} (pid ${holder.pid}, since ${holder.startedAt}) to finish writing ${invocation.dataDir}…\n`), signal: interrupt.signal }
+        : false,
       // The terminal shows no gateway status; `ask` checks the gateway when it routes the question.
       probeGateway: false,
     })
+    try {
+      engine = await opening
+    } finally {
+      interrupt?.dispose()
+    }
+    // A broken settings.json must never go unnoticed: the run continues on the recovered, safe values.
+    if (engine.settingsRecovery) io.stderr.write(`notes-rag: warning: ${engine.settingsRecovery.message}\n`)
     await rememberFolder(engine, invocation)
     return await run(engine, invocation, io)
   } catch (error) {

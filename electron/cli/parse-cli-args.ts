@@ -21,6 +21,8 @@ export interface CliInvocation {
   dryRun: boolean
   /** index: apply removals held while the folder looked emptied or replaced. */
   confirmRemovals: boolean
+  /** Wait for another process writing the data dir to finish (index, sync; watch always waits). */
+  wait: boolean
   today: string | undefined
   gatewayToken: string | null
   overrides: SettingsPatch
@@ -70,6 +72,8 @@ Options:
   --gateway-token TOKEN     gateway token (env NOTES_RAG_GATEWAY_TOKEN)
   --dry-run                 sync: list what would be sent, send nothing
   --confirm-removals        index: apply the removals held back because the folder looked emptied or replaced
+  --wait                    index, sync: wait for another notes-rag writing this data folder instead of failing
+                            (watch always waits; status, search and ask only read and never wait)
 `
 
 /** Parses argv (without node and the script); throws BrainError('invalid-input') with a usage hint. */
@@ -99,6 +103,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         output: { type: 'string', short: 'o' },
         watch: { type: 'boolean', default: false },
         'confirm-removals': { type: 'boolean', default: false },
+        wait: { type: 'boolean', default: false },
         today: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -154,6 +159,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     backend,
     dryRun: values['dry-run'] ?? false,
     confirmRemovals: values['confirm-removals'] ?? false,
+    wait: values.wait ?? false,
     today: values.today,
     gatewayToken: values['gateway-token'] ?? env.NOTES_RAG_GATEWAY_TOKEN ?? null,
     overrides,

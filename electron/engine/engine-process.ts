@@ -18,6 +18,8 @@ serveEngineOverParentPort(
       embedWorkerUrl: new URL('./embedding-worker.js', import.meta.url),
       // Set by main for a packaged app: the default embedding model ships in its resources.
       bundledModelsDir: process.env.NOTES_RAG_BUNDLED_MODELS_DIR,
+      // A CLI `index` or `watch` holding the data dir makes the open fail with its name; the host retries with backoff.
+      lockCommand: 'notes-rag app',
     }),
   (code) => process.exit(code),
 )

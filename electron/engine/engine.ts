@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import { BrainError, throwIfAborted } from '../../shared/errors'
+import type { IndexSnapshot } from '../../shared/index-status'
 import type { BrainEventName, BrainEvents, EngineMethodName, EngineMethods } from '../../shared/ipc'
 import { ENGINE_METHOD_NAMES } from '../../shared/ipc'
 import { mergeSettings, type Settings, type SettingsPatch } from '../../shared/settings'
@@ -9,7 +10,8 @@ import { IndexController } from './indexer/index-controller'
 import { DisposableStore, Emitter, type Disposable } from './lifecycle'
 import { Searcher } from './retrieval/searcher'
 import { dataPaths } from './settings/data-dir'
-import { loadSettingsFile, saveSettingsFile } from './settings/settings-file'
+import { loadSettingsFile, saveSettingsFile, type SettingsRecovery } from './settings/settings-file'
+import { DataDirLock, type LockHolder } from './store/data-dir-lock'
 import { MetaStore } from './store/meta-store'
 import { VectorStore } from './store/vector-store'
 import { AnswerService } from './llm/answer-service'
@@ -37,6 +39,15 @@ export interface EngineOptions {
   bundledModelsDir?: string
   /** Skip loading the embedding model entirely (keyword-only runs, e.g. `status`). */
   loadEmbedder?: boolean
+  /**
+   * `write` (default) takes the data dir's writer lock: one writer per data dir, across the app and the CLI.
+   * `read` (status, search, ask) takes none; while another process holds it, the engine only reads the index.
+   */
+  access?: 'write' | 'read'
+  /** Names this writer in the lock ("notes-rag index", "notes-rag app"), so a second writer is told who it is. */
+  lockCommand?: string
+  /** Wait for another writer to finish instead of failing with `data-dir-locked`; `onWait` hears who it waits for. */
+  waitForLock?: boolean | { onWait?: (holder: LockHolder) => void; signal?: AbortSignal }
 }
 
 type Handler<K extends EngineMethodName> = (
@@ -57,6 +68,8 @@ export class Engine implements Disposable {
   private settings: Settings
   private gatewayToken: string | null
   private readonly handlers: Handlers
+  /** Set when settings.json was broken at start: what was recovered. Shown with every status until restart. */
+  private settingsRecoveryValue: SettingsRecovery | null = null
 
   private constructor(
     private readonly options: EngineOptions,
@@ -78,14 +91,26 @@ export class Engine implements Disposable {
   static async open(options: EngineOptions): Promise<Engine> {
     const paths = dataPaths(options.dataDir)
     ensureWritableDataDir(options.dataDir)
-    const { settings: fileSettings } = loadSettingsFile(paths.settings)
-    const settings = mergeSettings(fileSettings, options.overrides ?? {})
-    const meta = MetaStore.open(paths.database)
+    const lock = options.access === 'read' ? null : await acquireLock(options)
+    // A reader beside a live writer leaves every repair to the writer: two processes fixing one index race.
+    const readOnly = options.access === 'read' && DataDirLock.holderOf(options.dataDir) !== null
+    let meta: MetaStore
     let vectors: VectorStore
+    let fileSettings: Settings
+    let recovery: SettingsRecovery | null
+    try {
+      ;({ settings: fileSettings, recovery } = loadSettingsFile(paths.settings))
+      meta = MetaStore.open(paths.database)
+    } catch (error) {
+      lock?.dispose()
+      throw error
+    }
+    const settings = mergeSettings(fileSettings, options.overrides ?? {})
     try {
       vectors = await VectorStore.open(paths.vectors)
     } catch (error) {
       meta.dispose()
+      lock?.dispose()
       throw error
     }
     const embedding = new EmbeddingManager({
@@ -95,6 +120,7 @@ export class Engine implements Disposable {
       embedder: options.embedder,
       embedWorkerUrl: options.embedWorkerUrl,
       bundledModelsDir: options.bundledModelsDir,
+      readOnly,
     })
     let engine: Engine | null = null
     const index = new IndexController({
@@ -132,7 +158,9 @@ export class Engine implements Disposable {
       onStatus: (status) => engine?.emit('sync-status', status),
     })
     engine = new Engine(options, meta, vectors, fileSettings, embedding, index, searcher, answers, sync)
-    // Released in reverse: answers and indexing stop before the model and the stores they use close.
+    engine.settingsRecoveryValue = recovery
+    // Released in reverse: answers and indexing stop before the model and the stores they use close, the lock last.
+    if (lock) engine.disposables.add(lock)
     engine.disposables.add(meta)
     engine.disposables.add(vectors)
     engine.disposables.add(embedding)
@@ -140,13 +168,13 @@ export class Engine implements Disposable {
     engine.disposables.add(answers)
     engine.disposables.add(sync)
     engine.disposables.add(index.onSettled.event(() => sync.scheduleAfterIndexing()))
-    engine.disposables.add(index.onSnapshot.event((snapshot) => engine!.emit('index-status', snapshot)))
+    engine.disposables.add(index.onSnapshot.event((snapshot) => engine!.emit('index-status', engine!.withNotices(snapshot))))
 
     try {
       if (options.loadEmbedder !== false) {
         // Locally installed models load before the first pass so chunks are sized with the real tokenizer;
         // a model that must be downloaded loads in the background while the keyword index fills.
-        const load = embedding.load(settings.embedding)
+        const load = embedding.load(settings.embedding, { localOnly: settings.routing.policy === 'local-only' })
         if (options.embedder || embedding.modelsDirFor(settings.embedding)) await load
       }
       await index.setFolder(settings.folder)
@@ -189,6 +217,11 @@ export class Engine implements Disposable {
     this.sync.refreshStatus()
   }
 
+  /** What was recovered from a broken settings.json at start (the CLI prints it), or null. */
+  get settingsRecovery(): SettingsRecovery | null {
+    return this.settingsRecoveryValue
+  }
+
   /** The settings as saved in settings.json, without this run's overrides. */
   get savedSettings(): Settings {
     return this.fileSettings
@@ -209,13 +242,17 @@ export class Engine implements Disposable {
     return this.index.whenIdle()
   }
 
+  private withNotices(snapshot: IndexSnapshot): IndexSnapshot {
+    return this.settingsRecoveryValue ? { ...snapshot, settingsNotice: this.settingsRecoveryValue.message } : snapshot
+  }
+
   private emit<E extends BrainEventName>(event: E, payload: BrainEvents[E]): void {
     this.emitters.get(event)?.fire(payload)
   }
 
   private createHandlers(): Handlers {
     return {
-      getStatus: () => this.index.status(),
+      getStatus: () => this.withNotices(this.index.status()),
       reindex: ([], signal) => this.index.reindex(signal),
       confirmRemovals: ([], signal) => this.index.confirmRemovals(signal),
       pauseIndexing: () => this.index.pause(),
@@ -234,7 +271,13 @@ export class Engine implements Disposable {
       getGatewayStatus: () => this.answers.gatewayStatus(),
       probeGateway: (_args, signal) => this.answers.probeGateway(signal),
       getModelStatus: ([kind]) => (kind === 'embedding' ? this.embeddingModelStatus() : this.answers.chatModelStatus()),
-      downloadModel: ([kind], signal) => (kind === 'embedding' ? this.downloadEmbeddingModel() : this.answers.downloadChatModel(signal)),
+      downloadModel: ([kind], signal) => {
+        // local-only means no network at all: a download is refused, not started and left to fail.
+        if (this.settings.routing.policy === 'local-only') {
+          throw new BrainError('model-missing', `The routing policy is local-only, which forbids downloading the ${kind} model. Switch it to auto to download, or put the model in place yourself.`, { details: { kind } })
+        }
+        return kind === 'embedding' ? this.downloadEmbeddingModel() : this.answers.downloadChatModel(signal)
+      },
       cancelModelDownload: ([kind]) => (kind === 'embedding' ? false : this.answers.cancelChatModelDownload()),
       getSyncStatus: () => this.sync.status(),
       syncNow: ([options], signal) => this.sync.syncNow(options ?? {}, signal),
@@ -247,9 +290,10 @@ export class Engine implements Disposable {
     saveSettingsFile(dataPaths(this.options.dataDir).settings, this.fileSettings)
     this.settings = mergeSettings(this.fileSettings, this.options.overrides ?? {})
     const next = this.settings
-    if (JSON.stringify(previous.embedding) !== JSON.stringify(next.embedding) && !this.options.embedder) {
+    const leftLocalOnly = previous.routing.policy === 'local-only' && next.routing.policy !== 'local-only' && this.embedding.status.type === 'unavailable'
+    if ((JSON.stringify(previous.embedding) !== JSON.stringify(next.embedding) || leftLocalOnly) && !this.options.embedder) {
       await this.embedding.unload()
-      void this.embedding.load(next.embedding)
+      void this.embedding.load(next.embedding, { localOnly: next.routing.policy === 'local-only' })
     }
     if (previous.folder !== next.folder) await this.index.setFolder(next.folder)
     // Weekly notes are re-dated under the new meaning: the indexer sees the changed chunker signature.
@@ -306,6 +350,15 @@ export class Engine implements Disposable {
 function envMs(name: string): number | undefined {
   const value = Number(process.env[name])
   return Number.isFinite(value) && value >= 0 && process.env[name] !== '' ? value : undefined
+}
+
+async function acquireLock(options: EngineOptions): Promise<DataDirLock> {
+  const wait = options.waitForLock
+  return DataDirLock.acquire(options.dataDir, {
+    command: options.lockCommand ?? `notes-rag (${process.argv.slice(1, 3).map((arg) => arg.split(/[\\/]/).pop()).join(' ')})`,
+    wait: Boolean(wait),
+    ...(typeof wait === 'object' ? { onWait: wait.onWait, signal: wait.signal } : {}),
+  })
 }
 
 /** Fails early, with a message a user can act on, when the data dir cannot be created or written. */

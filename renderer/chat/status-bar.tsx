@@ -40,6 +40,7 @@ export function StatusBar() {
       {index?.lastIndexedAt && !indexing ? <span className="status-muted">updated {formatRelativeTime(index.lastIndexedAt)}</span> : null}
       {index?.folderState === 'unavailable' ? <Item tone="warn" text="Folder unavailable: index kept" /> : null}
       {index?.embedding.type === 'unavailable' ? <Item tone="warn" text="Keyword search only" title={index.embedding.reason} /> : null}
+      {index?.settingsNotice ? <Item tone="warn" text="Settings file was broken: safe values in use" title={index.settingsNotice} /> : null}
       {errors.length > 0 ? (
         <button type="button" className="status-errors" aria-expanded={showErrors} onClick={() => setShowErrors(!showErrors)}>
           {errors.length} {errors.length === 1 ? 'file' : 'files'} not indexed

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { toErrorData } from '../../../shared/errors'
+import { isAbsolute } from 'node:path'
+import { BrainError, toErrorData } from '../../../shared/errors'
 import type { EmbeddingStatus } from '../../../shared/index-status'
 import type { Settings } from '../../../shared/settings'
 import { createEmbedder } from '../embedder/create-embedder'
@@ -19,6 +20,11 @@ export interface EmbeddingManagerOptions {
   embedWorkerUrl?: URL | string
   /** Read-only models shipped with the app (the installer bundles the default embedding model). */
   bundledModelsDir?: string
+  /**
+   * Another process writes this data dir: use the active vector table for queries, but never switch tables,
+   * reset embedded flags or announce a target (which starts reconciliation and embedding).
+   */
+  readOnly?: boolean
 }
 
 /** Cosine similarity below which a stored fingerprint counts as a different model. */
@@ -62,27 +68,40 @@ export class EmbeddingManager implements Disposable {
     return bundled && isModelInstalled(settings.model, bundled) ? bundled : null
   }
 
-  /** Loads (downloading when allowed) the model in the background; never throws: failures become the status. */
-  load(settings: Settings['embedding']): Promise<void> {
+  /**
+   * Loads (downloading when allowed) the model in the background; never throws: failures become the status.
+   * `localOnly` (the `local-only` policy) forbids the network outright, the hub's HEAD probe included.
+   */
+  load(settings: Settings['embedding'], options: { localOnly?: boolean } = {}): Promise<void> {
     if (this.loading) return this.loading
     this.loadAbort = new AbortController()
     const signal = this.loadAbort.signal
-    this.loading = this.doLoad(settings, signal).finally(() => {
+    this.loading = this.doLoad(settings, signal, options.localOnly === true).finally(() => {
       this.loading = null
     })
     return this.loading
   }
 
-  private async doLoad(settings: Settings['embedding'], signal: AbortSignal): Promise<void> {
+  private async doLoad(settings: Settings['embedding'], signal: AbortSignal, localOnly: boolean): Promise<void> {
     const modelId = settings.model
     try {
       let embedder = this.options.embedder ?? null
+      // Only a hub model could be downloaded; a missing local folder keeps its own "no model at" message.
+      if (!embedder && localOnly && settings.allowDownload && !isAbsolute(settings.model) && !this.modelsDirFor(settings)) {
+        this.setStatus({
+          type: 'unavailable',
+          modelId,
+          code: 'model-missing',
+          reason: `The embedding model ${modelId} is not installed and local-only forbids downloading it; keyword search works. Switch the routing policy to auto to download it, or point embedding.model at a local copy.`,
+        })
+        return
+      }
       if (!embedder) {
         this.setStatus({ type: 'loading', modelId })
         embedder = await createEmbedder({
           model: settings.model,
           modelsDir: this.modelsDirFor(settings) ?? settings.modelsDir ?? this.options.modelsDir,
-          allowDownload: settings.allowDownload,
+          allowDownload: settings.allowDownload && !localOnly,
           remoteHost: settings.remoteHost,
           batchSize: settings.batchSize,
           ...(settings.threads > 0 ? { threads: settings.threads } : {}),
@@ -111,6 +130,17 @@ export class EmbeddingManager implements Disposable {
     const table = VectorStore.tableName(`${modelId}@${fingerprintHash}`, dimensions)
 
     const active = meta.getActiveModel()
+    if (this.options.readOnly) {
+      if (active?.table !== table || !(await vectors.hasTable(table))) {
+        if (embedder !== this.options.embedder) await embedder.dispose()
+        throw new BrainError('embedding-unavailable', `Another notes-rag process is writing this index${active ? ' with a different embedding model' : ' and has no vectors yet'}; this run searches by keyword.`)
+      }
+      this.embedder?.dispose()
+      this.embedder = embedder
+      this.target = { embedder, table }
+      this.setStatus({ type: 'ready', modelId, dimensions })
+      return
+    }
     if (active && active.table !== table && active.modelId === modelId && cosine(active.fingerprint, fingerprint) < FINGERPRINT_MIN_COSINE) {
       this.changeNotice = `The embedding model ${modelId} no longer matches the one the index was built with (its fingerprint changed); re-embedding into a new table.`
       console.warn(`[embedding] ${this.changeNotice}`)

@@ -2,11 +2,28 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { BrainError } from '../../../shared/errors'
 import { SETTINGS_VERSION, settingsSchema, type Settings } from '../../../shared/settings'
+import { recoverSettings } from './recover-settings'
+
+/** What happened to a settings file that could not be used as it was; shown to the user by the app and the CLI. */
+export interface SettingsRecovery {
+  /** Why the file was not usable ("not valid JSON: ...", "permission denied"). */
+  reason: string
+  /** Where the original was kept, or null when it could not be moved (it is then left untouched in place). */
+  keptAs: string | null
+  /** Names of the values recovered from it. */
+  recovered: string[]
+  /** True when the routing policy was lost and local-only was chosen. */
+  policyFellBack: boolean
+  /** One sentence for the user. */
+  message: string
+}
 
 export interface LoadedSettings {
   settings: Settings
-  /** Set when the file was unreadable or invalid: it was kept aside under this name and defaults were used. */
+  /** Set when the file was unreadable or invalid: it was kept aside under this name. */
   recoveredFrom: string | null
+  /** Set when the file was unreadable or invalid: what was recovered and what the user should know. */
+  recovery: SettingsRecovery | null
 }
 
 type Migration = (raw: Record<string, unknown>) => Record<string, unknown>
@@ -29,16 +46,19 @@ export function migrateSettings(raw: Record<string, unknown>): Record<string, un
 }
 
 /**
- * Reads settings.json, migrates and validates it. A missing file gives defaults; a corrupt one is moved aside
- * (never deleted) so the user's values can be recovered, and defaults are used.
+ * Reads settings.json, migrates and validates it. A missing file gives defaults. A broken or unreadable one is
+ * moved aside (never deleted), the values that can still be read are recovered, anything lost falls back to the
+ * safe side (`local-only`, sync off without its excludes), and the recovered settings are saved at once, so the
+ * next start does not find no file and quietly apply the defaults.
  */
 export function loadSettingsFile(file: string): LoadedSettings {
   let text: string
   try {
     text = fs.readFileSync(file, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { settings: settingsSchema.parse({}), recoveredFrom: null }
-    throw new BrainError('data-dir-unwritable', `Cannot read settings at ${file}: ${(error as Error).message}`, { cause: error })
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return { settings: settingsSchema.parse({}), recoveredFrom: null, recovery: null }
+    return recover(file, '', `it cannot be read (${code ?? (error as Error).message})`)
   }
   try {
     const raw = JSON.parse(text) as Record<string, unknown>
@@ -46,17 +66,45 @@ export function loadSettingsFile(file: string): LoadedSettings {
     if (typeof raw.version === 'number' && raw.version > SETTINGS_VERSION) {
       throw new Error(`written by a newer version (${raw.version})`)
     }
-    return { settings: settingsSchema.parse(migrateSettings(raw)), recoveredFrom: null }
+    const parsed = settingsSchema.safeParse(migrateSettings(raw))
+    if (parsed.success) return { settings: parsed.data, recoveredFrom: null, recovery: null }
+    const fields = parsed.error.issues.map((issue) => issue.path.join('.')).filter(Boolean)
+    return recover(file, text, `some values are invalid (${[...new Set(fields)].slice(0, 5).join(', ') || 'schema'})`)
   } catch (error) {
-    const aside = `${file}.invalid-${Date.now()}`
-    try {
-      fs.renameSync(file, aside)
-    } catch {
-      // Keeping the original in place is fine too: we only never overwrite it silently.
-    }
-    console.warn(`[settings] ${file} is invalid (${(error as Error).message}); kept it as ${aside} and used defaults`)
-    return { settings: settingsSchema.parse({}), recoveredFrom: aside }
+    return recover(file, text, `it is not valid settings (${(error as Error).message})`)
   }
+}
+
+function recover(file: string, text: string, reason: string): LoadedSettings {
+  const { settings, recovered, policyFellBack } = recoverSettings(text)
+  const aside = `${file}.invalid-${Date.now()}`
+  let keptAs: string | null = null
+  try {
+    fs.renameSync(file, aside)
+    keptAs = aside
+  } catch {
+    // Keeping the original in place is fine too: we only never overwrite it.
+  }
+  if (keptAs) {
+    try {
+      saveSettingsFile(file, settings)
+    } catch (error) {
+      console.warn(`[settings] could not save the recovered settings to ${file}: ${(error as Error).message}`)
+    }
+  }
+  const message = [
+    `settings.json could not be used: ${reason}.`,
+    keptAs ? `The original is kept as ${keptAs}.` : 'The original is left in place, untouched.',
+    recovered.length > 0 ? `Recovered: ${recovered.join(', ')}.` : 'Nothing could be recovered from it.',
+    policyFellBack
+      ? 'Your routing choice was lost, so answers stay on this computer (local-only) until you choose again in Settings.'
+      : `Routing stays ${settings.routing.policy}.`,
+    recovered.includes('sync excludes') ? '' : 'Sync stays off until you check its exclusions and turn it on again.',
+  ]
+    .filter(Boolean)
+    .join(' ')
+  console.warn(`[settings] ${message}`)
+  return { settings, recoveredFrom: keptAs, recovery: { reason, keptAs, recovered, policyFellBack, message } }
 }
 
 /** Writes settings atomically (temp file + rename) so a crash never leaves half a file. */

@@ -664,10 +664,14 @@ export class MetaStore implements Disposable {
     return this.db
   }
 
-  /** Runs `fn` in one transaction (nested calls become savepoints). */
+  /**
+   * Runs `fn` in one transaction (nested calls become savepoints). BEGIN IMMEDIATE takes the write lock up front,
+   * so a second connection waits out busy_timeout at the start instead of failing with SQLITE_BUSY half way,
+   * when a deferred transaction tries to upgrade its read lock (which SQLite cannot wait for).
+   */
   transaction<T>(fn: () => T): T {
     this.assertOpen()
-    return this.db.transaction(fn)()
+    return this.db.transaction(fn).immediate()
   }
 
   /** Closes the database; safe to call more than once. */

@@ -40,21 +40,41 @@ describe('settings file', () => {
     expect(migrateSettings({}).version).toBe(SETTINGS_VERSION)
   })
 
-  it('keeps a corrupt file aside instead of overwriting it', () => {
+  it('keeps a corrupt file aside, recovers what it can, and saves the safe result at once', () => {
     const file = tempFile()
     fs.writeFileSync(file, '{ "folder": "/notes", oops')
-    const { settings, recoveredFrom } = loadSettingsFile(file)
-    expect(settings).toEqual(defaultSettings())
+    const { settings, recoveredFrom, recovery } = loadSettingsFile(file)
     expect(recoveredFrom).not.toBeNull()
     expect(fs.readFileSync(recoveredFrom!, 'utf8')).toContain('oops')
+    expect(settings.folder).toBe('/notes')
+    // The policy was not in the file: the safe side, not the default `auto`.
+    expect(settings.routing.policy).toBe('local-only')
+    expect(recovery?.policyFellBack).toBe(true)
+    expect(recovery?.recovered).toEqual(['folder'])
+    expect(recovery?.message).toMatch(/local-only/)
+    // Saved, so the next start reads the same safe values instead of finding no file and using defaults.
+    const again = loadSettingsFile(file)
+    expect(again.recovery).toBeNull()
+    expect(again.settings).toEqual(settings)
   })
 
-  it('rejects invalid values instead of using them', () => {
+  it('rejects invalid values instead of using them, and an invalid policy becomes local-only', () => {
     const file = tempFile()
-    fs.writeFileSync(file, JSON.stringify({ version: 1, routing: { policy: 'everywhere' } }))
-    const { settings, recoveredFrom } = loadSettingsFile(file)
-    expect(settings.routing.policy).toBe('auto')
+    fs.writeFileSync(file, JSON.stringify({ version: 1, folder: '/n', routing: { policy: 'everywhere' }, llm: { threads: 2 } }))
+    const { settings, recoveredFrom, recovery } = loadSettingsFile(file)
+    expect(settings.routing.policy).toBe('local-only')
+    expect(settings.folder).toBe('/n')
+    expect(settings.llm.threads).toBe(2)
     expect(recoveredFrom).not.toBeNull()
+    expect(recovery?.reason).toMatch(/routing\.policy/)
+  })
+
+  it('an unreadable file (a folder in its place) is reported, left in place and read as local-only', () => {
+    const file = tempFile()
+    fs.mkdirSync(file)
+    const { settings, recovery } = loadSettingsFile(file)
+    expect(settings.routing.policy).toBe('local-only')
+    expect(recovery?.message).toMatch(/cannot be read/)
   })
 })
 
