@@ -125,6 +125,9 @@ export async function startAppHarness(options: {
   const extra: SettingsPatch = {
     llm: { model: llmModel, threads: 1, contextSize: 512, maxAnswerTokens: 24, temperature: 0 },
     ...(options.folder === 'preset' ? { folder } : {}),
+    // local-only forbids every download: a harness that serves the chat model from loopback needs the auto policy
+    // (no gateway is configured, so answers still stay on this machine).
+    ...(options.chatModel === 'download' ? { routing: { policy: 'auto' as const } } : {}),
     ...options.settings,
   }
   const [overrides, outDir] = await Promise.all([tinyModelOverrides(extra), builtRenderer()])
