@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { isAbsolute } from 'node:path'
-import { BrainError, toErrorData } from '../../../shared/errors'
+import { BrainError, toErrorData, type ErrorCode } from '../../../shared/errors'
 import type { EmbeddingStatus } from '../../../shared/index-status'
 import type { Settings } from '../../../shared/settings'
 import { createEmbedder } from '../embedder/create-embedder'
@@ -26,6 +26,15 @@ export interface EmbeddingManagerOptions {
    */
   readOnly?: boolean
 }
+
+/** The last embedding-model load that failed, kept in SQLite state so the next run can say so at once. */
+interface LoadFailure {
+  modelId: string
+  code: ErrorCode
+  message: string
+  at: string
+}
+const LOAD_FAILURE_KEY = 'embeddingLoadFailure'
 
 /** Cosine similarity below which a stored fingerprint counts as a different model. */
 const FINGERPRINT_MIN_COSINE = 0.999
@@ -97,7 +106,20 @@ export class EmbeddingManager implements Disposable {
         return
       }
       if (!embedder) {
-        this.setStatus({ type: 'loading', modelId })
+        // A download that failed last time is most likely failing again: say so until real progress arrives,
+        // rather than "loading" for as long as the attempt takes.
+        const previous = this.options.meta.getState<LoadFailure>(LOAD_FAILURE_KEY)
+        const willDownload = settings.allowDownload && !localOnly && !this.modelsDirFor(settings)
+        if (previous && previous.modelId === modelId && willDownload) {
+          this.setStatus({
+            type: 'unavailable',
+            modelId,
+            code: previous.code,
+            reason: `The last attempt to get the embedding model failed (${previous.at}): ${previous.message} Trying again now; keyword search still works.`,
+          })
+        } else {
+          this.setStatus({ type: 'loading', modelId })
+        }
         embedder = await createEmbedder({
           model: settings.model,
           modelsDir: this.modelsDirFor(settings) ?? settings.modelsDir ?? this.options.modelsDir,
@@ -111,8 +133,14 @@ export class EmbeddingManager implements Disposable {
         })
       }
       await this.activate(embedder, signal)
+      if (!this.options.readOnly && this.options.meta.getState(LOAD_FAILURE_KEY)) this.options.meta.deleteState(LOAD_FAILURE_KEY)
     } catch (error) {
       const data = toErrorData(error)
+      // Remembered across runs (a stopped load is not a failure); a reader leaves the writer's state alone.
+      if (!this.options.readOnly && !signal.aborted && data.code !== 'aborted') {
+        const failure: LoadFailure = { modelId, code: data.code, message: data.message, at: new Date().toISOString() }
+        this.options.meta.setState(LOAD_FAILURE_KEY, failure)
+      }
       this.setStatus({
         type: 'unavailable',
         modelId,
