@@ -1,8 +1,13 @@
 #!/usr/bin/env node
-// Runs the CLI from the TypeScript sources through tsx, so `npx notes-rag` works in a checkout right after
-// `npm install`, with no build step.
-import { register } from 'tsx/esm/api'
+// The installed `notes-rag` command. It runs the CLI's JavaScript build in out/cli/, which `npm install` makes
+// (the `prepare` script runs `npm run build:cli`); nothing is compiled at start-up.
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 
-register()
-const { main } = await import('../electron/cli/main.ts')
-process.exitCode = await main(process.argv.slice(2))
+const entry = new URL('../out/cli/notes-rag.js', import.meta.url)
+if (!existsSync(entry)) {
+  process.stderr.write(`notes-rag: the CLI is not built (${fileURLToPath(entry)} is missing): run \`npm run build:cli\` in ${fileURLToPath(new URL('..', import.meta.url))}.\n`)
+  process.exit(1)
+}
+const { runCli } = await import(entry.href)
+process.exitCode = await runCli(process.argv.slice(2))

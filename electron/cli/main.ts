@@ -9,6 +9,7 @@ import { formatAnswerSources, formatProgressLine, formatSearchResult, formatStat
 import { parseCliArgs, USAGE, type CliInvocation } from './parse-cli-args'
 import { askMarkdown, writeCommandOutput } from './ask-export'
 import { helpText } from './command-help'
+import { cliVersion } from './cli-version'
 import { routeConsoleToStderr, runMcp } from './mcp-command'
 import { formatSettingValue, getSetting, readSettings, withSetting, writeSettings } from './settings-command'
 import { runSync, saveSyncFlags } from './sync-command'
@@ -42,6 +43,10 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   } catch (error) {
     io.stderr.write(`${(error as Error).message}\n`)
     return 2
+  }
+  if (invocation.version) {
+    io.stdout.write(`${cliVersion()}\n`)
+    return 0
   }
   if (invocation.command === 'help') {
     io.stdout.write(helpText(invocation.helpTopic))

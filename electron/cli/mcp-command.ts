@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module'
 import type { Engine } from '../engine/engine'
+import { cliVersion } from './cli-version'
 import type { CliInvocation } from './parse-cli-args'
 
 /**
@@ -19,7 +19,7 @@ export async function runMcp(engine: Engine, invocation: CliInvocation): Promise
     import('@modelcontextprotocol/sdk/server/stdio.js'),
     import('../engine/mcp/mcp-server'),
   ])
-  const server = createNotesMcpServer(engine, { version: packageVersion(), today: invocation.today })
+  const server = createNotesMcpServer(engine, { version: cliVersion(), today: invocation.today })
   const transport = new StdioServerTransport(process.stdin, process.stdout)
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve()
@@ -33,12 +33,4 @@ export async function runMcp(engine: Engine, invocation: CliInvocation): Promise
   await closed
   await server.close().catch(() => undefined)
   return 0
-}
-
-function packageVersion(): string {
-  try {
-    return (createRequire(import.meta.url)('../../package.json') as { version: string }).version
-  } catch {
-    return '0.0.0'
-  }
 }

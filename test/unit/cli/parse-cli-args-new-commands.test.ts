@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { helpText } from '../../../electron/cli/command-help'
+import { COMMANDS, helpText } from '../../../electron/cli/command-help'
 import { parseCliArgs, USAGE } from '../../../electron/cli/parse-cli-args'
 
 const env = { HOME: '/home/u' } as NodeJS.ProcessEnv
@@ -34,9 +34,43 @@ describe('parseCliArgs: mcp, settings, sync flags, ask export', () => {
     expect(parseCliArgs(['mcp', '--help'], env)).toMatchObject({ command: 'help', helpTopic: 'mcp' })
     expect(parseCliArgs(['help', 'sync'], env)).toMatchObject({ command: 'help', helpTopic: 'sync' })
     expect(parseCliArgs(['--help'], env)).toMatchObject({ command: 'help', helpTopic: null })
-    expect(helpText('settings')).toMatch(/^notes-rag settings/)
-    expect(helpText('status')).toBe(USAGE)
+    expect(parseCliArgs(['help', 'search', '--help'], env)).toMatchObject({ command: 'help', helpTopic: 'search' })
+    // `<command> --help` answers even when the rest of the line would be refused.
+    expect(parseCliArgs(['index', 'a', 'b', '--help'], env)).toMatchObject({ command: 'help', helpTopic: 'index' })
     expect(helpText(null)).toBe(USAGE)
+  })
+
+  it('has help of its own for every command, naming the command first', () => {
+    for (const command of COMMANDS) {
+      const text = helpText(command)
+      expect(text, command).toMatch(new RegExp(`^notes-rag ${command}\\b`))
+      expect(text, command).not.toBe(USAGE)
+    }
+    expect(new Set(COMMANDS.map(helpText)).size).toBe(COMMANDS.length)
+  })
+
+  it('reads --version wherever it stands', () => {
+    expect(parseCliArgs(['--version'], env)).toMatchObject({ version: true })
+    expect(parseCliArgs(['status', '--version'], env)).toMatchObject({ version: true })
+    expect(parseCliArgs(['status'], env)).toMatchObject({ version: false })
+  })
+
+  it.each([
+    [['index', 'My', 'Notes'], /^notes-rag index takes one folder, but got 2: "My" "Notes"\. Quote a path with spaces/],
+    [['watch', 'a', 'b', 'c'], /^notes-rag watch takes one folder, but got 3/],
+    [['search', 'kubernetes', 'last', 'march'], /^notes-rag search takes one query, but got 3: .*Put the query in quotes: notes-rag search "kubernetes last march"\.$/],
+    [['ask', 'what', 'did', 'I', 'ship?'], /^notes-rag ask takes one question, but got 4: .*notes-rag ask "what did I ship\?"\.$/],
+    [['status', 'now'], /^notes-rag status takes no arguments, but got 1: "now"\. See notes-rag help status\.$/],
+    [['sync', 'all'], /^notes-rag sync takes no arguments/],
+    [['mcp', 'serve'], /^notes-rag mcp takes no arguments/],
+    [['help', 'index', 'search'], /^notes-rag help takes at most one command, but got 2/],
+  ])('refuses the extra arguments of %j instead of joining them', (argv, message) => {
+    expect(() => parseCliArgs(argv, env)).toThrow(expect.objectContaining({ code: 'invalid-input', message: expect.stringMatching(message) }))
+  })
+
+  it('keeps one quoted argument whole, spaces included', () => {
+    expect(parseCliArgs(['index', 'My Notes'], env).overrides.folder).toBe(path.resolve('My Notes'))
+    expect(parseCliArgs(['search', 'kubernetes last march'], env).argument).toBe('kubernetes last march')
   })
 
   it.each([
