@@ -1,3 +1,4 @@
+import { BrainError } from '../../shared/errors'
 import type { BrainApi } from '../../shared/ipc'
 import { createWsBrain } from './ws-brain'
 
@@ -26,7 +27,9 @@ export function getBrain(): BrainApi {
     cached = window.brain
     return cached
   }
-  const env = (import.meta as ImportMeta & { env?: Record<string, string | undefined> }).env
-  cached = createWsBrain(bridgeUrl(window.location, env?.VITE_BRIDGE_URL))
+  // The WebSocket bridge serves `npm run dev:web` and `vite build --mode web` (the browser tests): a production
+  // build knows the string 'production' here, so the bundler drops the bridge client from it.
+  if (import.meta.env.MODE === 'production') throw new BrainError('engine-unavailable', 'This window has no window.brain: the production build runs only inside the notes-rag app (use npm run dev:web for a browser).')
+  cached = createWsBrain(bridgeUrl(window.location, import.meta.env.VITE_BRIDGE_URL))
   return cached
 }

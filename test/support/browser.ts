@@ -31,11 +31,15 @@ export function launchBrowser(): Promise<Browser> {
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..')
 
-/** Builds the renderer (both windows) into `outDir` with the production config, CSP included. */
+/**
+ * Builds the renderer (both windows) into `outDir` with the production config, CSP included, in the `web` mode:
+ * a production build with the WebSocket bridge client kept in, since the tests drive it over the bridge.
+ */
 export async function buildRenderer(outDir: string): Promise<void> {
   const { build } = await import('vite')
   await build({
     configFile: path.join(repositoryRoot, 'renderer', 'vite.config.ts'),
+    mode: 'web',
     build: { outDir, emptyOutDir: true },
     logLevel: 'warn',
   })
