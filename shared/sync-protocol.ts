@@ -23,6 +23,7 @@ export const BATCH_MAX_OPERATIONS = 2000
 const SHA256_PATTERN = /^[0-9a-f]{64}$/
 // Relative, forward slashes, no empty, "." or ".." segment, no backslash or NUL: a path can never escape the
 // server's notes root.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is matched on purpose, to refuse it.
 const NOTE_PATH_PATTERN = /^(?!\/)(?!.*\/\/)(?!.*\/$)(?!(?:.*\/)?\.\.?(?:\/|$))[^\\\u0000]+$/
 // Standard base64 (RFC 4648 section 4) with padding.
 const BASE64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/

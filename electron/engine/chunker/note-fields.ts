@@ -18,20 +18,20 @@ export interface NoteFields {
 }
 
 export function noteFields(frontMatter: Record<string, unknown> | null, titleHeading: string | null): NoteFields {
-  const title = textOf(valueOf(frontMatter, TITLE_KEYS)) ?? (titleHeading ? stripTemplateText(titleHeading) || null : null)
+  const title = textOf(fieldValue(frontMatter, TITLE_KEYS)) ?? (titleHeading ? stripTemplateText(titleHeading) || null : null)
   const parts: string[] = []
   if (title) parts.push(title)
   for (const key of DESCRIPTION_KEYS) {
-    const text = textOf(valueOf(frontMatter, [key]))
+    const text = textOf(fieldValue(frontMatter, [key]))
     if (text && !parts.includes(text)) parts.push(text)
   }
-  const tags = tagsOf(valueOf(frontMatter, TAG_KEYS))
+  const tags = tagsOf(fieldValue(frontMatter, TAG_KEYS))
   if (tags.length > 0) parts.push(tags.join(' '))
   const text = parts.join('\n')
   return { title, text: text.length > MAX_FIELD_CHARS ? text.slice(0, MAX_FIELD_CHARS) : text }
 }
 
-function valueOf(frontMatter: Record<string, unknown> | null, keys: string[]): unknown {
+function fieldValue(frontMatter: Record<string, unknown> | null, keys: string[]): unknown {
   if (!frontMatter) return undefined
   const values: unknown[] = []
   for (const [name, value] of Object.entries(frontMatter)) {

@@ -1,7 +1,7 @@
 // Worker thread entry: loads the feature-extraction pipeline and embeds batches, queries before passages.
 import { parentPort, workerData } from 'node:worker_threads'
 import { pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers'
-import { BrainError, toErrorData, type ErrorData } from '../../../shared/errors'
+import { BrainError, type ErrorData } from '../../../shared/errors'
 import { configureTransformers } from './transformers-environment'
 import type { EmbeddingPriority, EmbeddingWorkerMessage, EmbeddingWorkerRequest, EmbeddingWorkerSettings } from './worker-protocol'
 import { classifyLoadError } from './load-errors'

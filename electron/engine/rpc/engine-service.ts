@@ -29,6 +29,7 @@ export type OpenEngine = (options: { dataDir: string; gatewayToken: string | nul
 export function serveEngineOverParentPort(parentPort: ParentPortLike, openEngine: OpenEngine, exit: (code: number) => void): Disposable {
   const store = new DisposableStore()
   let engine: Promise<ServableEngine> | null = null
+  // biome-ignore lint/correctness/noUnusedVariables: read by `??=` below, so a second 'dispose' shuts down only once.
   let disposing: Promise<void> | null = null
 
   const reply = (message: EngineProcessMessage): void => parentPort.postMessage(message)

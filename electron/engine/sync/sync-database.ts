@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3'
-import { BrainError, type ErrorData } from '../../../shared/errors'
+import type { ErrorData } from '../../../shared/errors'
 import type { ManifestEntry } from '../../../shared/sync-protocol'
 import type { MetaStore } from '../store/meta-store'
 
