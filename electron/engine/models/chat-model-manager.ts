@@ -3,10 +3,11 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs'
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { createModelDownloader, type ModelDownloader } from 'node-llama-cpp'
+import type { ModelDownloader } from 'node-llama-cpp'
 import { BrainError, throwIfAborted } from '../../../shared/errors'
 import type { ModelDownloadStatus } from '../../../shared/model-download'
 import { checkGgufFile, describeGgufProblem } from '../llm/local/gguf-file-check'
+import { loadLlamaCpp } from '../llm/local/llama-instance'
 import { DownloadRate } from './download-rate'
 
 /** Where chat models live and who hears about their downloads. */
@@ -124,6 +125,7 @@ export class ChatModelManager {
       const rate = new DownloadRate()
       const interval = this.options.progressIntervalMs ?? 250
       let lastEmit = -Infinity
+      const { createModelDownloader } = await loadLlamaCpp()
       // Creating the downloader already talks to the server (size, file name); the signal must cut that short too.
       const downloader: ModelDownloader = await settleOnAbort(createModelDownloader({
         modelUri: setting,

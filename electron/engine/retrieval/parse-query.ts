@@ -1,4 +1,5 @@
-import * as chrono from 'chrono-node'
+// The English parser only: the package root also loads every other locale, doubling its start-up cost.
+import * as chrono from 'chrono-node/en'
 import type { QueryPeriod } from '../../../shared/period'
 import {
   MONTH_NAMES, OPEN_END, OPEN_START, addDays, formatIsoWeek, isValidIsoDate, isoWeekOf, isoWeekRange, makeDate,

@@ -1,19 +1,11 @@
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
-import {
-  InsufficientMemoryError,
-  LlamaChatSession,
-  resolveChatWrapper,
-  type ChatHistoryItem,
-  type ChatWrapper,
-  type LlamaContext,
-  type LlamaModel,
-} from 'node-llama-cpp'
+import type { ChatHistoryItem, ChatWrapper, LlamaContext, LlamaModel } from 'node-llama-cpp'
 import { BrainError, isAbortError, throwIfAborted } from '../../../../shared/errors'
 import type { ChatBackend, ChatMessage, CompletionRequest, CompletionResult } from '../types'
 import { assertGgufFileIntact, type GgufFileSummary } from './gguf-file-check'
-import { getSharedLlama, type LocalGpuSetting } from './llama-instance'
+import { getSharedLlama, loadLlamaCpp, type LocalGpuSetting } from './llama-instance'
 import { checkMemoryFit, estimateModelMemoryBytes, formatGibibytes } from './memory-estimate'
 
 /** How to load a local GGUF chat model. */
@@ -119,6 +111,7 @@ export class LocalChatBackend implements ChatBackend {
     try {
       return await this.run(signal, async (loaded) => {
         const { context, chatWrapper } = loaded
+        const { LlamaChatSession } = await loadLlamaCpp()
         const session = new LlamaChatSession({ contextSequence: context.getSequence(), autoDisposeSequence: true, chatWrapper })
         try {
           const promptTokens = formattedTokenCount(loaded, history, prompt)
@@ -271,13 +264,14 @@ async function loadModel(options: LocalChatBackendOptions, signal: AbortSignal |
       sequences: 1,
       createSignal: signal,
     })
+    const { resolveChatWrapper } = await loadLlamaCpp()
     return { model, context, chatWrapper: resolveChatWrapper(model) }
   } catch (error) {
     if (model) await model.dispose().catch(() => undefined)
     if (error instanceof BrainError) throw error
     if (signal?.aborted) throw new BrainError('aborted', 'Stopped.', { retryable: true, cause: error })
-    if (error instanceof InsufficientMemoryError) {
-      throw new BrainError('model-insufficient-memory', `There is not enough memory to load the model ${name}: ${error.message}`, {
+    if (await isInsufficientMemory(error)) {
+      throw new BrainError('model-insufficient-memory', `There is not enough memory to load the model ${name}: ${(error as Error).message}`, {
         retryable: true,
         cause: error,
       })
@@ -286,6 +280,14 @@ async function loadModel(options: LocalChatBackendOptions, signal: AbortSignal |
       cause: error,
       details: { path: options.modelPath },
     })
+  }
+}
+
+async function isInsufficientMemory(error: unknown): Promise<boolean> {
+  try {
+    return error instanceof (await loadLlamaCpp()).InsufficientMemoryError
+  } catch {
+    return false
   }
 }
 
