@@ -29,7 +29,9 @@ afterAll(async () => {
 
 describe('phi-shape chat model generator', () => {
   it('writes a phi3 GGUF that @huggingface/gguf reads with fused qkv and gate+up tensors in Q4_K_M types', async () => {
-    const { metadata, tensorInfos } = await gguf(modelPath, { allowLocalFile: true })
+    const parsed = await gguf(modelPath, { allowLocalFile: true })
+    const metadata = parsed.metadata as Record<string, unknown>
+    const { tensorInfos } = parsed
     expect(metadata['general.architecture']).toBe('phi3')
     expect(metadata['phi3.block_count']).toBe(SMALL.blockCount)
     expect(metadata['phi3.rope.dimension_count']).toBe(SMALL.embeddingLength / SMALL.headCount)
