@@ -2,7 +2,7 @@
  * What a local answer costs with a model of Phi-3.5-mini's real shape (phi3: 32 layers, hidden 3072, 32 heads of 96,
  * intermediate 8192, vocabulary 32,064, 4k context) and random weights in the Q4_K_M layout, through the product's
  * LocalChatBackend: load time, peak memory against the memory-fit estimate, prompt processing and generation
- * tokens/s with threads 1, 2 and auto (0), then 1k and 4k prompts once with the fastest of them.
+ * tokens/s with threads 1, 2 and auto (0: the product's choice, cores - 1), then 1k and 4k prompts once with the fastest of them.
  *
  *   npm run bench -- --phi                    # or PHI_SHAPE=1 npm run bench; BENCH_ONLY=phi-shape for this alone
  *   npx tsx test/bench/phi-shape-bench.ts --threads 1,2,0 --prompt-tokens 128 --long 1024,4000 --long-threads best
@@ -156,7 +156,7 @@ const describeAnswer = (result: Answer) =>
 
 // --- measurements ------------------------------------------------------------------------------------------------
 const llama = await getSharedLlama(false)
-console.log(`llama.cpp: cpuMathCores ${llama.cpuMathCores}, maxThreads ${llama.maxThreads} (what threads 0 = auto uses)`)
+console.log(`llama.cpp: cpuMathCores ${llama.cpuMathCores}; node-llama-cpp's own default would be ${llama.maxThreads} threads, the product's auto (0) is cores - 1`)
 const estimate = estimateModelMemoryBytes(summary, Math.min(contextSize, summary.contextLength ?? contextSize))
 const kernelPeak = kernelPeakRss()
 const baseRss = process.memoryUsage().rss
@@ -189,15 +189,16 @@ async function measure(threads: number, long: number[], label: string): Promise<
     const firstAnswerMs = performance.now() - warmStarted
     const { messages } = await messagesOf(backend, promptTokens)
     const short = await answer(backend, messages)
+    if (threads === 0) label = label.replace('auto', `auto=${backend.threads}`)
     const row: Row = { label, threads, loadMs, loadAverage, rssAfterLoad, firstAnswerMs, short, peakRss: null }
     console.log(
-      `threads ${threads === 0 ? 'auto' : threads}: load ${seconds(loadMs)} (load average ${loadAverage}), first answer ${seconds(firstAnswerMs)}, ` +
+      `threads ${label}: load ${seconds(loadMs)} (load average ${loadAverage}), first answer ${seconds(firstAnswerMs)}, ` +
         `RSS after load ${gib(rssAfterLoad)}; ${describeAnswer(short)}`,
     )
     for (const tokens of long) {
       const built = await messagesOf(backend, Math.min(tokens, backend.contextTokens - maxTokens - 8))
       const result = await answer(backend, built.messages)
-      console.log(`  long prompt (threads ${threads === 0 ? 'auto' : threads}): ${describeAnswer(result)}`)
+      console.log(`  long prompt (threads ${label}): ${describeAnswer(result)}`)
     }
     row.peakRss = kernelPeak.peakBytes() ?? sampled.peakBytes()
     console.log(`  peak RSS ${gib(row.peakRss)} (estimate ${gib(estimate)}, ratio estimate/measured ${(estimate / (row.peakRss - baseRss)).toFixed(2)} over this process's own ${gib(baseRss)})`)
@@ -210,19 +211,29 @@ async function measure(threads: number, long: number[], label: string): Promise<
 
 try {
   const name = (threads: number) => (threads === 0 ? 'auto' : String(threads))
-  for (const threads of threadCounts) await measure(threads, [], name(threads))
-  if (longPrompts.length > 0) {
+  // An explicit --long-threads that is also in --threads runs the long prompts in that load, saving a reload.
+  const explicitLong = values['long-threads'] === 'best' ? null : Number(values['long-threads'])
+  let longDone = longPrompts.length === 0
+  for (const threads of threadCounts) {
+    const withLong = !longDone && explicitLong === threads
+    await measure(threads, withLong ? longPrompts : [], name(threads))
+    longDone ||= withLong
+  }
+  if (!longDone) {
     // `best`: the thread count whose short prompt ran fastest in this run (the 4k prompt is too slow to try each).
     const best = rows.reduce((fastest, row) => (row.short.promptPerSecond > fastest.short.promptPerSecond ? row : fastest))
-    const longThreads = values['long-threads'] === 'best' ? best.threads : Number(values['long-threads'])
+    const longThreads = explicitLong ?? best.threads
     await measure(longThreads, longPrompts, `${name(longThreads)} (long)`)
   }
-  console.log('\nthreads | load s | first answer s | prompt tokens/s | generation tokens/s | peak RSS | load average')
+  console.log('\nthreads | load s | first answer s | prompt tokens/s | per CPU-s | generation tokens/s | per CPU-s | peak RSS | load average')
   for (const row of rows) {
     console.log(
       `${row.label.padStart(7)} | ${(row.loadMs / 1000).toFixed(1).padStart(6)} | ` +
         `${(row.firstAnswerMs / 1000).toFixed(1).padStart(14)} | ${row.short.promptPerSecond.toFixed(1).padStart(15)} | ` +
-        `${row.short.generationPerSecond.toFixed(2).padStart(19)} | ${gib(row.peakRss).padStart(8)} | ${row.short.loadAverage}`,
+        `${(row.short.promptTokens / row.short.promptCpuSeconds).toFixed(1).padStart(9)} | ` +
+        `${row.short.generationPerSecond.toFixed(2).padStart(19)} | ` +
+        `${(Math.max(row.short.outputTokens - 1, 0) / row.short.generationCpuSeconds).toFixed(2).padStart(9)} | ` +
+        `${gib(row.peakRss).padStart(8)} | ${row.short.loadAverage}`,
     )
   }
 } finally {
