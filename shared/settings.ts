@@ -16,6 +16,9 @@ export const DEFAULT_CHAT_MODEL = 'hf:bartowski/Phi-3.5-mini-instruct-GGUF:Q4_K_
  * Every field has a default, so `{}` parses to a complete settings object.
  * The gateway token is not here: it lives in the OS keychain (Electron safeStorage) or in the environment.
  */
+/** Longest prompt (tokens) the local model answers when a reachable gateway could, chosen from measured speed. */
+export const LOCAL_MAX_PROMPT_TOKENS_DEFAULT = 1024
+
 export const settingsSchema = z.object({
   version: z.literal(SETTINGS_VERSION).default(SETTINGS_VERSION),
   /** The weekly-logs folder; null until the user picks one. */
@@ -51,8 +54,8 @@ export const settingsSchema = z.object({
     .object({
       /** A local .gguf path or a node-llama-cpp model URI (`hf:...` / https URL). */
       model: z.string().default(DEFAULT_CHAT_MODEL),
-      /** llama.cpp CPU threads; 0 = let node-llama-cpp decide. */
-      threads: z.number().int().min(0).max(256).default(4),
+      /** llama.cpp CPU threads; 0 = one fewer than the machine's cores, at least 1 (measured fastest on a busy CPU). */
+      threads: z.number().int().min(0).max(256).default(0),
       contextSize: z.number().int().min(256).max(131072).default(4096),
       /** Unload the local model after this many idle seconds. */
       idleUnloadSeconds: z.number().int().min(0).default(300),
@@ -63,6 +66,11 @@ export const settingsSchema = z.object({
   routing: z
     .object({
       policy: z.enum(ROUTING_POLICIES).default('auto'),
+      /**
+       * Under `auto`, prompts longer than this go to the gateway when it is reachable: the local model reads them
+       * too slowly (README, Measured: a 2-core CPU reads a Phi-3.5-mini prompt at a few tokens/s). 0 = no limit.
+       */
+      localMaxPromptTokens: z.number().int().min(0).default(LOCAL_MAX_PROMPT_TOKENS_DEFAULT),
     })
     .prefault({}),
   gateway: z

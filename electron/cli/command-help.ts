@@ -29,7 +29,7 @@ Options:
   --policy local-only|auto|prefer-gateway   routing policy for this run
   --embedding-model DIR|ID  embedding model folder or hub id
   --llm-model PATH.gguf     local chat model
-  --threads N               llama.cpp CPU threads
+  --threads N               llama.cpp CPU threads (0 = one fewer than the cores)
   --gateway-url URL         homelab gateway base URL (env NOTES_RAG_GATEWAY_URL)
   --gateway-token TOKEN     gateway token (env NOTES_RAG_GATEWAY_TOKEN)
   --dry-run                 sync: list what would be sent, send nothing

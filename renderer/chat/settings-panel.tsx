@@ -77,7 +77,7 @@ export function SettingsPanel(props: { onClose(): void }) {
           <ModelRow kind="embedding" status={models.embedding} />
           <ModelRow kind="chat" status={models.chat} />
           <label className="field">
-            <span>Answer model threads</span>
+            <span>Answer model threads (0 = automatic: one fewer than the cores)</span>
             <input
               className="input input-narrow"
               type="number"

@@ -1,4 +1,5 @@
 /** Shared helpers for the benchmarks: percentiles, a printed table, peak RSS. */
+import { readFileSync, writeFileSync } from 'node:fs'
 
 /** The value at `fraction` (0..1) of the sorted values, nearest-rank. */
 export function percentile(values: number[], fraction: number): number {
@@ -26,5 +27,29 @@ export function trackPeakRss(): { peakBytes(): number; stop(): void } {
   return {
     peakBytes: () => Math.max(peak, process.memoryUsage().rss),
     stop: () => clearInterval(timer),
+  }
+}
+
+/**
+ * The kernel's own peak RSS of this process (VmHWM, Linux), which also sees native allocations between samples.
+ * `reset()` starts a new peak from the current RSS (`/proc/self/clear_refs` 5); null where /proc is missing.
+ */
+export function kernelPeakRss(): { reset(): void; peakBytes(): number | null } {
+  return {
+    reset: () => {
+      try {
+        writeFileSync('/proc/self/clear_refs', '5')
+      } catch {
+        // not Linux, or not allowed: the peak then counts from the process start
+      }
+    },
+    peakBytes: () => {
+      try {
+        const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))
+        return match ? Number(match[1]) * 1024 : null
+      } catch {
+        return null
+      }
+    },
   }
 }

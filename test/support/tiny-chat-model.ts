@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildGguf, f32Bytes, GGML_TYPE, GGUF_ALIGNMENT, kv, type GgufValue } from './gguf-writer'
 import { seededRandom } from './seeded-random'
 
 // Bump whenever the bytes the generator writes change, so stale cached files are never reused.
@@ -135,7 +136,7 @@ export function buildTinyChatModel(options: { paddingBytes?: number } = {}): Buf
     kv('general.architecture', 'string', 'llama'),
     kv('general.name', 'string', 'notes-rag tiny test model'),
     kv('general.file_type', 'u32', 0),
-    kv('general.alignment', 'u32', ALIGNMENT),
+    kv('general.alignment', 'u32', GGUF_ALIGNMENT),
     kv('llama.context_length', 'u32', TINY_CHAT_MODEL.contextLength),
     kv('llama.embedding_length', 'u32', dim),
     kv('llama.block_count', 'u32', blockCount),
@@ -156,129 +157,8 @@ export function buildTinyChatModel(options: { paddingBytes?: number } = {}): Buf
     kv('tokenizer.ggml.add_eos_token', 'bool', false),
     kv('tokenizer.chat_template', 'string', TINY_CHAT_TEMPLATE),
   ]
-  return writeGguf(metadata, tensors)
+  return buildGguf(
+    metadata,
+    tensors.map((tensor) => ({ name: tensor.name, dims: tensor.dims, type: GGML_TYPE.F32, data: f32Bytes(tensor.data) })),
+  )
 }
-
-const ALIGNMENT = 32
-
-type GgufValue =
-  | { key: string; type: 'string'; value: string }
-  | { key: string; type: 'u32'; value: number }
-  | { key: string; type: 'f32'; value: number }
-  | { key: string; type: 'bool'; value: boolean }
-  | { key: string; type: 'string[]'; value: string[] }
-  | { key: string; type: 'f32[]'; value: number[] }
-  | { key: string; type: 'i32[]'; value: number[] }
-
-function kv<T extends GgufValue['type']>(key: string, type: T, value: Extract<GgufValue, { type: T }>['value']): GgufValue {
-  return { key, type, value } as GgufValue
-}
-
-// GGUF metadata value type ids.
-const GGUF_UINT32 = 4
-const GGUF_INT32 = 5
-const GGUF_FLOAT32 = 6
-const GGUF_BOOL = 7
-const GGUF_STRING = 8
-const GGUF_ARRAY = 9
-const GGML_TYPE_F32 = 0
-
-/** Minimal little-endian GGUF v3 writer for f32 tensors. */
-function writeGguf(metadata: GgufValue[], tensors: Array<{ name: string; dims: number[]; data: Float32Array }>): Buffer {
-  const parts: Buffer[] = []
-  const u32 = (value: number) => {
-    const buffer = Buffer.alloc(4)
-    buffer.writeUInt32LE(value)
-    parts.push(buffer)
-  }
-  const i32 = (value: number) => {
-    const buffer = Buffer.alloc(4)
-    buffer.writeInt32LE(value)
-    parts.push(buffer)
-  }
-  const u64 = (value: number) => {
-    const buffer = Buffer.alloc(8)
-    buffer.writeBigUInt64LE(BigInt(value))
-    parts.push(buffer)
-  }
-  const f32 = (value: number) => {
-    const buffer = Buffer.alloc(4)
-    buffer.writeFloatLE(value)
-    parts.push(buffer)
-  }
-  const string = (value: string) => {
-    const bytes = Buffer.from(value, 'utf8')
-    u64(bytes.length)
-    parts.push(bytes)
-  }
-
-  parts.push(Buffer.from('GGUF', 'ascii'))
-  u32(3)
-  u64(tensors.length)
-  u64(metadata.length)
-  for (const entry of metadata) {
-    string(entry.key)
-    switch (entry.type) {
-      case 'string':
-        u32(GGUF_STRING)
-        string(entry.value)
-        break
-      case 'u32':
-        u32(GGUF_UINT32)
-        u32(entry.value)
-        break
-      case 'f32':
-        u32(GGUF_FLOAT32)
-        f32(entry.value)
-        break
-      case 'bool':
-        u32(GGUF_BOOL)
-        parts.push(Buffer.from([entry.value ? 1 : 0]))
-        break
-      case 'string[]':
-        u32(GGUF_ARRAY)
-        u32(GGUF_STRING)
-        u64(entry.value.length)
-        entry.value.forEach(string)
-        break
-      case 'f32[]':
-        u32(GGUF_ARRAY)
-        u32(GGUF_FLOAT32)
-        u64(entry.value.length)
-        entry.value.forEach(f32)
-        break
-      case 'i32[]':
-        u32(GGUF_ARRAY)
-        u32(GGUF_INT32)
-        u64(entry.value.length)
-        entry.value.forEach(i32)
-        break
-    }
-  }
-
-  let offset = 0
-  for (const tensor of tensors) {
-    string(tensor.name)
-    u32(tensor.dims.length)
-    tensor.dims.forEach(u64)
-    u32(GGML_TYPE_F32)
-    u64(offset)
-    offset = alignUp(offset + tensor.data.byteLength)
-  }
-
-  const header = Buffer.concat(parts)
-  const dataStart = alignUp(header.length)
-  const file = Buffer.alloc(dataStart + offset)
-  header.copy(file, 0)
-  let position = dataStart
-  for (const tensor of tensors) {
-    Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength).copy(file, position)
-    position = alignUp(position + tensor.data.byteLength)
-  }
-  return file
-}
-
-function alignUp(value: number): number {
-  return Math.ceil(value / ALIGNMENT) * ALIGNMENT
-}
-

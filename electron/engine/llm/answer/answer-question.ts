@@ -116,7 +116,7 @@ export async function answerQuestion(request: AskRequest, deps: AnswerDeps, sign
   const fixedTokens = TEMPLATE_OVERHEAD_TOKENS + 2 * PER_MESSAGE_OVERHEAD_TOKENS + settings.llm.maxAnswerTokens
   const promptTokens = estimate(promptText) + fixedTokens
   // A range the gateway itself must map-reduce is long work: it goes to the large model.
-  const needs = { promptTokens, promptText, fixedTokens, mapReduce: range && promptTokens > settings.gateway.contextTokens }
+  const needs = { promptTokens, promptText, fixedTokens, answerTokens: settings.llm.maxAnswerTokens, mapReduce: range && promptTokens > settings.gateway.contextTokens }
 
   let lastError: unknown = null
   for (let attempt = 0; attempt < MAX_BACKEND_ATTEMPTS; attempt += 1) {

@@ -17,6 +17,11 @@ export interface GgufFileSummary {
   headCountKv: number | null
   keyLength: number | null
   valueLength: number | null
+  /**
+   * Bytes of the weight matrices llama.cpp's CPU backend copies into an interleaved layout at load (Q4_0, Q4_K,
+   * IQ4_NL and MXFP4 on x86 with AVX2): that copy is resident on top of the mapped file.
+   */
+  cpuRepackBytes: number
 }
 
 /** Outcome of reading a GGUF file's header and tensor table; `reason` says why a file cannot be used. */
@@ -71,6 +76,14 @@ export const GGML_TYPE_BLOCKS: Readonly<Record<number, readonly [number, number]
   40: [64, 36], // NVFP4
   41: [128, 18], // Q1_0
   42: [64, 18], // Q2_0
+}
+
+// ggml-cpu's repack.cpp (ggml_repack_get_optimal_repack_type): the types it interleaves on x86 with AVX2, for
+// matrices whose row count is a multiple of 8. The token embedding is only looked up (get_rows), never repacked.
+const CPU_REPACKED_TYPES = new Set([2, 12, 20, 39])
+
+function isCpuRepacked(name: string, type: number, dimensionCount: number, rows: number): boolean {
+  return CPU_REPACKED_TYPES.has(type) && dimensionCount === 2 && rows % 8 === 0 && !name.startsWith('token_embd.')
 }
 
 class HeaderTooShortError extends Error {}
@@ -193,18 +206,26 @@ export async function checkGgufFile(filePath: string, signal?: AbortSignal): Pro
     const alignment = typeof alignmentValue === 'number' && alignmentValue > 0 ? alignmentValue : DEFAULT_ALIGNMENT
 
     let dataBytes = 0
+    let cpuRepackBytes = 0
     for (let index = 0; index < tensorCount; index++) {
       const name = await reader.string()
       const dimensionCount = await reader.u32()
       if (dimensionCount > 8) throw new HeaderInvalidError(`tensor ${name} has ${dimensionCount} dimensions`)
       let elements = 1
-      for (let dimension = 0; dimension < dimensionCount; dimension++) elements *= await reader.u64()
+      let rows = 1
+      for (let dimension = 0; dimension < dimensionCount; dimension++) {
+        const size = await reader.u64()
+        elements *= size
+        if (dimension === 1) rows = size
+      }
       const type = await reader.u32()
       const offset = await reader.u64()
       const block = GGML_TYPE_BLOCKS[type]
       if (!block) throw new HeaderInvalidError(`tensor ${name} has unknown type ${type}`)
       if (offset % alignment !== 0) throw new HeaderInvalidError(`tensor ${name} is not aligned`)
-      dataBytes = Math.max(dataBytes, offset + Math.ceil(elements / block[0]) * block[1])
+      const tensorBytes = Math.ceil(elements / block[0]) * block[1]
+      dataBytes = Math.max(dataBytes, offset + tensorBytes)
+      if (isCpuRepacked(name, type, dimensionCount, rows)) cpuRepackBytes += tensorBytes
     }
     const dataStart = Math.ceil(reader.position / alignment) * alignment
     const expectedBytes = dataStart + dataBytes
@@ -231,6 +252,7 @@ export async function checkGgufFile(filePath: string, signal?: AbortSignal): Pro
         headCountKv: numberOf('attention.head_count_kv'),
         keyLength: numberOf('attention.key_length'),
         valueLength: numberOf('attention.value_length'),
+        cpuRepackBytes,
       },
     }
   } catch (error) {

@@ -6,12 +6,13 @@ import { BrainError, isAbortError, throwIfAborted } from '../../../../shared/err
 import type { ChatBackend, ChatMessage, CompletionRequest, CompletionResult } from '../types'
 import { assertGgufFileIntact, type GgufFileSummary } from './gguf-file-check'
 import { getSharedLlama, loadLlamaCpp, type LocalGpuSetting } from './llama-instance'
+import { resolveLocalThreads } from './local-threads'
 import { checkMemoryFit, estimateModelMemoryBytes, formatGibibytes } from './memory-estimate'
 
 /** How to load a local GGUF chat model. */
 export interface LocalChatBackendOptions {
   modelPath: string
-  /** llama.cpp CPU threads; pass it explicitly, the default spins on busy shared cores. 0 = node-llama-cpp decides. */
+  /** llama.cpp CPU threads; 0 = one fewer than the machine's cores (`resolveLocalThreads`). */
   threads: number
   /** Requested context window; the model's training context caps it. */
   contextSize: number
@@ -34,6 +35,8 @@ export class LocalChatBackend implements ChatBackend {
   readonly kind = 'local' as const
   readonly model: string
   readonly contextTokens: number
+  /** The llama.cpp threads the context runs with (the setting, or what 0 resolved to on this machine). */
+  readonly threads: number
 
   private loaded: LoadedModel | null
   private loading: Promise<LoadedModel> | null = null
@@ -53,6 +56,7 @@ export class LocalChatBackend implements ChatBackend {
     this.model = path.basename(options.modelPath)
     this.loaded = loaded
     this.contextTokens = loaded.context.contextSize
+    this.threads = loaded.context.idealThreads
     this.scheduleIdleUnload()
   }
 
@@ -260,7 +264,7 @@ async function loadModel(options: LocalChatBackendOptions, signal: AbortSignal |
     model = await llama.loadModel({ modelPath: options.modelPath, loadSignal: signal })
     const context = await model.createContext({
       contextSize: Math.max(1, Math.min(options.contextSize, model.trainContextSize)),
-      threads: options.threads > 0 ? options.threads : undefined,
+      threads: resolveLocalThreads(options.threads, llama.cpuMathCores),
       sequences: 1,
       createSignal: signal,
     })

@@ -28,6 +28,8 @@ export interface RouteNeeds {
   /** The whole prompt's text and the tokens it reserves, so the local model can measure with its own tokenizer. */
   promptText?: string
   fixedTokens?: number
+  /** Of those, the tokens reserved for the answer: generated, not read, so not part of the prompt's reading time. */
+  answerTokens?: number
   /** The answer will summarise groups of weeks first; long work goes to the large model. */
   mapReduce?: boolean
 }
@@ -89,7 +91,8 @@ export class AnswerRouter {
   }
 
   async select(needs: RouteNeeds, signal?: AbortSignal): Promise<Route> {
-    let tooSmallLocal: ChatBackend | null = null
+    // The local model, passed over because the prompt does not fit it or takes too long to read, with why.
+    let passedLocal: { backend: ChatBackend; reason: string } | null = null
     for (let position = 0; position < this.order.length; position += 1) {
       const kind = this.order[position]
       if (this.failed.has(kind)) continue
@@ -97,25 +100,37 @@ export class AnswerRouter {
         const local = await this.tryLocal(signal)
         if (!local) continue
         const gatewayLater = this.order.slice(position + 1).includes('gateway') && !this.failed.has('gateway')
-        const needed = gatewayLater ? await measureFor(local, needs) : 0
-        if (gatewayLater && needed > local.contextTokens) {
-          // Better answered by the bigger context, but only if the gateway can take it.
-          tooSmallLocal = local
+        const reason = gatewayLater ? await this.reasonToPassOver(local, needs) : null
+        if (reason) {
+          // Better answered by the gateway, but only if it can take it; otherwise the local model still answers.
+          passedLocal = { backend: local, reason }
           continue
         }
         return this.route('local', local)
       }
       const gateway = await this.tryGateway(needs, signal)
       if (gateway) {
-        if (tooSmallLocal) {
-          const needed = await measureFor(tooSmallLocal, needs)
-          this.reasons.push(`the prompt needs ~${needed} tokens, the local model has ${tooSmallLocal.contextTokens}`)
-        }
+        if (passedLocal) this.reasons.push(passedLocal.reason)
         return this.route('gateway', gateway)
       }
     }
-    if (tooSmallLocal) return this.route('local', tooSmallLocal)
+    if (passedLocal) return this.route('local', passedLocal.backend)
     return { kind: 'retrieval-only', backend: null, fallbackReason: this.fallbackReason() ?? 'no model is available' }
+  }
+
+  /**
+   * Why a reachable gateway should answer instead of the local model: the prompt does not fit the local context, or
+   * it is longer than `routing.localMaxPromptTokens` (reading 4k tokens takes minutes on a 2-core CPU). Null: local.
+   */
+  private async reasonToPassOver(local: ChatBackend, needs: RouteNeeds): Promise<string | null> {
+    const needed = await measureFor(local, needs)
+    if (needed > local.contextTokens) return `the prompt needs ~${needed} tokens, the local model has ${local.contextTokens}`
+    const limit = this.deps.settings.routing.localMaxPromptTokens
+    const toRead = needed - (needs.answerTokens ?? 0)
+    if (limit > 0 && toRead > limit) {
+      return `the prompt is ~${toRead} tokens, more than the local model reads quickly (routing.localMaxPromptTokens ${limit})`
+    }
+    return null
   }
 
   private route(kind: BackendKind, backend: ChatBackend): Route {

@@ -48,6 +48,37 @@ describe('AnswerRouter with the real gateway client', () => {
     expect(big.backend?.model).toBe('small')
   })
 
+  it('auto: a prompt longer than routing.localMaxPromptTokens goes to a reachable gateway, else stays local', async () => {
+    const { fake, client, settings } = await setup({ routing: { policy: 'auto', localMaxPromptTokens: 150 } })
+    const text = 'the backup server ran fine. '.repeat(8)
+    const toRead = (await local.countTokens(text)) + 20
+    // It fits the tiny model's 512 tokens, answer included, but is longer than the limit.
+    expect(toRead).toBeGreaterThan(150)
+    expect(toRead + 80).toBeLessThan(512)
+    const needs = { promptTokens: 300, promptText: text, fixedTokens: 100, answerTokens: 80 }
+    const long = await new AnswerRouter({ settings, loadLocal: loadTiny, gateway: client }).select(needs)
+    expect(long.kind).toBe('gateway')
+    expect(long.fallbackReason).toBe(`the prompt is ~${toRead} tokens, more than the local model reads quickly (routing.localMaxPromptTokens 150)`)
+
+    const short = await new AnswerRouter({ settings, loadLocal: loadTiny, gateway: client }).select({ ...needs, promptText: 'the backup server ran fine.' })
+    expect(short.kind).toBe('local')
+    expect(short.fallbackReason).toBeNull()
+
+    const unlimited = mergeSettings(settings, { routing: { localMaxPromptTokens: 0 } })
+    expect((await new AnswerRouter({ settings: unlimited, loadLocal: loadTiny, gateway: client }).select(needs)).kind).toBe('local')
+    // The question a user picked for the local model stays local, however long.
+    expect((await new AnswerRouter({ settings, loadLocal: loadTiny, gateway: client }, 'local').select(needs)).kind).toBe('local')
+    expect(fake.chatRequests()).toHaveLength(0)
+  })
+
+  it('auto: a long prompt is answered locally when the gateway is down, saying why', async () => {
+    const { client, settings } = await setup({ routing: { policy: 'auto', localMaxPromptTokens: 150 } }, { fault: () => ({ type: 'status', status: 502 }) })
+    const text = 'the backup server ran fine. '.repeat(8)
+    const route = await new AnswerRouter({ settings, loadLocal: loadTiny, gateway: client }).select({ promptTokens: 300, promptText: text, fixedTokens: 100, answerTokens: 80 })
+    expect(route.kind).toBe('local')
+    expect(route.fallbackReason).toMatch(/^the gateway is unreachable/)
+  })
+
   it('large model above the threshold or for map-reduce', async () => {
     const { client, settings } = await setup({ routing: { policy: 'prefer-gateway' }, gateway: { largeModelThresholdTokens: 1000 } })
     const router = () => new AnswerRouter({ settings, loadLocal: null, gateway: client })
