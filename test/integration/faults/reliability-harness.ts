@@ -250,3 +250,15 @@ export async function statusJson(workspace: Workspace) {
   expect(result.code, result.stderr).toBe(0)
   return JSON.parse(result.stdout) as import('../../../shared/index-status').IndexSnapshot
 }
+
+/** Samples a running process's resident memory from /proc (Linux) into `into.peakMb`; clear the returned timer. */
+export function sampleRss(pid: number, into: { peakMb: number }, intervalMs = 50): NodeJS.Timeout {
+  return setInterval(() => {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))
+      if (match) into.peakMb = Math.max(into.peakMb, Number(match[1]) / 1024)
+    } catch {
+      // exited
+    }
+  }, intervalMs)
+}

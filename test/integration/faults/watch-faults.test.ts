@@ -10,6 +10,7 @@ import {
   indexJson,
   makeWorkspace,
   runCli,
+  sampleRss,
   stopWatch,
   waitForIndex,
   waitForOutput,
@@ -45,17 +46,6 @@ function indexedText(dataDir: string): Map<string, string> {
   }
 }
 
-/** Peak resident memory of a running process, sampled from /proc (Linux), in MB. */
-function sampleRss(pid: number, into: { peakMb: number }): NodeJS.Timeout {
-  return setInterval(() => {
-    try {
-      const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))
-      if (match) into.peakMb = Math.max(into.peakMb, Number(match[1]) / 1024)
-    } catch {
-      // exited
-    }
-  }, 100)
-}
 
 describe('fault: what appears in a watched folder (real CLI processes)', () => {
   it('a FIFO, a `self -> .` link and link loops appearing during watch: skipped, the watcher keeps indexing, a restart becomes ready', async () => {
@@ -125,7 +115,7 @@ describe('fault: what appears in a watched folder (real CLI processes)', () => {
     await indexJson(ws)
     const watch = runCli(['watch', ws.folder, ...ws.flags], FAST_WATCH_ENV)
     const memory = { peakMb: 0 }
-    const sampler = sampleRss(watch.child.pid!, memory)
+    const sampler = sampleRss(watch.child.pid!, memory, 100)
     const targets = Array.from({ length: 50 }, (_, index) => `burst/note-${String(index).padStart(2, '0')}.md`)
     fs.mkdirSync(path.join(ws.folder, 'burst'))
     try {
