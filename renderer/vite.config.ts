@@ -4,12 +4,15 @@ import { defineConfig, type Plugin } from 'vite'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
 
-/** React Fast Refresh injects an inline script in dev only; production keeps the strict CSP of the HTML files. */
+/**
+ * In dev only: React Fast Refresh injects an inline script, and Vite's HMR socket and the dev:web bridge listen on
+ * other loopback ports. Builds keep the HTML files' CSP, which is the header's (a test compares them).
+ */
 function devCsp(): Plugin {
   return {
     name: 'notes-rag-dev-csp',
     apply: 'serve',
-    transformIndexHtml: (html) => html.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'"),
+    transformIndexHtml: (html) => html.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace("connect-src 'self'", "connect-src 'self' ws://127.0.0.1:* ws://localhost:*"),
   }
 }
 

@@ -118,7 +118,23 @@ export function toErrorData(error: unknown): ErrorData {
   const bridged = error instanceof Error ? errorDataFromMessage(error.message) : null
   if (bridged) return { code: bridged.code, message: bridged.message, retryable: bridged.retryable === true, ...(bridged.details ? { details: bridged.details } : {}) }
   const message = error instanceof Error ? error.message : String(error)
+  if (isDiskFull(error)) {
+    return {
+      code: 'data-dir-unwritable',
+      message: `The disk holding the index is full (${message}). What was indexed before is kept; free some space and run it again.`,
+      retryable: true,
+    }
+  }
   return { code: 'internal', message, retryable: false }
+}
+
+/** SQLite's SQLITE_FULL, Node's ENOSPC, or LanceDB's I/O error text for a full disk (or quota). */
+export function isDiskFull(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false
+  const code = (error as { code?: unknown }).code
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') return true
+  const message = (error as { message?: unknown }).message
+  return typeof message === 'string' && /no space left on device|database or disk is full|disk quota exceeded/i.test(message)
 }
 
 export function isAbortError(error: unknown): boolean {

@@ -33,7 +33,10 @@ export interface EngineMethods {
   createConversation(title?: string): ConversationSummary
   renameConversation(id: string, title: string): ConversationSummary
   deleteConversation(id: string): boolean
+  /** True when this path (relative to the folder) is a note in the index; main opens nothing else. */
+  isIndexedNote(path: string): boolean
   getSettings(): Settings
+  /** Changes any setting but `ui.editorCommand` (refused when changed; see the shell's `setEditorCommand`). */
   updateSettings(patch: SettingsPatch): Settings
   getGatewayStatus(): GatewayStatus
   probeGateway(): GatewayStatus
@@ -50,7 +53,15 @@ export interface ShellMethods {
   pickFolder(): string | null
   /** Opens a note (relative to the folder) in the user's editor, at a line when the editor supports it. */
   openNote(path: string, line?: number): boolean
-  /** Stores the gateway token with safeStorage; null clears it. Returns whether a token is now set. */
+  /**
+   * Sets the program that opens notes (`ui.editorCommand`; '' = the OS's app for text) after main's own
+   * confirmation dialog names it. Resolves false when the user declines.
+   */
+  setEditorCommand(command: string): boolean
+  /**
+   * Stores the gateway token with safeStorage; null clears it. Without an OS keychain main asks first and may keep
+   * it for this session only. Returns whether a token is now set.
+   */
   setGatewayToken(token: string | null): boolean
   hasGatewayToken(): boolean
   /** Shows the chat window with this question asked (the quick-search's Ctrl/Cmd+Enter). */
@@ -103,12 +114,12 @@ export type AsyncMethods<T> = {
 export const ENGINE_METHOD_NAMES = [
   'getStatus', 'reindex', 'confirmRemovals', 'pauseIndexing', 'resumeIndexing', 'search', 'related', 'ask', 'stopAnswer',
   'listConversations', 'getConversation', 'createConversation', 'renameConversation', 'deleteConversation',
-  'getSettings', 'updateSettings', 'getGatewayStatus', 'probeGateway', 'getModelStatus', 'downloadModel',
+  'isIndexedNote', 'getSettings', 'updateSettings', 'getGatewayStatus', 'probeGateway', 'getModelStatus', 'downloadModel',
   'cancelModelDownload', 'getSyncStatus', 'syncNow',
 ] as const satisfies readonly EngineMethodName[]
 
 export const SHELL_METHOD_NAMES = [
-  'pickFolder', 'openNote', 'setGatewayToken', 'hasGatewayToken', 'askInChat', 'hideQuickSearch',
+  'pickFolder', 'openNote', 'setEditorCommand', 'setGatewayToken', 'hasGatewayToken', 'askInChat', 'hideQuickSearch',
   'getShortcutStatus', 'rendererReady',
 ] as const satisfies readonly ShellMethodName[]
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { BrainError } from './errors'
 import { WEEK_DATE_MEANINGS } from './period'
 
 export const SETTINGS_VERSION = 1
@@ -131,4 +132,20 @@ export function mergeSettings(current: Settings, patch: SettingsPatch): Settings
         : value
   }
   return settingsSchema.parse(next)
+}
+
+/**
+ * `ui.editorCommand` names a program main runs, so the generic `updateSettings` (which the renderer reaches) never
+ * changes it: a patch that repeats the current value has it stripped, one that changes it is refused. Main's
+ * `setEditorCommand` (with a confirmation dialog) and the CLI's `settings set` are the ways to change it.
+ */
+export function withoutEditorCommand(patch: SettingsPatch, current: Settings): SettingsPatch {
+  if (patch === null || typeof patch !== 'object' || patch.ui === null || typeof patch.ui !== 'object' || !Object.hasOwn(patch.ui, 'editorCommand')) return patch
+  const { editorCommand, ...ui } = patch.ui
+  if (editorCommand !== current.ui.editorCommand) {
+    throw new BrainError('invalid-input', 'The editor command runs a program, so it is changed only in the app\'s own confirmation dialog (setEditorCommand) or with `notes-rag settings set ui.editorCommand`, never through updateSettings.', {
+      details: { key: 'ui.editorCommand' },
+    })
+  }
+  return { ...patch, ui }
 }

@@ -3,7 +3,7 @@ import { BrainError, throwIfAborted } from '../../shared/errors'
 import type { IndexSnapshot } from '../../shared/index-status'
 import type { BrainEventName, BrainEvents, EngineMethodName, EngineMethods } from '../../shared/ipc'
 import { ENGINE_METHOD_NAMES } from '../../shared/ipc'
-import { mergeSettings, type Settings, type SettingsPatch } from '../../shared/settings'
+import { mergeSettings, withoutEditorCommand, type Settings, type SettingsPatch } from '../../shared/settings'
 import type { Embedder } from './embedder/types'
 import { EmbeddingManager } from './indexer/embedding-manager'
 import { IndexController } from './indexer/index-controller'
@@ -217,6 +217,15 @@ export class Engine implements Disposable {
     this.sync.refreshStatus()
   }
 
+  /**
+   * Saves `ui.editorCommand`, the one setting that names a program to run. Not an engine method: only main (after
+   * its own confirmation dialog, over the utilityProcess's control port) and the CLI call it.
+   */
+  setEditorCommand(command: string): Promise<Settings> {
+    if (typeof command !== 'string') throw new BrainError('invalid-input', 'The editor command must be a string.')
+    return this.updateSettings({ ui: { editorCommand: command.trim() } })
+  }
+
   /** What was recovered from a broken settings.json at start (the CLI prints it), or null. */
   get settingsRecovery(): SettingsRecovery | null {
     return this.settingsRecoveryValue
@@ -266,8 +275,12 @@ export class Engine implements Disposable {
       createConversation: ([title]) => this.meta.createConversation(title?.trim() || 'New conversation'),
       renameConversation: ([id, title]) => this.meta.renameConversation(id, title),
       deleteConversation: ([id]) => this.meta.deleteConversation(id),
+      isIndexedNote: ([notePath]) => {
+        const file = typeof notePath === 'string' && notePath !== '' ? this.meta.getFile(notePath) : null
+        return file !== null && file.status !== 'failed'
+      },
       getSettings: () => this.settings,
-      updateSettings: ([patch]) => this.updateSettings(patch),
+      updateSettings: ([patch]) => this.updateSettings(withoutEditorCommand(patch, this.settings)),
       getGatewayStatus: () => this.answers.gatewayStatus(),
       probeGateway: (_args, signal) => this.answers.probeGateway(signal),
       getModelStatus: ([kind]) => (kind === 'embedding' ? this.embeddingModelStatus() : this.answers.chatModelStatus()),

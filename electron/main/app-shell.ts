@@ -1,4 +1,4 @@
-import { app, BrowserWindow, session } from 'electron'
+import { app, BrowserWindow, safeStorage, session } from 'electron'
 import type { IndexSnapshot } from '../../shared/index-status'
 import type { BrainEventName, BrainEvents } from '../../shared/ipc'
 import type { Settings } from '../../shared/settings'
@@ -49,7 +49,7 @@ export class AppShell implements Disposable {
 
   constructor(private readonly options: AppShellOptions) {
     this.settings = readSettings(options.dataDir)
-    this.tokens = new GatewayTokenStore(options.dataDir)
+    this.tokens = new GatewayTokenStore(options.dataDir, safeStorage)
     this.engine = new EngineHost({
       enginePath: options.enginePath,
       dataDir: options.dataDir,
@@ -96,6 +96,12 @@ export class AppShell implements Disposable {
           settings: () => this.settings,
           tokens: this.tokens,
           applyGatewayToken: (token) => this.engine.setGatewayToken(token),
+          isIndexedNote: (relativePath) => this.engine.call('isIndexedNote', [relativePath]),
+          saveEditorCommand: async (command) => {
+            const settings = await this.engine.setEditorCommand(command)
+            this.applySettings(settings, this.settings)
+            return settings
+          },
           events: this.events,
           shortcut: this.shortcut,
           showChat: () => this.showChat(),
@@ -103,6 +109,7 @@ export class AppShell implements Disposable {
         }),
         isTrustedUrl: (url) => isTrustedRendererUrl(options.location, url),
         isOurWindow: (window) => window === this.chat || window === this.quickSearch,
+        settings: () => this.settings,
       }),
     )
 

@@ -352,7 +352,10 @@ function createState() {
   const SECRET = 0x5a
   const safeStorage = {
     available: true,
+    /** What Linux's `getSelectedStorageBackend` reports ('basic_text' = no keyring, a fixed key). */
+    backend: 'gnome_libsecret',
     isEncryptionAvailable: () => safeStorage.available,
+    getSelectedStorageBackend: () => safeStorage.backend,
     encryptString(plain: string): Buffer {
       if (!safeStorage.available) throw new Error('Encryption is not available.')
       return Buffer.concat([Buffer.from('v10'), Buffer.from(Buffer.from(plain, 'utf8').map((byte) => byte ^ SECRET))])
@@ -380,6 +383,14 @@ function createState() {
   const dialog = {
     nextResult: { canceled: true, filePaths: [] as string[] },
     calls: [] as unknown[][],
+    /** The buttons `showMessageBox` answers with, in order; the dialog's cancel button once they run out. */
+    responses: [] as number[],
+    messages: [] as Array<{ buttons: string[]; message: string; detail: string; defaultId: number; cancelId: number }>,
+    async showMessageBox(...args: unknown[]) {
+      const options = (args.length > 1 ? args[1] : args[0]) as { buttons: string[]; message: string; detail: string; defaultId: number; cancelId: number }
+      dialog.messages.push(options)
+      return { response: dialog.responses.length > 0 ? dialog.responses.shift()! : options.cancelId, checkboxChecked: false }
+    },
     async showOpenDialog(...args: unknown[]) {
       dialog.calls.push(args)
       return dialog.nextResult

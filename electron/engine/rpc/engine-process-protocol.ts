@@ -1,4 +1,15 @@
 import type { ErrorData } from '../../../shared/errors'
+import type { Settings } from '../../../shared/settings'
+
+/**
+ * Engine methods served only on main's own port (`connect` with `main: true`), never on a window's: they change
+ * what main will run, and main asks the user before it calls them.
+ */
+export interface MainOnlyEngineMethods {
+  setEditorCommand(command: string): Settings
+}
+
+export const MAIN_ONLY_METHOD_NAMES = ['setEditorCommand'] as const satisfies readonly (keyof MainOnlyEngineMethods)[]
 
 /** Control messages main sends to the engine utilityProcess over its parentPort. */
 export type EngineControlMessage =
@@ -6,9 +17,10 @@ export type EngineControlMessage =
   | { type: 'open'; dataDir: string; gatewayToken: string | null }
   /**
    * Carries one MessagePort in `ports[0]`: the engine serves RPC on it until it closes. `events: false` skips
-   * pushing engine events on it (windows get events from main, queued until they are ready).
+   * pushing engine events on it (windows get events from main, queued until they are ready). `main: true` marks
+   * main's own port, the only one that also serves `MainOnlyEngineMethods`.
    */
-  | { type: 'connect'; name: string; events?: boolean }
+  | { type: 'connect'; name: string; events?: boolean; main?: boolean }
   | { type: 'set-gateway-token'; token: string | null }
   /** Asks for a clean shutdown; the process exits after `disposed`. */
   | { type: 'dispose' }

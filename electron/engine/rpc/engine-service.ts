@@ -2,7 +2,7 @@ import { toErrorData } from '../../../shared/errors'
 import { BRAIN_EVENT_NAMES, type BrainEventName } from '../../../shared/ipc'
 import type { Disposable } from '../lifecycle'
 import { DisposableStore, toDisposable } from '../lifecycle'
-import { isEngineControlMessage, type EngineProcessMessage } from './engine-process-protocol'
+import { isEngineControlMessage, type EngineProcessMessage, type MAIN_ONLY_METHOD_NAMES } from './engine-process-protocol'
 import { fromElectronMessagePort, type ElectronMessageEventLike, type ElectronMessagePortLike, type ParentPortLike } from './port-adapters'
 import { createRpcServer } from './rpc-server'
 
@@ -16,6 +16,7 @@ export interface ServableEngine {
   call(method: never, args: never, signal?: AbortSignal): Promise<unknown>
   on(event: never, listener: (payload: never) => void): Disposable
   setGatewayToken(token: string | null): void
+  setEditorCommand(command: string): Promise<unknown>
   dispose(): Promise<void>
 }
 
@@ -35,18 +36,20 @@ export function serveEngineOverParentPort(parentPort: ParentPortLike, openEngine
   const reply = (message: EngineProcessMessage): void => parentPort.postMessage(message)
 
   // Ports that arrive before `open` wait for it rather than being refused.
-  const waiting: Array<{ port: ElectronMessagePortLike; withEvents: boolean }> = []
+  const waiting: Array<{ port: ElectronMessagePortLike; withEvents: boolean; main: boolean }> = []
 
-  const serve = (port: ElectronMessagePortLike, withEvents: boolean): void => {
+  const serve = (port: ElectronMessagePortLike, withEvents: boolean, main: boolean): void => {
     const opened = engine
     if (!opened) {
-      waiting.push({ port, withEvents })
+      waiting.push({ port, withEvents, main })
       return
     }
     const server = createRpcServer(
       fromElectronMessagePort(port),
       async (method, args, signal) => {
         const ready = await opened
+        // On a window's port these names are just unknown methods, which the engine refuses.
+        if (main && method === ('setEditorCommand' satisfies (typeof MAIN_ONLY_METHOD_NAMES)[number])) return await ready.setEditorCommand((args as unknown[])[0] as string)
         return await ready.call(method as never, args as never, signal)
       },
       withEvents ? (forward) => {
@@ -94,11 +97,11 @@ export function serveEngineOverParentPort(parentPort: ParentPortLike, openEngine
           () => reply({ type: 'ready' }),
           (error: unknown) => reply({ type: 'open-failed', error: toErrorData(error) }),
         )
-        for (const { port, withEvents } of waiting.splice(0)) serve(port, withEvents)
+        for (const { port, withEvents, main } of waiting.splice(0)) serve(port, withEvents, main)
         return
       }
       case 'connect':
-        for (const port of event.ports) serve(port, message.events !== false)
+        for (const port of event.ports) serve(port, message.events !== false, message.main === true)
         return
       case 'set-gateway-token':
         void engine?.then((ready) => ready.setGatewayToken(message.token), () => {})

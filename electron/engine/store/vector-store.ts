@@ -224,7 +224,7 @@ export class VectorStore implements Disposable {
     const rows = new Map<string, Omit<VectorRow, 'id' | 'vector'>>()
     const columns = ['id', 'contentHash', 'path', 'periodStart', 'periodEnd'].map((column) => result.getChild(column))
     if (columns.some((column) => column === null)) return rows
-    const [ids, hashes, paths, starts, ends] = columns.map((column) => column!.toArray() as ArrayLike<string>)
+    const [ids, hashes, paths, starts, ends] = columns.map((column) => utf8Strings(column!))
     for (let index = 0; index < ids.length; index++) {
       rows.set(ids[index], { contentHash: hashes[index], path: paths[index], periodStart: starts[index], periodEnd: ends[index] })
     }
@@ -418,4 +418,31 @@ function* batches<T>(items: T[], size: number): Generator<T[]> {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
+}
+
+/**
+ * The strings of an Arrow Utf8 column. Decodes each batch's value buffer once and slices it when it is ASCII (ids,
+ * hashes, dates and most paths), which at ~100k rows is about twice as fast as Arrow's per-value decoding; anything
+ * else (nulls, 64-bit offsets, non-ASCII text) takes Arrow's own path.
+ */
+function utf8Strings(column: { length: number; nullCount: number; data: ReadonlyArray<unknown>; toArray(): unknown }): ArrayLike<string> {
+  const batches = column.data as Array<{ length: number; nullCount: number; valueOffsets?: unknown; values?: unknown }>
+  if (column.nullCount > 0 || batches.some((batch) => !(batch.valueOffsets instanceof Int32Array) || !(batch.values instanceof Uint8Array))) {
+    return column.toArray() as ArrayLike<string>
+  }
+  const out = new Array<string>(column.length)
+  const decoder = new TextDecoder()
+  let next = 0
+  for (const batch of batches) {
+    const offsets = batch.valueOffsets as Int32Array
+    const values = batch.values as Uint8Array
+    const start = offsets[0]!
+    const end = offsets[batch.length]!
+    const text = decoder.decode(values.subarray(start, end))
+    const ascii = text.length === end - start
+    for (let index = 0; index < batch.length; index++) {
+      out[next++] = ascii ? text.slice(offsets[index]! - start, offsets[index + 1]! - start) : decoder.decode(values.subarray(offsets[index]!, offsets[index + 1]!))
+    }
+  }
+  return out
 }

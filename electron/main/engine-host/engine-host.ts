@@ -3,7 +3,8 @@ import { BrainError } from '../../../shared/errors'
 import type { BrainEventName, BrainEvents, EngineMethodName, EngineMethods, EngineState } from '../../../shared/ipc'
 import type { Disposable } from '../../engine/lifecycle'
 import { DisposableStore, Emitter, toDisposable } from '../../engine/lifecycle'
-import { isEngineProcessMessage, type EngineControlMessage } from '../../engine/rpc/engine-process-protocol'
+import type { Settings } from '../../../shared/settings'
+import { isEngineProcessMessage, type EngineControlMessage, type MainOnlyEngineMethods } from '../../engine/rpc/engine-process-protocol'
 import { ENGINE_EVENT_NAMES } from '../../engine/rpc/engine-service'
 import { fromElectronMessagePort, type ElectronMessagePortLike } from '../../engine/rpc/port-adapters'
 import { createRpcClient, type RpcClient } from '../../engine/rpc/rpc-client'
@@ -33,7 +34,7 @@ export class EngineHost implements Disposable {
   private readonly stateEmitter = new Emitter<EngineState>()
   private readonly eventEmitters = new Map<string, Emitter<unknown>>()
   private child: UtilityProcess | null = null
-  private client: RpcClient<EngineMethods, EngineEvents> | null = null
+  private client: RpcClient<EngineMethods & MainOnlyEngineMethods, EngineEvents> | null = null
   private generationStore: DisposableStore | null = null
   private current: EngineState = { type: 'starting' }
   private attempt = 0
@@ -85,6 +86,14 @@ export class EngineHost implements Disposable {
 
   setGatewayToken(token: string | null): void {
     this.post({ type: 'set-gateway-token', token })
+  }
+
+  /** Saves `ui.editorCommand` over main's own port (windows' ports do not serve it); main confirms with the user first. */
+  setEditorCommand(command: string): Promise<Settings> {
+    if (!this.client || this.client.closed) {
+      return Promise.reject(new BrainError('engine-unavailable', this.unavailableMessage(), { retryable: this.current.type !== 'failed' }))
+    }
+    return this.client.call('setEditorCommand', [command])
   }
 
   /** Asks the engine to dispose; kills it when it has not exited after `shutdownTimeoutMs`. */
@@ -155,8 +164,8 @@ export class EngineHost implements Disposable {
 
     this.post({ type: 'open', dataDir: this.options.dataDir, gatewayToken: this.options.getGatewayToken() })
     const { port1, port2 } = new MessageChannelMain()
-    this.post({ type: 'connect', name: 'main' }, [port1])
-    const client = createRpcClient<EngineMethods, EngineEvents>(fromElectronMessagePort(port2 as unknown as ElectronMessagePortLike))
+    this.post({ type: 'connect', name: 'main', main: true }, [port1])
+    const client = createRpcClient<EngineMethods & MainOnlyEngineMethods, EngineEvents>(fromElectronMessagePort(port2 as unknown as ElectronMessagePortLike))
     this.client = client
     for (const name of ENGINE_EVENT_NAMES) {
       store.add(client.on(name as keyof EngineEvents, (payload) => this.emitterFor(name).fire(payload)))

@@ -10,6 +10,7 @@ import {
   type ShellMethodName,
   type ShellMethods,
 } from '../../../shared/ipc'
+import { withoutEditorCommand, type Settings, type SettingsPatch } from '../../../shared/settings'
 import type { Disposable } from '../../engine/lifecycle'
 import { toDisposable } from '../../engine/lifecycle'
 
@@ -30,6 +31,8 @@ export interface IpcRouterOptions {
   isTrustedUrl: (url: string) => boolean
   /** True when the window is one main created (chat or quick search). */
   isOurWindow: (window: BrowserWindow) => boolean
+  /** Main's copy of the settings: a renderer's `updateSettings` may not change `ui.editorCommand` against it. */
+  settings: () => Settings
 }
 
 /**
@@ -62,6 +65,8 @@ export function registerIpc(options: IpcRouterOptions): Disposable {
     ipcMain.handle(channel, (event, ...args: unknown[]) =>
       settle(async () => {
         checkSender(event, options)
+        // The engine refuses it too (windows also reach it over their own port); refusing here keeps it off the wire.
+        if (method === 'updateSettings') args = [withoutEditorCommand(args[0] as SettingsPatch, options.settings()), ...args.slice(1)]
         return await options.engine.call(method, args as never)
       }),
     )

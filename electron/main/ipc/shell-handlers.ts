@@ -1,8 +1,10 @@
-import { dialog, type BrowserWindow } from 'electron'
-import { BrainError } from '../../../shared/errors'
+import { dialog, shell, type BrowserWindow } from 'electron'
 import type { Settings } from '../../../shared/settings'
+import type { AskUser } from '../dialogs/ask-user'
+import { setEditorCommandConfirmed } from '../notes/confirm-editor-command'
 import { openNote } from '../notes/open-note'
 import type { GatewayTokenStore } from '../secrets/gateway-token-store'
+import { setGatewayTokenAsked } from '../secrets/token-storage-prompt'
 import type { QuickSearchShortcut } from '../shortcut/quick-search-shortcut'
 import type { ShellHandlers } from './ipc-router'
 import type { RendererEvents } from './renderer-events'
@@ -13,10 +15,19 @@ export interface ShellContext {
   tokens: GatewayTokenStore
   /** Hands a new token (or null) to the running engine. */
   applyGatewayToken: (token: string | null) => void
+  /** True when the engine has this path as an indexed note. */
+  isIndexedNote: (relativePath: string) => Promise<boolean>
+  /** Saves `ui.editorCommand` through main's own engine port (windows cannot). */
+  saveEditorCommand: (command: string) => Promise<Settings>
   events: RendererEvents
   shortcut: QuickSearchShortcut
   showChat: () => BrowserWindow
   hideQuickSearch: () => void
+}
+
+/** A native message box over the calling window. */
+function askOver(caller: BrowserWindow): AskUser {
+  return async (prompt) => (await dialog.showMessageBox(caller, { ...prompt, noLink: true })).response
 }
 
 /** The implementations of every `ShellMethods` entry. */
@@ -30,14 +41,14 @@ export function createShellHandlers(context: ShellContext): ShellHandlers {
       })
       return result.canceled || result.filePaths.length === 0 ? null : result.filePaths[0]!
     },
-    openNote: (_caller, path, line) => openNote(context.settings(), path, line),
-    setGatewayToken(_caller, token) {
-      // Anything but a string or null is a bug in the caller: never let it silently clear the stored token.
-      if (token !== null && typeof token !== 'string') throw new BrainError('invalid-input', 'The gateway token must be a string or null.')
-      context.tokens.set(token)
-      const stored = context.tokens.get()
-      context.applyGatewayToken(stored)
-      return stored !== null
+    openNote: (_caller, path, line) =>
+      openNote(context.settings(), path, line, { isIndexedNote: context.isIndexedNote, openPath: (file) => shell.openPath(file) }),
+    setEditorCommand: (caller, command) =>
+      setEditorCommandConfirmed(command, { current: context.settings, ask: askOver(caller), save: context.saveEditorCommand }),
+    async setGatewayToken(caller, token) {
+      const result = await setGatewayTokenAsked(token, context.tokens, askOver(caller))
+      if (result.changed) context.applyGatewayToken(context.tokens.get())
+      return result.hasToken
     },
     hasGatewayToken: () => context.tokens.has(),
     askInChat(_caller, question) {

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { expect } from 'vitest'
+import { cliBundle } from '../../support/cli-bundle'
 import { dataPaths } from '../../../electron/engine/settings/data-dir'
 import { VectorStore } from '../../../electron/engine/store/vector-store'
 import { hasIndexedExtension, isIgnoredPath } from '../../../electron/engine/watcher/ignore-rules'
@@ -16,7 +17,9 @@ import { ensureTinyEmbeddingModel } from '../../support/tiny-embedding-model'
  */
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
-const bin = path.join(repoRoot, 'bin/notes-rag.mjs')
+// The CLI bundled once by esbuild (the same sources bin/notes-rag.mjs runs through tsx, minus tsx's per-process
+// transform); NOTES_RAG_FAULTS_CLI=tsx runs bin/notes-rag.mjs itself.
+const bin = process.env.NOTES_RAG_FAULTS_CLI === 'tsx' ? path.join(repoRoot, 'bin/notes-rag.mjs') : await cliBundle()
 const EXTENSIONS = ['.md', '.markdown', '.txt']
 
 export interface CliResult {
@@ -249,4 +252,16 @@ export async function statusJson(workspace: Workspace) {
   const result = await runCli(['status', '--json', ...workspace.flags])
   expect(result.code, result.stderr).toBe(0)
   return JSON.parse(result.stdout) as import('../../../shared/index-status').IndexSnapshot
+}
+
+/** Samples a running process's resident memory from /proc (Linux) into `into.peakMb`; clear the returned timer. */
+export function sampleRss(pid: number, into: { peakMb: number }, intervalMs = 50): NodeJS.Timeout {
+  return setInterval(() => {
+    try {
+      const match = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))
+      if (match) into.peakMb = Math.max(into.peakMb, Number(match[1]) / 1024)
+    } catch {
+      // exited
+    }
+  }, intervalMs)
 }

@@ -4,11 +4,14 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { expect } from 'vitest'
+import { cliBundle } from '../../support/cli-bundle'
 import { dataPaths } from '../../../electron/engine/settings/data-dir'
 import { VectorStore } from '../../../electron/engine/store/vector-store'
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
-const bin = path.join(repoRoot, 'bin/notes-rag.mjs')
+// The CLI bundled once by esbuild (the same sources bin/notes-rag.mjs runs through tsx, minus tsx's per-process
+// transform); NOTES_RAG_FAULTS_CLI=tsx runs bin/notes-rag.mjs itself.
+const bin = process.env.NOTES_RAG_FAULTS_CLI === 'tsx' ? path.join(repoRoot, 'bin/notes-rag.mjs') : await cliBundle()
 
 export interface CliResult {
   code: number | null

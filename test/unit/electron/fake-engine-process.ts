@@ -11,6 +11,8 @@ import { electronMock, type FakeMessagePortMain, type FakeUtilityProcess } from 
 export interface EngineBehaviour {
   failOpen?: string
   hangOnDispose?: boolean
+  /** The paths `isIndexedNote` says are in the index. */
+  indexedNotes?: string[]
   /** Answers for methods not built in, by name. */
   methods?: Record<string, (args: unknown[], engine: FakeEngine) => unknown>
 }
@@ -66,6 +68,8 @@ export class FakeEngine implements ServableEngine {
         const file = path.join(this.options.dataDir, 'settings.json')
         return settingsSchema.parse(fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {})
       }
+      case 'isIndexedNote':
+        return (this.behaviour.indexedNotes ?? []).includes(list[0] as string)
       case 'reindex':
         return await new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)))
       default:
@@ -85,6 +89,18 @@ export class FakeEngine implements ServableEngine {
 
   setGatewayToken(token: string | null): void {
     this.token = token
+  }
+
+  /** Like the real engine: saved into settings.json, pushed as settings-change. */
+  async setEditorCommand(command: string): Promise<unknown> {
+    this.calls.push({ method: 'setEditorCommand', args: [command] })
+    const { settingsSchema } = await import('../../../shared/settings')
+    const file = path.join(this.options.dataDir, 'settings.json')
+    const current = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {}
+    const next = settingsSchema.parse({ ...current, ui: { ...current.ui, editorCommand: command } })
+    fs.writeFileSync(file, JSON.stringify(next))
+    this.fire('settings-change', next)
+    return next
   }
 
   async dispose(): Promise<void> {

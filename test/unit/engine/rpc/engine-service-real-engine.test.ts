@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EngineMethods, BrainEvents } from '../../../../shared/ipc'
 import { Engine } from '../../../../electron/engine/engine'
 import { serveEngineOverParentPort } from '../../../../electron/engine/rpc/engine-service'
-import type { EngineProcessMessage } from '../../../../electron/engine/rpc/engine-process-protocol'
+import type { EngineProcessMessage, MainOnlyEngineMethods } from '../../../../electron/engine/rpc/engine-process-protocol'
 import { createRpcClient } from '../../../../electron/engine/rpc/rpc-client'
 import { fromNodeMessagePort } from '../../../../electron/engine/rpc/port-adapters'
 import { FakeMessagePortMain } from '../../../support/electron-mock'
@@ -24,10 +24,10 @@ parentPort.postMessage = (message) => replies.push(message as EngineProcessMessa
 let exitCode: number | null = null
 let opened: Engine | null = null
 
-function connect(events = true) {
+function connect(events = true, main = false) {
   const channel = new MessageChannel()
-  parentPort.emit('message', { data: { type: 'connect', name: 'test', events }, ports: [new FakeMessagePortMain(channel.port1)] })
-  return createRpcClient<EngineMethods, BrainEvents>(fromNodeMessagePort(channel.port2))
+  parentPort.emit('message', { data: { type: 'connect', name: 'test', events, main }, ports: [new FakeMessagePortMain(channel.port1)] })
+  return createRpcClient<EngineMethods & MainOnlyEngineMethods, BrainEvents>(fromNodeMessagePort(channel.port2))
 }
 
 async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
@@ -88,6 +88,23 @@ describe('engine service over the real Engine', () => {
     expect(unseen).toEqual([])
     withEvents.dispose()
     withoutEvents.dispose()
+  })
+
+  it('the editor command: refused through updateSettings and on a window port, saved only on main\'s port', async () => {
+    const window = connect(false)
+    const main = connect(false, true)
+    await expect(window.updateSettings({ ui: { editorCommand: '/bin/sh' } })).rejects.toMatchObject({ code: 'invalid-input' })
+    await expect(window.call('setEditorCommand', ['/bin/sh'])).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringContaining('Unknown engine method') })
+    expect((await window.getSettings()).ui.editorCommand).toBe('')
+    expect((await main.call('setEditorCommand', ['  code -g {path}:{line} '])).ui.editorCommand).toBe('code -g {path}:{line}')
+    expect(JSON.parse(fs.readFileSync(path.join(dataDir, 'settings.json'), 'utf8')).ui.editorCommand).toBe('code -g {path}:{line}')
+    // Sending the current value back with another change is fine.
+    const settings = await window.getSettings()
+    expect((await window.updateSettings({ ui: { ...settings.ui, theme: 'light' } })).ui).toMatchObject({ theme: 'light', editorCommand: 'code -g {path}:{line}' })
+    expect(await window.isIndexedNote('2023-W14.md')).toBe(true)
+    expect(await window.isIndexedNote('nope.md')).toBe(false)
+    window.dispose()
+    main.dispose()
   })
 
   it('disposes the engine and exits on dispose', async () => {
