@@ -4,7 +4,6 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { expect } from 'vitest'
-import { cliBundle } from '../../support/cli-bundle'
 import { dataPaths } from '../../../electron/engine/settings/data-dir'
 import { VectorStore } from '../../../electron/engine/store/vector-store'
 import { hasIndexedExtension, isIgnoredPath } from '../../../electron/engine/watcher/ignore-rules'
@@ -17,9 +16,8 @@ import { ensureTinyEmbeddingModel } from '../../support/tiny-embedding-model'
  */
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
-// The CLI bundled once by esbuild (the same sources bin/notes-rag.mjs runs through tsx, minus tsx's per-process
-// transform); NOTES_RAG_FAULTS_CLI=tsx runs bin/notes-rag.mjs itself.
-const bin = process.env.NOTES_RAG_FAULTS_CLI === 'tsx' ? path.join(repoRoot, 'bin/notes-rag.mjs') : await cliBundle()
+// The installed CLI: bin/notes-rag.mjs runs the build in out/cli/ (kept fresh by test/support/build-cli-setup.ts).
+const bin = path.join(repoRoot, 'bin/notes-rag.mjs')
 const EXTENSIONS = ['.md', '.markdown', '.txt']
 
 export interface CliResult {
