@@ -40,6 +40,16 @@ export function SettingsPanel(props: { onClose(): void; initialSection?: Setting
     brain.getShortcutStatus().then(setShortcut, () => setShortcut(null))
   }, [brain])
 
+  // Escape closes the panel wherever the focus is (after a field's blur it is on the page, not in the dialog).
+  const { onClose } = props
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape' && !event.defaultPrevented) onClose()
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [onClose])
+
   const go = (section: SettingsSection) => {
     setCurrent(section)
     bodyRef.current?.querySelector(`#settings-${section}`)?.scrollIntoView?.({ block: 'start' })
@@ -72,9 +82,6 @@ export function SettingsPanel(props: { onClose(): void; initialSection?: Setting
         role="dialog"
         aria-modal="true"
         aria-labelledby="settings-title"
-        onKeyDown={(event) => {
-          if (event.key === 'Escape') props.onClose()
-        }}
       >
         <header className="modal-header">
           <h1 id="settings-title">Settings</h1>

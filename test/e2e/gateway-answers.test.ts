@@ -61,10 +61,12 @@ describe.skipIf(skipReason !== null)('gateway answers in the chat window', () =>
     await answer.locator('.backend-gateway').waitFor({ timeout: 30_000 })
     expect(await answer.locator('.backend-badge').textContent()).toMatch(/^Gateway · (small|large)$/)
     expect(await answer.locator('.answer-body').textContent()).toBe(REPLY.replace('[1]', '1'))
-    // Only the cited passage is listed until the user asks for all of them.
-    expect(await answer.locator('.source-pill').count()).toBe(1)
-    await answer.getByRole('button', { name: /^All \d+ passages$/ }).click()
-    expect(await answer.locator('.source-pill').count()).toBeGreaterThan(1)
+    // Only the cited passage is listed (one note, one passage number) until the user asks for all of them.
+    const sources = answer.getByLabel('Sources')
+    expect(await sources.locator('.source-note').count()).toBe(1)
+    expect(await sources.locator('.source-number').count()).toBe(1)
+    await answer.getByRole('button', { name: /^All \d+ passages given to the model$/ }).click()
+    expect(await sources.locator('.source-number').count()).toBeGreaterThan(1)
     await answer.locator('.citation-chip').click()
     const panel = page.getByRole('complementary', { name: 'Source 1' })
     await panel.waitFor()
