@@ -68,6 +68,8 @@ export interface ShellMethods {
   getShortcutStatus(): { accelerator: string; registered: boolean; message: string | null }
   /** Tells main that this window has subscribed and can receive queued events. */
   rendererReady(): boolean
+  /** Saves an export (markdown the renderer built) where the user picks in the save dialog; the path, or null if cancelled. */
+  saveMarkdown(suggestedName: string, markdown: string): string | null
 }
 
 /** Everything `window.brain` offers. */
@@ -117,7 +119,7 @@ export const ENGINE_METHOD_NAMES = [
 
 export const SHELL_METHOD_NAMES = [
   'pickFolder', 'openNote', 'setGatewayToken', 'hasGatewayToken', 'askInChat', 'hideQuickSearch',
-  'getShortcutStatus', 'rendererReady',
+  'getShortcutStatus', 'rendererReady', 'saveMarkdown',
 ] as const satisfies readonly ShellMethodName[]
 
 export const BRAIN_EVENT_NAMES = [

@@ -4,8 +4,10 @@ import { useSlice } from '../components/use-store'
 import { examplePrompts, overviewSummary } from '../format/example-prompts'
 import { AnswerModelNotice } from './answer-model-notice'
 import { useServices } from './chat-context'
+import { ChatMenu } from './chat-menu'
 import { Composer } from './composer'
 import { ConversationList } from './conversation-list'
+import { HeldRemovalsNotice } from './held-removals-notice'
 import { MessageList } from './message-list'
 import { Onboarding } from './onboarding'
 import { SearchDialog } from './search-dialog'
@@ -111,6 +113,7 @@ export function ChatApp() {
             <button type="button" className="button button-ghost" onClick={() => setSettingsOpen('folder')}>
               Settings
             </button>
+            <ChatMenu onDone={setToast} />
           </div>
         </header>
         {notices.map((notice) => (
@@ -118,6 +121,7 @@ export function ChatApp() {
             {notice.text}
           </div>
         ))}
+        <HeldRemovalsNotice />
         {onboarding === false ? <AnswerModelNotice onSetUpGateway={() => setSettingsOpen('gateway')} /> : null}
         {error ? (
           <div className="notice notice-error" role="alert">

@@ -5,6 +5,7 @@ import { ROUTING_POLICIES, type Settings, type SettingsPatch } from '../../share
 import { useSlice } from '../components/use-store'
 import { useServices } from './chat-context'
 import { GatewayFields } from './gateway-fields'
+import { McpRow } from './mcp-row'
 import { ModelRow } from './model-row'
 
 const POLICY_LABELS: Record<Settings['routing']['policy'], string> = {
@@ -19,6 +20,7 @@ export const SETTINGS_SECTIONS = [
   ['search', 'Search model'],
   ['answer', 'Answer model'],
   ['gateway', 'Gateway'],
+  ['mcp', 'Other assistants'],
   ['appearance', 'Appearance'],
   ['shortcuts', 'Shortcuts'],
 ] as const
@@ -166,6 +168,10 @@ export function SettingsPanel(props: { onClose(): void; initialSection?: Setting
                   <input className="input" defaultValue={settings.gateway.largeModel} onBlur={(event) => void save({ gateway: { largeModel: event.target.value } })} />
                 </label>
               </div>
+            </section>
+            <section className="settings-section" id="settings-mcp" aria-labelledby="settings-mcp-title">
+              <h2 id="settings-mcp-title">Use your notes in other assistants (MCP)</h2>
+              <McpRow />
             </section>
             <section className="settings-section" id="settings-appearance" aria-labelledby="settings-appearance-title">
               <h2 id="settings-appearance-title">Appearance</h2>

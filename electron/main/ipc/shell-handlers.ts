@@ -1,6 +1,7 @@
 import { dialog, type BrowserWindow } from 'electron'
 import { BrainError } from '../../../shared/errors'
 import type { Settings } from '../../../shared/settings'
+import { saveMarkdownExport } from '../export/save-markdown'
 import { openNote } from '../notes/open-note'
 import type { GatewayTokenStore } from '../secrets/gateway-token-store'
 import type { QuickSearchShortcut } from '../shortcut/quick-search-shortcut'
@@ -55,5 +56,14 @@ export function createShellHandlers(context: ShellContext): ShellHandlers {
       context.events.markReady(caller.webContents)
       return true
     },
+    saveMarkdown: (caller, suggestedName, markdown) =>
+      saveMarkdownExport(
+        async (name) => {
+          const result = await dialog.showSaveDialog(caller, { title: 'Export as Markdown', defaultPath: name, filters: [{ name: 'Markdown', extensions: ['md'] }] })
+          return result.canceled || !result.filePath ? null : result.filePath
+        },
+        suggestedName,
+        markdown,
+      ),
   }
 }
