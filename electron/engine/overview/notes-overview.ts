@@ -51,8 +51,9 @@ export function recurringWords(meta: MetaStore): string[] {
   const notes = new Set(rows.map((row) => row.path)).size
   const stats = new Map<string, { paths: Set<string>; capitalised: number; seen: number; spellings: Map<string, number> }>()
   for (const row of rows) {
-    // Links, URLs and template syntax are not words a person wrote about their week.
-    const prose = row.text.replace(/\]\([^)]*\)/g, ']').replace(/https?:\/\/\S+/g, ' ').replace(/\{\{[^}]*\}\}|\{%[^%]*%\}/g, ' ').replace(/<[^>]+>/g, ' ')
+    // Links (their text is mostly the linked page's title), URLs and template syntax are not words a person wrote
+    // about their week.
+    const prose = row.text.replace(/\[[^\]]*\]\([^)]*\)/g, ' ').replace(/https?:\/\/\S+/g, ' ').replace(/\{\{[^}]*\}\}|\{%[^%]*%\}/g, ' ').replace(/<[^>]+>/g, ' ')
     for (const match of prose.matchAll(/(?<![\p{L}\p{N}_])\p{L}[\p{L}\p{N}]{4,}(?![\p{L}\p{N}_])/gu)) {
       const word = match[0]
       const key = word.toLowerCase()
@@ -64,9 +65,10 @@ export function recurringWords(meta: MetaStore): string[] {
       }
       entry.paths.add(row.path)
       entry.seen += 1
-      // A capital after a sentence end is grammar, not a name.
-      const before = prose.slice(Math.max(0, (match.index ?? 0) - 2), match.index ?? 0)
-      if (/^\p{Lu}/u.test(word) && !/[.!?#\-*]\s*$|^\s*$/.test(before) && (match.index ?? 0) > 0) entry.capitalised += 1
+      // A capital that starts a sentence, a line, a list item or a quote is grammar, not a name.
+      const at = match.index ?? 0
+      const before = prose.slice(Math.max(0, at - 3), at)
+      if (/^\p{Lu}/u.test(word) && at > 0 && !/(?:^|[.!?:#>*|\-]|\n)\s*$/.test(before)) entry.capitalised += 1
       entry.spellings.set(word, (entry.spellings.get(word) ?? 0) + 1)
     }
   }
