@@ -1,4 +1,5 @@
 import { formatPeriod } from './answer-label'
+import { decodeEntities } from './markdown'
 
 /** What the renderer reads of a passage (a search hit or a citation). `title` comes from newer engines; see noteTitle. */
 export interface PassageLike {
@@ -26,14 +27,23 @@ export function fileStem(path: string): string {
 /** The note's title: the engine's `title` when given, else the file name (a heading's level is not known here). */
 export function noteTitle(passage: PassageLike): string {
   const given = passage.title?.trim()
-  if (given && !isPlaceholder(given)) return given
+  if (given && !isPlaceholder(given)) return decodeEntities(given)
   return fileStem(passage.path)
 }
 
-/** The headings above the passage, without the note's title (shown once already) and template placeholders. */
+/**
+ * The engine's machine label of the note's period, which it puts first in every heading path ("2024-W29",
+ * "2025-05-28..2025-06-01", "2024-07", "2024-07-15"): the week is shown in people's form above the rows instead.
+ */
+const PERIOD_LABEL = /^\d{4}-(W\d{2}|\d{2}(-\d{2})?(\.\.\d{4}-\d{2}-\d{2})?)$/
+
+/** The headings above the passage, without the period label, the note's title (shown once already) and placeholders. */
 export function headingTrail(passage: PassageLike): string[] {
   const title = noteTitle(passage)
-  return passage.headingPath.filter((heading, index) => !isPlaceholder(heading) && !(index === 0 && heading.trim() === title))
+  return passage.headingPath
+    .filter((heading, index) => !isPlaceholder(heading) && !(index === 0 && PERIOD_LABEL.test(heading.trim())))
+    .map((heading) => decodeEntities(heading.trim()))
+    .filter((heading, index) => !(index === 0 && heading === title))
 }
 
 /** "Title › Heading › Sub": the one row format of search hits and sources. */

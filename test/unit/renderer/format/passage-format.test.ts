@@ -22,6 +22,11 @@ describe('passage titles and groups', () => {
     expect(noteTitle(passage({ title: 'Week Notes 07' }))).toBe('Week Notes 07')
     expect(noteTitle(passage({ title: '{{ title }}' }))).toBe('weeknotes-076')
     expect(headingTrail(passage({ title: 'Week 76', headingPath: ['Week 76', '{{ title }}', 'Things this week'] }))).toEqual(['Things this week'])
+    // The engine puts its machine label of the period first; the week is shown above the rows in people's form.
+    expect(headingTrail(passage({ title: 'Week Notes 15', headingPath: ['2024-W29', 'Softball &#129358;'] }))).toEqual(['Softball 🥎'])
+    expect(headingTrail(passage({ headingPath: ['2025-05-28..2025-06-01', 'Things this week'] }))).toEqual(['Things this week'])
+    expect(headingTrail(passage({ headingPath: ['2024-07', 'July'] }))).toEqual(['July'])
+    expect(headingTrail(passage({ headingPath: ['Done', 'Infra'] }))).toEqual(['Done', 'Infra'])
   })
 
   it.each([
