@@ -88,6 +88,12 @@ function Question(props: { message: ChatMessageView }) {
 /** The engine's retrieval-only text starts like this; while it streams, the structured view is a moment away. */
 const RETRIEVAL_TEXT_START = 'No model could answer'
 
+/**
+ * Why an answer fell back to passages when no answer model is set up at all: the chat's one notice says that (with
+ * its actions), so the answers do not repeat it, and an old answer does not keep saying it after the setup.
+ */
+const NOT_SET_UP = new Set(['gateway-not-configured', 'no-backend', 'model-missing'])
+
 function Answer(props: { message: ChatMessageView; question: string }) {
   const { brain, chat } = useServices()
   const running = useSlice(chat, (state) => state.runningAnswerId !== null)
@@ -103,7 +109,8 @@ function Answer(props: { message: ChatMessageView; question: string }) {
   // The passages the answer cites come first; the rest of what the model was given stays one click away.
   const listed = showAll || cited.length === 0 ? sources : cited
   const waitingForPassages = message.streaming && message.content.startsWith(RETRIEVAL_TEXT_START)
-  const error = message.error && message.error.code !== 'aborted' ? plainAnswerError(message.error) : null
+  const error =
+    message.error && message.error.code !== 'aborted' && !(meta?.backend === 'retrieval-only' && NOT_SET_UP.has(message.error.code)) ? plainAnswerError(message.error) : null
   return (
     <article className={`message message-assistant${message.streaming ? ' is-streaming' : ''}${retrievalOnly ? ' is-retrieval' : ''}`} aria-busy={message.streaming} data-message-id={message.id}>
       <header className="answer-meta">
