@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react'
 import type { Citation } from '../../shared/answer'
-import { MarkdownView } from '../components/markdown-view'
+import { Highlighted, MarkdownView } from '../components/markdown-view'
 import { dateOrderOf, groupByWeek, headingTrail, noteTitle } from '../format/passage-groups'
 
 /** Passages shown before "Show N more": enough to read as an answer, few enough to read at all. */
@@ -42,7 +42,13 @@ export function RetrievalAnswer(props: { sources: Citation[]; question: string; 
                 <button type="button" className="passage-title" onClick={() => props.onOpen(source)} title={`${source.path}, lines ${source.startLine}–${source.endLine}`}>
                   <span className="source-number">{source.n}</span>
                   <span className="passage-note">{noteTitle(source)}</span>
-                  {trail.length > 0 ? <span className="passage-heading"> › {trail.join(' › ')}</span> : null}
+                  {/* A passage often matched by its heading ("Softball") without repeating the word: mark it there too. */}
+                  {trail.length > 0 ? (
+                    <span className="passage-heading">
+                      {' › '}
+                      <Highlighted text={trail.join(' › ')} terms={terms} />
+                    </span>
+                  ) : null}
                 </button>
                 <MarkdownView className="passage-text" text={source.text} terms={terms} />
               </div>
