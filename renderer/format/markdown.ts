@@ -28,7 +28,7 @@ const RULE = /^\s{0,3}([-*_])(\s*\1){2,}\s*$/
 
 /** Parses markdown into blocks. Reference definitions (`[PR #308]: https://…`) are used for links and not shown. */
 export function parseMarkdown(source: string): Block[] {
-  const lines = source.replace(/\r\n?/g, '\n').split('\n')
+  const lines = reopenCutLink(source.replace(/\r\n?/g, '\n')).split('\n')
   const references = new Map<string, string>()
   const kept: string[] = []
   for (const line of lines) {
@@ -37,6 +37,15 @@ export function parseMarkdown(source: string): Block[] {
     else kept.push(line)
   }
   return parseBlocks(kept, references)
+}
+
+/**
+ * A passage cut inside a link whose text wrapped ("[Office\nEnergy](https://…)") starts with the link's tail,
+ * "Energy](https://…)": given back its opening bracket, it reads as the link it was instead of raw syntax.
+ */
+function reopenCutLink(text: string): string {
+  const match = /^(\s*)([^[\]\n]+\]\((?:https?:|mailto:)[^)\s]*\))/.exec(text)
+  return match ? `${match[1]}[${text.slice(match[1].length)}` : text
 }
 
 function parseBlocks(lines: string[], references: Map<string, string>): Block[] {

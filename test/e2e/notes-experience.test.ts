@@ -120,8 +120,14 @@ describe.skipIf(skipReason !== null)('notes experience over a real weeknotes arc
     await shoot('first-run')
     await onboarding.getByRole('button', { name: 'Choose folder…' }).click()
     const step = onboarding.getByRole('status', { name: 'Indexing' })
-    // The live count, caught while it runs when this machine is slow enough; the recorder below sees it either way.
-    if (await step.getByText(/Reading notes|preparing search/).isVisible()) await shoot('indexing')
+    // The live count, shot while it runs (1,948 passages take seconds to embed); the recorder below checks it either way.
+    await step
+      .getByText(/Reading notes|preparing search/)
+      .waitFor({ timeout: 20_000 })
+      .then(
+        () => shoot('indexing'),
+        () => console.warn('[e2e] the first pass ended before the indexing step could be shot'),
+      )
     const overview: NotesOverview = await expect
       .poll(async () => (await harness.engine.call('getStatus', [])).phase.type, { timeout: 90_000 })
       .toBe('ready')

@@ -70,6 +70,14 @@ describe('markdown of passages', () => {
     expect(inlineText(children)).toContain('🥎')
   })
 
+  it('reads a passage cut inside a wrapped link as that link, not as raw syntax', () => {
+    const [paragraph] = parseMarkdown('Energy](https://lwgrs.bearblog.dev/office-energy/)\n- more')
+    const parts = (paragraph as { children: ReturnType<typeof parseInline> }).children
+    expect(parts[0]).toMatchObject({ type: 'link', href: 'https://lwgrs.bearblog.dev/office-energy/' })
+    expect(inlineText(parts)).toBe('Energy')
+    expect(inlineText((parseMarkdown('see (a) and b](x)')[0] as { children: ReturnType<typeof parseInline> }).children)).toBe('see (a) and b](x)')
+  })
+
   it('keeps lists as lists and never makes an unsafe link', () => {
     const blocks = parseMarkdown('- one\n- two\n  - nested\n')
     expect(blocks[0]).toMatchObject({ type: 'list', ordered: false })
