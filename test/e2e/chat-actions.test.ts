@@ -31,7 +31,11 @@ describe.skipIf(skipReason !== null)('chat actions: MCP snippet, markdown export
       await page.setViewportSize({ width, height })
       for (const theme of ['light', 'dark'] as const) {
         await page.emulateMedia({ colorScheme: theme })
-        await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))))
+        // Buttons fade their colours (120 ms): a shot taken mid-way after the theme switch shows them half-way grey.
+        await page.evaluate(async () => {
+          await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))
+          await Promise.all(document.getAnimations().filter((animation) => animation instanceof CSSTransition).map((animation) => animation.finished.catch(() => undefined)))
+        })
         await page.screenshot({ path: path.join(SHOTS_DIR, `${name}-${width}x${height}-${theme}.png`) })
       }
     }

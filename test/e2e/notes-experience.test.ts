@@ -54,7 +54,11 @@ describe.skipIf(skipReason !== null)('notes experience over a real weeknotes arc
       await target.setViewportSize({ width, height })
       for (const theme of ['light', 'dark'] as const) {
         await target.emulateMedia({ colorScheme: theme })
-        await target.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))))
+        // Buttons fade their colours (120 ms): a shot taken mid-way after the theme switch shows them half-way grey.
+        await target.evaluate(async () => {
+          await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))
+          await Promise.all(document.getAnimations().filter((animation) => animation instanceof CSSTransition).map((animation) => animation.finished.catch(() => undefined)))
+        })
         await target.screenshot({ path: path.join(SHOTS_DIR, `${name}-${width}x${height}-${theme}.png`) })
       }
     }
