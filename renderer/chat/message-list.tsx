@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef, useState } from 'react'
+import { useEffect, useLayoutEffect, useRef, useState } from 'react'
 import type { Citation } from '../../shared/answer'
 import { AnswerReasoning } from '../components/answer-reasoning'
 import { AnswerText } from '../components/answer-text'
@@ -28,6 +28,10 @@ export function MessageList(props: { emptyState: React.ReactNode }) {
   const scrollRef = useRef<HTMLDivElement>(null)
   const follow = useRef(false)
   const userInputAt = useRef(0)
+  const lastTop = useRef(0)
+  const dragging = useRef(false)
+  /** Set while the list moves itself, so its own jumps neither start nor stop following. */
+  const jumping = useRef(false)
   const lastQuestionId = useRef<string | null>(null)
   const last = messages[messages.length - 1]
   const lastQuestion = [...messages].reverse().find((message) => message.role === 'user')
@@ -35,21 +39,51 @@ export function MessageList(props: { emptyState: React.ReactNode }) {
   useLayoutEffect(() => {
     const scroller = scrollRef.current
     if (!scroller) return
+    const jump = (top: number) => {
+      const before = scroller.scrollTop
+      jumping.current = true
+      scroller.scrollTop = top
+      // No scroll event comes when nothing moved (already there, or clamped to the same place).
+      if (scroller.scrollTop === before) jumping.current = false
+    }
     if (lastQuestion && lastQuestion.id !== lastQuestionId.current) {
       lastQuestionId.current = lastQuestion.id
       follow.current = false
       const element = scroller.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(lastQuestion.id)}"]`)
       // A conversation opened from the sidebar starts at its last question too: that is where reading resumes.
-      if (element) scroller.scrollTop = Math.max(0, element.offsetTop - 12)
+      if (element) jump(Math.max(0, element.offsetTop - 12))
       return
     }
-    if (follow.current) scroller.scrollTop = scroller.scrollHeight
+    if (follow.current) jump(scroller.scrollHeight)
   }, [messages.length, last?.content, last?.answer, lastQuestion])
+
+  // On the window: Chromium may aim a wheel at the root element while scrolling the list under the pointer, so a
+  // listener on the list (or React's delegated one) does not always hear it.
+  const hasMessages = messages.length > 0
+  useEffect(() => {
+    const onWheel = (event: WheelEvent) => {
+      const scroller = scrollRef.current
+      const target = event.target as Node | null
+      if (!scroller || !target || !(scroller.contains(target) || target === document.documentElement || target === document.body)) return
+      userInputAt.current = performance.now()
+      if (event.deltaY < 0) follow.current = false
+    }
+    window.addEventListener('wheel', onWheel, { passive: true })
+    return () => window.removeEventListener('wheel', onWheel)
+  }, [hasMessages])
 
   if (messages.length === 0) return <div className="messages messages-empty">{props.emptyState}</div>
 
   const markUserInput = () => {
     userInputAt.current = performance.now()
+  }
+  // Following stops only on a move up the user makes. A wheel's smooth scroll keeps animating towards the bottom it
+  // aimed at after the list has jumped to the new bottom, which looks like a move up in the scroll events; so wheels
+  // (the native listener above) and keys say their direction themselves, and only drags (scrollbar, touch) are judged
+  // by the position.
+  const stopIfUp = (up: boolean) => {
+    markUserInput()
+    if (up) follow.current = false
   }
   return (
     <div
@@ -57,15 +91,32 @@ export function MessageList(props: { emptyState: React.ReactNode }) {
       className="messages"
       role="log"
       aria-label="Conversation"
-      onWheel={markUserInput}
-      onTouchMove={markUserInput}
-      onKeyDown={markUserInput}
-      onPointerDown={markUserInput}
+      onKeyDown={(event) => stopIfUp(['ArrowUp', 'PageUp', 'Home'].includes(event.key))}
+      onTouchMove={() => {
+        markUserInput()
+        dragging.current = true
+      }}
+      onPointerDown={() => {
+        markUserInput()
+        dragging.current = true
+      }}
+      onPointerUp={() => {
+        dragging.current = false
+      }}
       onScroll={(event) => {
-        // Only the user's own scrolling starts or stops following; the list's own jumps do not.
-        if (performance.now() - userInputAt.current > USER_SCROLL_MS) return
         const element = event.currentTarget
-        follow.current = element.scrollHeight - element.scrollTop - element.clientHeight <= BOTTOM_SLACK_PX
+        const top = element.scrollTop
+        const movedUp = top < lastTop.current
+        lastTop.current = top
+        // Only the user's own scrolling starts or stops following; the list's own jumps do not. Reaching the end
+        // starts it (a smooth scroll may get there long after the wheel); moving up stops it (see stopIfUp).
+        if (jumping.current) {
+          jumping.current = false
+          return
+        }
+        // The first frames of a scroll up are still near the end: only a move down (or none) reaches it.
+        if (!movedUp && element.scrollHeight - top - element.clientHeight <= BOTTOM_SLACK_PX) follow.current = true
+        else if (dragging.current && movedUp && performance.now() - userInputAt.current <= USER_SCROLL_MS) follow.current = false
       }}
     >
       <div className="messages-inner">
