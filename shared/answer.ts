@@ -46,6 +46,8 @@ export interface Citation {
   periodStart: string
   periodEnd: string
   text: string
+  /** The note's title (front-matter `title`, else its title heading), when it has one: sources are named by it. */
+  title?: string
 }
 
 export type AnswerStrategy = 'direct' | 'map-reduce' | 'retrieval-only' | 'no-passages'

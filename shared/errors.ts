@@ -42,6 +42,8 @@ export const ERROR_CODES = [
   // sync
   'sync-disabled',
   'sync-failed',
+  // exports written by the app
+  'export-failed',
   // general
   'aborted',
   'invalid-input',

@@ -3,6 +3,7 @@ import type { Conversation, ConversationSummary } from './conversation'
 import type { GatewayStatus } from './gateway'
 import type { IndexSnapshot, IndexSummary } from './index-status'
 import type { ModelDownloadStatus, ModelKind } from './model-download'
+import type { NoteSection, NotesOverview, TimelineResult } from './notes-overview'
 import type { SearchOptions, SearchResult, SearchHit } from './search'
 import type { Settings, SettingsPatch } from './settings'
 import type { SyncReport, SyncStatus } from './sync'
@@ -24,6 +25,12 @@ export interface EngineMethods {
   resumeIndexing(): IndexSnapshot
   search(query: string, options?: SearchOptions): SearchResult
   related(path: string, limit?: number): SearchHit[]
+  /** Counts, date span, newest week, fullest months and recurring words of the indexed notes (onboarding, examples). */
+  getNotesOverview(): NotesOverview
+  /** Keyword matches of a query per note period, for the timeline chart. */
+  timeline(query: string, options?: { today?: string }): TimelineResult
+  /** The passages under the same heading as the one at `startLine` of a note (the source panel's context). */
+  getNoteSection(path: string, startLine: number): NoteSection
   /** Streams `answer-delta` events and resolves with the final answer (also pushed as `answer-end`). */
   ask(request: AskRequest): AnswerEnd
   /** Stops a running answer; its partial text is returned by `ask`. */
@@ -72,6 +79,8 @@ export interface ShellMethods {
   getShortcutStatus(): { accelerator: string; registered: boolean; message: string | null }
   /** Tells main that this window has subscribed and can receive queued events. */
   rendererReady(): boolean
+  /** Saves an export (markdown the renderer built) where the user picks in the save dialog; the path, or null if cancelled. */
+  saveMarkdown(suggestedName: string, markdown: string): string | null
 }
 
 /** Everything `window.brain` offers. */
@@ -112,7 +121,8 @@ export type AsyncMethods<T> = {
 
 /** Runtime lists of the keys, so preload and bridges can build the API without repeating names. */
 export const ENGINE_METHOD_NAMES = [
-  'getStatus', 'reindex', 'confirmRemovals', 'pauseIndexing', 'resumeIndexing', 'search', 'related', 'ask', 'stopAnswer',
+  'getStatus', 'reindex', 'confirmRemovals', 'pauseIndexing', 'resumeIndexing', 'search', 'related', 'getNotesOverview', 'timeline',
+  'getNoteSection', 'ask', 'stopAnswer',
   'listConversations', 'getConversation', 'createConversation', 'renameConversation', 'deleteConversation',
   'isIndexedNote', 'getSettings', 'updateSettings', 'getGatewayStatus', 'probeGateway', 'getModelStatus', 'downloadModel',
   'cancelModelDownload', 'getSyncStatus', 'syncNow',
@@ -120,7 +130,7 @@ export const ENGINE_METHOD_NAMES = [
 
 export const SHELL_METHOD_NAMES = [
   'pickFolder', 'openNote', 'setEditorCommand', 'setGatewayToken', 'hasGatewayToken', 'askInChat', 'hideQuickSearch',
-  'getShortcutStatus', 'rendererReady',
+  'getShortcutStatus', 'rendererReady', 'saveMarkdown',
 ] as const satisfies readonly ShellMethodName[]
 
 export const BRAIN_EVENT_NAMES = [

@@ -8,6 +8,8 @@ import type { Embedder } from './embedder/types'
 import { EmbeddingManager } from './indexer/embedding-manager'
 import { IndexController } from './indexer/index-controller'
 import { DisposableStore, Emitter, type Disposable } from './lifecycle'
+import { noteSection } from './overview/note-section'
+import { notesOverview, searchTimeline } from './overview/notes-overview'
 import { Searcher } from './retrieval/searcher'
 import { dataPaths } from './settings/data-dir'
 import { loadSettingsFile, saveSettingsFile, type SettingsRecovery } from './settings/settings-file'
@@ -268,6 +270,9 @@ export class Engine implements Disposable {
       resumeIndexing: () => this.index.resume(),
       search: ([query, options], signal) => this.searcher.search(String(query ?? ''), options ?? {}, signal),
       related: ([notePath, limit], signal) => this.searcher.related(notePath, limit, signal),
+      getNotesOverview: () => notesOverview(this.meta),
+      timeline: ([query, options]) => searchTimeline(this.meta, String(query ?? ''), options?.today),
+      getNoteSection: ([notePath, startLine]) => noteSection(this.meta, notePath, startLine),
       ask: ([request], signal) => this.answers.ask(request, signal),
       stopAnswer: ([answerId]) => this.answers.stop(answerId),
       listConversations: () => this.meta.listConversations(),

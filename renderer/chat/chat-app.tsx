@@ -1,17 +1,34 @@
 import { useEffect, useState } from 'react'
 import { applyTheme } from '../components/theme'
 import { useSlice } from '../components/use-store'
+import { examplePrompts, overviewSummary } from '../format/example-prompts'
+import { AnswerModelNotice } from './answer-model-notice'
 import { useServices } from './chat-context'
+import { ChatMenu } from './chat-menu'
 import { Composer } from './composer'
 import { ConversationList } from './conversation-list'
+import { HeldRemovalsNotice } from './held-removals-notice'
 import { MessageList } from './message-list'
 import { Onboarding } from './onboarding'
 import { SearchDialog } from './search-dialog'
-import { SettingsPanel } from './settings-panel'
+import { SettingsPanel, type SettingsSection } from './settings-panel'
 import { SourcePanel } from './source-panel'
 import { StatusBar } from './status-bar'
 
-const EXAMPLES = ['What did I work on last week?', 'When did I last mention the release checklist?', 'Summarise March 2024']
+/** Below this width the sidebar folds away (a button brings it back over the chat) and the source panel overlays. */
+const NARROW_QUERY = '(max-width: 900px)'
+
+function useNarrow(): boolean {
+  const [narrow, setNarrow] = useState(() => window.matchMedia?.(NARROW_QUERY).matches ?? false)
+  useEffect(() => {
+    const query = window.matchMedia?.(NARROW_QUERY)
+    if (!query) return
+    const onChange = () => setNarrow(query.matches)
+    query.addEventListener('change', onChange)
+    return () => query.removeEventListener('change', onChange)
+  }, [])
+  return narrow
+}
 
 /** The chat window. */
 export function ChatApp() {
@@ -20,15 +37,25 @@ export function ChatApp() {
   const settings = useSlice(status, (state) => state.settings)
   const engine = useSlice(status, (state) => state.engine)
   const index = useSlice(status, (state) => state.index)
-  const gateway = useSlice(status, (state) => state.gateway)
-  const models = useSlice(status, (state) => state.models)
+  const overview = useSlice(status, (state) => state.overview)
   const error = useSlice(chat, (state) => state.error)
+  const sourceOpen = useSlice(chat, (state) => state.openSource !== null)
   const title = useSlice(chat, (state) => state.conversations.find((item) => item.id === state.activeId)?.title ?? 'New chat')
   const [onboarding, setOnboarding] = useState<boolean | null>(null)
-  const [settingsOpen, setSettingsOpen] = useState(false)
+  const [settingsOpen, setSettingsOpen] = useState<SettingsSection | null>(null)
   const [searchOpen, setSearchOpen] = useState(false)
+  const narrow = useNarrow()
+  const [sidebarOpen, setSidebarOpen] = useState(!narrow)
+  const [toast, setToast] = useState<string | null>(null)
+
+  useEffect(() => {
+    if (!toast) return
+    const timer = setTimeout(() => setToast(null), 4000)
+    return () => clearTimeout(timer)
+  }, [toast])
 
   useEffect(() => applyTheme(settings?.ui.theme), [settings?.ui.theme])
+  useEffect(() => setSidebarOpen(!narrow), [narrow])
 
   // Decided once, when settings first arrive: choosing the folder must not close the onboarding mid-way.
   useEffect(() => {
@@ -43,44 +70,50 @@ export function ChatApp() {
       } else if (event.key === 'Escape' && chat.getState().runningAnswerId) {
         event.preventDefault()
         void chat.stop()
+      } else if (event.key === 'Escape' && chat.getState().openSource && !document.querySelector('[role="dialog"]')) {
+        event.preventDefault()
+        chat.openSource(null)
       }
     }
     window.addEventListener('keydown', onKey)
     return () => window.removeEventListener('keydown', onKey)
   }, [chat])
 
-  const chatModelReady = (models.chat?.type === 'idle' && models.chat.installed) || models.chat?.type === 'done'
-  const gatewayUsable = gateway?.type === 'reachable'
   const notices: Array<{ tone: 'warn' | 'info' | 'error'; text: string }> = []
   if (engine.type === 'restarting') notices.push({ tone: 'warn', text: `The engine stopped and is restarting (attempt ${engine.attempt}). Your chats are safe.` })
   if (engine.type === 'failed') notices.push({ tone: 'error', text: `The engine could not start: ${engine.message}` })
   if (settings && settings.folder === null && onboarding === false) notices.push({ tone: 'warn', text: 'No notes folder chosen yet. Open Settings to choose one.' })
   if (index?.folderState === 'unavailable') notices.push({ tone: 'warn', text: 'Your notes folder is unavailable. Answers use the last index until it is back.' })
-  if (settings && !chatModelReady && !gatewayUsable) {
-    notices.push({
-      tone: 'info',
-      text:
-        gateway?.type === 'unreachable'
-          ? 'The gateway is down and the local answer model is not installed: answers show the matching passages (retrieval only).'
-          : 'No answer model yet: answers show the matching passages (retrieval only) until one is ready.',
-    })
-  }
 
   const disabledReason = engine.type === 'failed' ? 'The engine is not running' : settings?.folder ? null : 'Choose a notes folder first'
+  const examples = examplePrompts(overview)
+  const closeSidebarOnNarrow = () => narrow && setSidebarOpen(false)
 
   return (
-    <div className="chat-window">
-      <ConversationList />
+    <div className={`chat-window${sidebarOpen ? ' has-sidebar' : ' no-sidebar'}${narrow ? ' is-narrow' : ''}${sourceOpen ? ' has-source' : ''}`}>
+      {sidebarOpen ? <ConversationList onPicked={closeSidebarOnNarrow} onClose={narrow ? () => setSidebarOpen(false) : undefined} /> : null}
+      {sidebarOpen && narrow ? <div className="sidebar-scrim" aria-hidden="true" onClick={() => setSidebarOpen(false)} /> : null}
       <main className="chat-main">
         <header className="chat-header">
+          <button
+            type="button"
+            className="icon-button sidebar-toggle"
+            aria-label={sidebarOpen ? 'Hide conversations' : 'Show conversations'}
+            aria-expanded={sidebarOpen}
+            title={sidebarOpen ? 'Hide conversations' : 'Show conversations'}
+            onClick={() => setSidebarOpen(!sidebarOpen)}
+          >
+            ☰
+          </button>
           <h1 className="chat-title">{title}</h1>
           <div className="chat-header-actions">
             <button type="button" className="button button-ghost" onClick={() => setSearchOpen(true)} aria-keyshortcuts="Control+K">
               Search <kbd>Ctrl K</kbd>
             </button>
-            <button type="button" className="button button-ghost" onClick={() => setSettingsOpen(true)}>
+            <button type="button" className="button button-ghost" onClick={() => setSettingsOpen('folder')}>
               Settings
             </button>
+            <ChatMenu onDone={setToast} />
           </div>
         </header>
         {notices.map((notice) => (
@@ -88,6 +121,8 @@ export function ChatApp() {
             {notice.text}
           </div>
         ))}
+        <HeldRemovalsNotice />
+        {onboarding === false ? <AnswerModelNotice onSetUpGateway={() => setSettingsOpen('gateway')} /> : null}
         {error ? (
           <div className="notice notice-error" role="alert">
             {error.message}
@@ -101,14 +136,16 @@ export function ChatApp() {
             emptyState={
               <div className="empty">
                 <h2>Ask your notes</h2>
-                <p className="muted">Questions about your weeks, answered from your own logs with sources.</p>
-                <div className="examples">
-                  {EXAMPLES.map((example) => (
-                    <button key={example} type="button" className="example" disabled={disabledReason !== null} onClick={() => void chat.ask(example)}>
-                      {example}
-                    </button>
-                  ))}
-                </div>
+                <p className="muted">{overview && overview.files > 0 ? `${overviewSummary(overview)}.` : 'Questions about your weeks, answered from your own logs with sources.'}</p>
+                {examples.length > 0 ? (
+                  <div className="examples" aria-label="Example questions">
+                    {examples.map((example) => (
+                      <button key={example} type="button" className="example" disabled={disabledReason !== null} onClick={() => void chat.ask(example)}>
+                        {example}
+                      </button>
+                    ))}
+                  </div>
+                ) : null}
               </div>
             }
           />
@@ -118,8 +155,13 @@ export function ChatApp() {
         <StatusBar />
       </main>
       {onboarding ? <Onboarding onDone={() => setOnboarding(false)} /> : null}
-      {settingsOpen ? <SettingsPanel onClose={() => setSettingsOpen(false)} /> : null}
-      {searchOpen ? <SearchDialog brain={brain} onClose={() => setSearchOpen(false)} /> : null}
+      {settingsOpen ? <SettingsPanel initialSection={settingsOpen} onClose={() => setSettingsOpen(null)} /> : null}
+      {searchOpen ? <SearchDialog brain={brain} onClose={() => setSearchOpen(false)} onAsk={(question) => void chat.ask(question)} onOpened={setToast} /> : null}
+      {toast ? (
+        <div className="toast" role="status">
+          {toast}
+        </div>
+      ) : null}
     </div>
   )
 }

@@ -4,6 +4,8 @@ import { DEFAULT_CHAT_MODEL, DEFAULT_EMBEDDING_MODEL } from '../../shared/settin
 import { ProgressBar } from '../components/progress-bar'
 import { useSlice } from '../components/use-store'
 import { formatBytes, shortModelName } from '../format/answer-label'
+import { plainModelFailure } from '../format/plain-error'
+import { forgetFailure, rememberedFailure } from '../stores/remembered-failure'
 import { useServices } from './chat-context'
 
 const NAMES: Record<ModelKind, { title: string; purpose: string; defaultModel: string; defaultSize: string }> = {
@@ -27,8 +29,13 @@ export function ModelRow(props: { kind: ModelKind; status: ModelDownloadStatus |
       () => setCancelled(false),
     )
   }
+  // A failure from an earlier run is remembered, so the row still offers Retry rather than a fresh "Download".
+  const remembered = status?.type === 'idle' && !installed ? rememberedFailure(kind) : null
+  const failureMessage = status?.type === 'failed' ? status.message : (remembered?.message ?? null)
+  const failure = failureMessage ? plainModelFailure(kind, failureMessage) : null
   const download = () => {
     setCancelled(false)
+    forgetFailure(kind)
     void brain.downloadModel(kind).catch(() => undefined)
   }
   const name = NAMES[kind]
@@ -56,9 +63,9 @@ export function ModelRow(props: { kind: ModelKind; status: ModelDownloadStatus |
             Download cancelled.
           </div>
         ) : null}
-        {status?.type === 'failed' ? (
-          <div className="model-error" role="alert">
-            {status.message}
+        {failure && !busy ? (
+          <div className="model-error" role="alert" title={failureMessage ?? undefined}>
+            {failure.text} <span className="model-error-next">{failure.next}</span>
           </div>
         ) : null}
       </div>
@@ -71,7 +78,7 @@ export function ModelRow(props: { kind: ModelKind; status: ModelDownloadStatus |
           </button>
         ) : (
           <button type="button" className="button button-small button-primary" onClick={download}>
-            {status?.type === 'failed' ? 'Retry' : 'Download'}
+            {failure ? 'Retry' : 'Download'}
           </button>
         )}
       </div>

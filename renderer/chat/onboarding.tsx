@@ -1,15 +1,22 @@
 import { useState } from 'react'
 import { toErrorData } from '../../shared/errors'
+import { ProgressBar } from '../components/progress-bar'
 import { useSlice } from '../components/use-store'
+import { overviewSummary } from '../format/example-prompts'
 import { GatewayFields } from './gateway-fields'
 import { useServices } from './chat-context'
 import { ModelRow } from './model-row'
 
-/** First run: choose the folder, then get the models (or use the gateway instead of the local answer model). */
+/**
+ * First run: choose the folder, watch it being indexed (its own step, with live counts and then what was found),
+ * then get the models or use the gateway. Nothing is downloaded until the user says so here.
+ */
 export function Onboarding(props: { onDone(): void }) {
   const { brain, status } = useServices()
   const settings = useSlice(status, (state) => state.settings)
   const models = useSlice(status, (state) => state.models)
+  const index = useSlice(status, (state) => state.index)
+  const overview = useSlice(status, (state) => state.overview)
   const [error, setError] = useState<string | null>(null)
   const [useGateway, setUseGateway] = useState(false)
   const folder = settings?.folder ?? null
@@ -24,6 +31,8 @@ export function Onboarding(props: { onDone(): void }) {
     }
   }
 
+  const phase = index?.phase
+  const indexed = folder !== null && phase?.type === 'ready' && index?.folder === folder
   return (
     <div className="onboarding" role="dialog" aria-modal="true" aria-labelledby="onboarding-title">
       <div className="onboarding-card">
@@ -46,11 +55,50 @@ export function Onboarding(props: { onDone(): void }) {
           </div>
         </section>
 
-        <section className={`onboarding-step${folder ? '' : ' is-disabled'}`} aria-labelledby="step-models">
-          <div className="step-number">2</div>
+        <section className={`onboarding-step${folder ? '' : ' is-disabled'}`} aria-labelledby="step-index">
+          <div className={`step-number${indexed ? ' is-done' : ''}`}>{indexed ? '✓' : '2'}</div>
           <div className="step-body">
-            <h2 id="step-models">Get the models</h2>
-            <p className="muted">Search works right away with keywords; the models add search by meaning and written answers.</p>
+            <h2 id="step-index">Read your notes</h2>
+            <div className="index-step" role="status" aria-label="Indexing" aria-live="polite">
+              {!folder ? (
+                <p className="muted">Your notes are read and indexed on this computer; nothing leaves it.</p>
+              ) : indexed && overview ? (
+                <p className="index-summary">
+                  <strong>{overviewSummary(overview)}</strong>
+                </p>
+              ) : phase?.type === 'indexing' ? (
+                <>
+                  <p>
+                    Reading notes: <strong>{phase.done.toLocaleString('en-GB')}</strong> of {phase.total.toLocaleString('en-GB')}
+                  </p>
+                  <ProgressBar value={phase.done} max={phase.total} label={`Indexed ${phase.done} of ${phase.total} notes`} />
+                </>
+              ) : phase?.type === 'embedding' ? (
+                <>
+                  <p>
+                    {index!.files.toLocaleString('en-GB')} notes read; preparing search by meaning: {phase.done.toLocaleString('en-GB')} of {phase.total.toLocaleString('en-GB')} passages
+                  </p>
+                  <ProgressBar value={phase.done} max={phase.total} label={`Embedded ${phase.done} of ${phase.total} passages`} />
+                </>
+              ) : phase?.type === 'error' ? (
+                <p className="form-error">{phase.error.message}</p>
+              ) : phase?.type === 'paused' && phase.reason === 'folder-unavailable' ? (
+                <p className="form-error">The folder cannot be read right now.</p>
+              ) : (
+                <>
+                  <p className="muted">Looking through the folder…</p>
+                  <ProgressBar value={null} label="Scanning the folder" />
+                </>
+              )}
+            </div>
+          </div>
+        </section>
+
+        <section className={`onboarding-step${folder ? '' : ' is-disabled'}`} aria-labelledby="step-models">
+          <div className="step-number">3</div>
+          <div className="step-body">
+            <h2 id="step-models">Get the models (optional)</h2>
+            <p className="muted">Search and passage answers work already. The models add search by meaning and written answers; nothing downloads until you choose.</p>
             <ModelRow kind="embedding" status={models.embedding} />
             {useGateway ? (
               <div className="gateway-choice">

@@ -1,7 +1,7 @@
 import { memo } from 'react'
 import type { SearchHit } from '../../shared/search'
 import { SnippetText } from './snippet-text'
-import { formatPeriod } from '../format/answer-label'
+import { titleLine } from '../format/passage-groups'
 
 export interface ResultRowProps {
   hit: SearchHit
@@ -14,8 +14,9 @@ export interface ResultRowProps {
 }
 
 /**
- * One search hit (quick-search window and the chat's Ctrl/Cmd+K search). Each response is fresh JSON, so rows compare what they show: while typing, a passage that
- * stays in the list with the same snippet is not rendered again.
+ * One search hit (quick-search window and the chat's Ctrl/Cmd+K search): "Title › heading" and the snippet; the week
+ * is the group heading above it (see SearchResults), never repeated per row. Each response is fresh JSON, so rows
+ * compare what they show: while typing, a passage that stays in the list with the same snippet is not rendered again.
  */
 export const ResultRow = memo(function ResultRow(props: ResultRowProps) {
   const { hit, index, idPrefix, selected, onHover, onOpen } = props
@@ -29,8 +30,7 @@ export const ResultRow = memo(function ResultRow(props: ResultRowProps) {
       onClick={() => onOpen(hit)}
     >
       <div className="hit-top">
-        <span className="hit-period">{formatPeriod(hit.periodStart, hit.periodEnd)}</span>
-        <span className="hit-heading">{hit.headingPath.join(' › ') || hit.path}</span>
+        <span className="hit-heading">{titleLine(hit)}</span>
       </div>
       <div className="hit-snippet">
         <SnippetText snippet={hit.snippet} />
@@ -56,6 +56,7 @@ export function sameResultRow(before: ResultRowProps, after: ResultRowProps): bo
         a.startLine === b.startLine &&
         a.periodStart === b.periodStart &&
         a.periodEnd === b.periodEnd &&
+        (a as { title?: string | null }).title === (b as { title?: string | null }).title &&
         a.headingPath.join('\n') === b.headingPath.join('\n')))
   )
 }

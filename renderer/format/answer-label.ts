@@ -22,8 +22,9 @@ export function formatDuration(ms: number): string {
   return seconds < 10 ? `${seconds.toFixed(1)} s` : `${Math.round(seconds)} s`
 }
 
-/** "first token 0.4 s · 2.1 s total". */
-export function answerTimingLabel(meta: Pick<AnswerMeta, 'timeToFirstTokenMs' | 'totalMs'>): string {
+/** "first token 0.4 s · 2.1 s total"; passages alone have no first token to speak of, only the time to find them. */
+export function answerTimingLabel(meta: Pick<AnswerMeta, 'timeToFirstTokenMs' | 'totalMs'> & { backend?: AnswerMeta['backend'] }): string {
+  if (meta.backend === 'retrieval-only') return `found in ${formatDuration(meta.totalMs)}`
   const total = `${formatDuration(meta.totalMs)} total`
   return meta.timeToFirstTokenMs === null ? total : `first token ${formatDuration(meta.timeToFirstTokenMs)} · ${total}`
 }

@@ -22,6 +22,8 @@ export interface ChatState {
   runningAnswerId: string | null
   /** The passage shown in the source panel. */
   openSource: Citation | null
+  /** The words of the question the open source answered, highlighted in the panel. */
+  openSourceTerms: string[]
   error: ErrorData | null
 }
 
@@ -31,6 +33,15 @@ const TITLE_LENGTH = 48
 
 function fromConversation(message: ConversationMessage): ChatMessageView {
   return { id: message.id, role: message.role, content: message.content, answer: message.answer, streaming: false, error: message.answer?.error ?? null }
+}
+
+/**
+ * What an earlier turn tells the follow-up rewriter. A retrieval-only answer's text is a list of passages; the
+ * rewriter needs the question it answered, not 19,000 characters of notes.
+ */
+function historyText(message: ChatMessageView): string {
+  if (message.role === 'assistant' && message.answer?.meta.backend === 'retrieval-only') return `Passages about: ${message.answer.meta.standaloneQuery}`
+  return message.content
 }
 
 function newId(): string {
@@ -45,6 +56,7 @@ export function createChatStore(brain: BrainApi) {
     messages: [],
     runningAnswerId: null,
     openSource: null,
+    openSourceTerms: [],
     error: null,
   }))
   const set = store.setState
@@ -111,7 +123,11 @@ export function createChatStore(brain: BrainApi) {
       }
     },
 
-    async ask(question: string): Promise<AnswerEnd | null> {
+    /**
+     * Asks a question in the active conversation. `withoutHistory` asks it as typed, not as a follow-up: how a
+     * removed "read as" or period chip re-asks, so the earlier turns cannot bring the removed reading back.
+     */
+    async ask(question: string, options: { withoutHistory?: boolean } = {}): Promise<AnswerEnd | null> {
       const text = question.trim()
       if (!text || get().runningAnswerId) return null
       set({ error: null })
@@ -127,9 +143,11 @@ export function createChatStore(brain: BrainApi) {
         fail(error)
         return null
       }
-      const history: ChatTurn[] = get()
-        .messages.filter((message) => !message.error && message.content)
-        .map((message) => ({ role: message.role, content: message.content }))
+      const history: ChatTurn[] = options.withoutHistory
+        ? []
+        : get()
+            .messages.filter((message) => !message.error && message.content)
+            .map((message) => ({ role: message.role, content: historyText(message) }))
       const answerId = newId()
       set((state) => ({
         runningAnswerId: answerId,
@@ -153,6 +171,31 @@ export function createChatStore(brain: BrainApi) {
       }
     },
 
+    /**
+     * Re-asks a question without the period the engine read into it (the removed period chip). The search says what
+     * is left of the query once time phrases are taken out; a question that was only a period has nothing left.
+     */
+    async askWithoutPeriod(standaloneQuery: string): Promise<AnswerEnd | null> {
+      let topic: string
+      try {
+        topic = (await brain.search(standaloneQuery, { limit: 1 })).searchedText.trim()
+      } catch (error) {
+        fail(error)
+        return null
+      }
+      if (!topic) {
+        set({ error: { code: 'invalid-input', message: 'That question is only a period, so there is nothing to ask without it.', retryable: false } })
+        return null
+      }
+      return actions.ask(topic, { withoutHistory: true })
+    },
+
+    /** Re-asks a topic narrowed to one period (a clicked timeline bar): "elasticsearch in March 2020". */
+    async askInPeriod(topic: string, phrase: string): Promise<AnswerEnd | null> {
+      const text = topic.trim() ? `${topic.trim()} in ${phrase}` : `What did I do in ${phrase}?`
+      return actions.ask(text, { withoutHistory: true })
+    },
+
     async stop(): Promise<void> {
       const answerId = get().runningAnswerId
       if (!answerId) return
@@ -163,8 +206,8 @@ export function createChatStore(brain: BrainApi) {
       }
     },
 
-    openSource(citation: Citation | null): void {
-      set({ openSource: citation })
+    openSource(citation: Citation | null, terms: string[] = []): void {
+      set({ openSource: citation, openSourceTerms: citation ? terms : [] })
     },
 
     dismissError(): void {

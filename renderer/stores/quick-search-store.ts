@@ -2,6 +2,7 @@ import { createStore } from 'zustand/vanilla'
 import { toErrorData, type ErrorData } from '../../shared/errors'
 import type { BrainApi } from '../../shared/ipc'
 import type { SearchResult } from '../../shared/search'
+import { adjacentByWeek } from '../format/passage-groups'
 import { createLatestOnly } from './latest-only'
 import { throttleLatest } from './search-throttle'
 
@@ -39,7 +40,8 @@ export function createQuickSearchStore(brain: BrainApi, options: QuickSearchOpti
       const outcome = await latest.call(query)
       if (outcome.stale) return
       // Range questions return every chunk in the range; rendering rows nobody can see costs keystroke latency.
-      const result = outcome.value.hits.length > limit ? { ...outcome.value, hits: outcome.value.hits.slice(0, limit) } : outcome.value
+      // Hits of one week are shown together under the week; the selection follows that order.
+      const result = { ...outcome.value, hits: adjacentByWeek(outcome.value.hits.slice(0, limit)) }
       set({ result, selected: 0, searching: get().query !== query, error: null })
     } catch (error) {
       if (get().query === query) set({ searching: false, error: toErrorData(error) })

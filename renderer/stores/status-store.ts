@@ -3,8 +3,10 @@ import type { GatewayStatus } from '../../shared/gateway'
 import type { IndexSnapshot } from '../../shared/index-status'
 import type { BrainApi, EngineState } from '../../shared/ipc'
 import type { ModelDownloadStatus, ModelKind } from '../../shared/model-download'
+import type { NotesOverview } from '../../shared/notes-overview'
 import type { Settings } from '../../shared/settings'
 import type { SyncStatus } from '../../shared/sync'
+import { forgetFailure, rememberFailure } from './remembered-failure'
 
 /** Everything the engine and shell push, copied as received (the UI never recomputes a snapshot). */
 export interface StatusState {
@@ -15,6 +17,8 @@ export interface StatusState {
   settings: Settings | null
   models: Partial<Record<ModelKind, ModelDownloadStatus>>
   hasGatewayToken: boolean
+  /** What the notes hold (onboarding summary, example prompts); refreshed whenever a pass settles. */
+  overview: NotesOverview | null
 }
 
 export type StatusStore = ReturnType<typeof createStatusStore>
@@ -29,11 +33,22 @@ export function createStatusStore() {
     settings: null,
     models: {},
     hasGatewayToken: false,
+    overview: null,
   }))
+
+  const refreshOverview = (brain: BrainApi): Promise<void> =>
+    brain.getNotesOverview().then(
+      (overview) => store.setState({ overview }),
+      (error: unknown) => console.warn('[status] notes overview failed', error),
+    )
 
   const connect = (brain: BrainApi): (() => void) => {
     const offs = [
-      brain.on('index-status', (index) => store.setState({ index })),
+      brain.on('index-status', (index) => {
+        const before = store.getState().index?.phase.type
+        store.setState({ index })
+        if (index.phase.type === 'ready' && before !== 'ready') void refreshOverview(brain)
+      }),
       brain.on('gateway-status', (gateway) => store.setState({ gateway })),
       brain.on('sync-status', (sync) => store.setState({ sync })),
       brain.on('engine-state', (engine) => {
@@ -42,7 +57,12 @@ export function createStatusStore() {
         if (engine.type === 'running') void load(brain, true)
       }),
       brain.on('settings-change', (settings) => store.setState({ settings })),
-      brain.on('model-download', (status) => store.setState((state) => ({ models: { ...state.models, [status.kind]: status } }))),
+      brain.on('model-download', (status) => {
+        // Failures outlive the window: after a restart the app still says the download failed and offers Retry.
+        if (status.type === 'failed') rememberFailure(status.kind, status.message)
+        if (status.type === 'done') forgetFailure(status.kind)
+        store.setState((state) => ({ models: { ...state.models, [status.kind]: status } }))
+      }),
     ]
     void load(brain, false)
     return () => offs.forEach((off) => off())
@@ -58,6 +78,7 @@ export function createStatusStore() {
     await Promise.all([
       settle(brain.getStatus(), (value) => {
         keep('index', value)
+        if (value.phase.type === 'ready') void refreshOverview(brain)
         // An answered call proves the engine runs; a shell that pushed no engine-state yet must not show "starting".
         if (store.getState().engine.type === 'starting') store.setState({ engine: { type: 'running' } })
       }),
@@ -73,5 +94,5 @@ export function createStatusStore() {
     ])
   }
 
-  return Object.assign(store, { connect, load })
+  return Object.assign(store, { connect, load, refreshOverview })
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { startWsBridge, type WsBridge } from '../../electron/engine/bridge/ws-bridge-server'
 import { Engine } from '../../electron/engine/engine'
+import { saveMarkdownExport } from '../../electron/main/export/save-markdown'
 import type { SettingsPatch } from '../../shared/settings'
 import { buildRenderer } from '../support/browser'
 import { tinyModelOverrides } from '../support/engine-fixture'
@@ -87,6 +88,8 @@ export interface AppHarness {
   opened: Array<{ path: string; line?: number }>
   /** How many times a window asked to hide the quick-search. */
   hides: number
+  /** Every export the shell was asked to save (the save dialog "picks" `exports/<suggested name>` in the temp dir). */
+  saved: Array<{ suggestedName: string; path: string; markdown: string }>
   /** The generated chat model file the download serves (and `'installed'` points at). */
   chatModelPath: string
   /** The local server of the chat model download (`chatModel: 'download'`), to see what was sent. */
@@ -134,6 +137,7 @@ export async function startAppHarness(options: {
   // Watching, as in the app: picking a folder starts the first pass.
   const engine = await Engine.open({ dataDir, overrides, watch: true })
   const opened: AppHarness['opened'] = []
+  const saved: AppHarness['saved'] = []
   const harness = {} as AppHarness
   const bridge = await startWsBridge({
     engine,
@@ -155,6 +159,19 @@ export async function startAppHarness(options: {
         return true
       },
       getShortcutStatus: async () => ({ accelerator: 'CmdOrCtrl+Shift+Space', registered: true, message: null }),
+      // The real writer of main, with the save dialog answered by the harness.
+      saveMarkdown: async (suggestedName, markdown) => {
+        const written = await saveMarkdownExport(
+          async (name) => {
+            fs.mkdirSync(path.join(temp.dir, 'exports'), { recursive: true })
+            return path.join(temp.dir, 'exports', name)
+          },
+          suggestedName,
+          markdown,
+        )
+        if (written) saved.push({ suggestedName, path: written, markdown: fs.readFileSync(written, 'utf8') })
+        return written
+      },
     },
   })
   return Object.assign(harness, {
@@ -164,6 +181,7 @@ export async function startAppHarness(options: {
     dataDir,
     opened,
     hides: 0,
+    saved,
     chatModelPath,
     fileServer,
     close: async () => {

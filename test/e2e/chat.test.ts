@@ -79,19 +79,22 @@ describe.skipIf(skipReason !== null)('chat window in Chromium over the real engi
     expect(indexing.at(-1)!.payload.phase.total).toBe(WEEKS)
   })
 
-  it('answers from retrieval alone before a model is installed, with citation chips that open the source', async () => {
+  it('answers from retrieval alone before a model is installed, with titled passages that open the source', async () => {
     await expect(page.getByText(/No answer model yet/).isVisible()).resolves.toBe(true)
     const input = page.getByRole('textbox', { name: 'Ask your notes' })
     await input.fill('kafka consumer lag')
     await input.press('Enter')
     const answer = page.locator('.message-assistant').last()
     await answer.getByText('Retrieval only').waitFor({ timeout: 30_000 })
-    await expect(answer.locator('.answer-timing').textContent()).resolves.toMatch(/total$/)
-    const chips = answer.locator('.citation-chip')
-    expect(await chips.count()).toBeGreaterThan(0)
+    // Passages alone have no first token: the time is the time to find them.
+    await expect(answer.locator('.answer-timing').textContent()).resolves.toMatch(/^found in \d/)
+    // The passages themselves are the answer: each titled, and its title opens the source.
+    const titles = answer.locator('.passage-title')
+    expect(await titles.count()).toBeGreaterThan(0)
+    expect(await answer.locator('.passage-text mark').first().textContent()).toMatch(/kafka|consumer|lag/i)
 
-    await chips.first().click()
-    const panel = page.getByRole('complementary', { name: 'Source 1' })
+    await titles.first().click()
+    const panel = page.getByRole('complementary', { name: /^Source \d+$/ })
     await panel.waitFor()
     const panelPath = await panel.locator('.source-path').textContent()
     expect(panelPath).toMatch(/^2024\/2024-W\d\d\.md · lines? \d+(–\d+)?$/)
@@ -234,11 +237,12 @@ describe.skipIf(skipReason !== null)('chat window in Chromium over the real engi
     await options.first().waitFor()
     expect(await options.first().locator('mark').allTextContents()).toContain('basil')
     const openedBefore = harness.opened.length
+    // Enter opens the passage, closes the dialog and says what was opened.
     await box.press('Enter')
     await expect.poll(() => harness.opened.length).toBe(openedBefore + 1)
     expect(harness.opened.at(-1)!.path).toMatch(/^2024\/2024-W\d\d\.md$/)
-    await box.press('Escape')
     await dialog.waitFor({ state: 'detached' })
+    await page.getByRole('status').filter({ hasText: /^Opened .+ in your editor\.$/ }).waitFor()
   })
 
   it('shows the engine as restarting when the bridge goes away', async () => {

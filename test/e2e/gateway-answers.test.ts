@@ -61,10 +61,12 @@ describe.skipIf(skipReason !== null)('gateway answers in the chat window', () =>
     await answer.locator('.backend-gateway').waitFor({ timeout: 30_000 })
     expect(await answer.locator('.backend-badge').textContent()).toMatch(/^Gateway · (small|large)$/)
     expect(await answer.locator('.answer-body').textContent()).toBe(REPLY.replace('[1]', '1'))
-    // Only the cited passage is listed until the user asks for all of them.
-    expect(await answer.locator('.source-pill').count()).toBe(1)
-    await answer.getByRole('button', { name: /^All \d+ passages$/ }).click()
-    expect(await answer.locator('.source-pill').count()).toBeGreaterThan(1)
+    // Only the cited passage is listed (one note, one passage number) until the user asks for all of them.
+    const sources = answer.getByLabel('Sources')
+    expect(await sources.locator('.source-note').count()).toBe(1)
+    expect(await sources.locator('.source-number').count()).toBe(1)
+    await answer.getByRole('button', { name: /^All \d+ passages given to the model$/ }).click()
+    expect(await sources.locator('.source-number').count()).toBeGreaterThan(1)
     await answer.locator('.citation-chip').click()
     const panel = page.getByRole('complementary', { name: 'Source 1' })
     await panel.waitFor()
@@ -85,6 +87,39 @@ describe.skipIf(skipReason !== null)('gateway answers in the chat window', () =>
     expect(partial.length).toBeGreaterThan(30)
     expect(partial.length).toBeLessThan(REPLY.length - 60)
     await page.getByRole('button', { name: 'Ask' }).waitFor()
+  })
+
+  it('follows a streaming answer only once the user scrolls to the bottom themselves', { timeout: 60_000 }, async () => {
+    // A long answer in a low window, so it streams past the bottom for a few seconds.
+    gateway.setReply(() => 'The garden kept growing week after week, tomatoes first and basil after [1]. '.repeat(30))
+    await page.setViewportSize({ width: 800, height: 480 })
+    const scroller = page.locator('.messages')
+    const position = () => scroller.evaluate((element) => ({ top: element.scrollTop, height: element.scrollHeight, gap: element.scrollHeight - element.scrollTop - element.clientHeight }))
+    const input = page.getByRole('textbox', { name: 'Ask your notes' })
+    await input.fill('how did the garden grow over the weeks?')
+    await input.press('Enter')
+    const answer = page.locator('.message-assistant').last()
+    await expect.poll(async () => ((await answer.locator('.answer-body').textContent()) ?? '').length, { timeout: 20_000 }).toBeGreaterThan(200)
+    // Not followed: the view stays at the question while the answer grows below it.
+    const before = await position()
+    await expect.poll(async () => (await position()).height, { timeout: 10_000 }).toBeGreaterThan(before.height + 100)
+    const later = await position()
+    expect(later.top).toBe(before.top)
+    expect(later.gap).toBeGreaterThan(100)
+    // The user scrolls to the end: from then on the view keeps up with the stream.
+    const box = (await scroller.boundingBox())!
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2)
+    // Just past the end, as a hand on a wheel does (a huge delta keeps the smooth scroll pulling down for a while).
+    await page.mouse.wheel(0, (await position()).gap + 60)
+    await expect.poll(async () => (await position()).gap).toBeLessThanOrEqual(48)
+    const atBottom = await position()
+    await expect.poll(async () => (await position()).height, { timeout: 10_000 }).toBeGreaterThan(atBottom.height + 100)
+    await expect.poll(async () => (await position()).gap).toBeLessThanOrEqual(48)
+    expect(await answer.getAttribute('aria-busy')).toBe('true')
+    await page.keyboard.press('Escape')
+    await expect.poll(() => answer.getAttribute('aria-busy'), { timeout: 20_000 }).toBe('false')
+    gateway.setReply(() => REPLY)
+    await page.setViewportSize({ width: 1200, height: 780 })
   })
 
   it('counts files that could not be indexed and lists why on click', async () => {

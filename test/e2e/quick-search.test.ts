@@ -48,7 +48,7 @@ describe.skipIf(skipReason !== null)('quick-search window in Chromium over the r
     const results = quick.getByRole('listbox', { name: 'Results' }).getByRole('option')
     await results.first().waitFor()
     await expect.poll(() => searches.at(-1)).toBe('garden tomatoes')
-    await expect.poll(() => quick.locator('#quick-results').getAttribute('data-query')).toBe('garden tomatoes')
+    await expect.poll(() => quick.getByRole('listbox', { name: 'Results' }).getAttribute('data-query')).toBe('garden tomatoes')
     // The first keystroke searches at once; after that at most one search starts per 50 ms, plus the trailing one.
     expect(searches[0]).toBe('g')
     expect(searches.length).toBeLessThanOrEqual(Math.floor(typingMs / 50) + 2)
@@ -56,7 +56,8 @@ describe.skipIf(skipReason !== null)('quick-search window in Chromium over the r
     expect(await quick.locator('.chip-keyword').count()).toBe(0)
 
     const first = results.first()
-    expect(await first.locator('.hit-period').textContent()).toMatch(/^\d{1,2}.* 2024$/)
+    // The week heads its group of rows; a row itself says "Title › heading".
+    expect(await quick.locator('.hit-week').first().textContent()).toMatch(/^\d{1,2}.* 2024$/)
     expect(await first.locator('.hit-heading').textContent()).toMatch(/Garden/)
     const marked = await first.locator('.hit-snippet mark').allTextContents()
     expect(marked.map((text) => text.toLowerCase())).toEqual(expect.arrayContaining(['tomatoes']))
@@ -65,7 +66,7 @@ describe.skipIf(skipReason !== null)('quick-search window in Chromium over the r
 
   it('keeps the previous rows on screen while the next query is searched, at most eight of them', async () => {
     const input = quick.getByRole('combobox', { name: 'Search your notes' })
-    const list = quick.locator('#quick-results')
+    const list = quick.getByRole('listbox', { name: 'Results' })
     await list.evaluate((element) => {
       const state = window as unknown as { fewestRows: number }
       state.fewestRows = element.children.length
@@ -105,11 +106,15 @@ describe.skipIf(skipReason !== null)('quick-search window in Chromium over the r
     await input.press('ArrowUp')
     expect(await options.nth(1).getAttribute('aria-selected')).toBe('true')
     expect(await input.getAttribute('aria-activedescendant')).toBe('quick-hit-1')
+    // The best hit comes first; the rest of its week follows it under the same week heading.
+    expect((await options.nth(0).locator('mark').allTextContents()).map((word) => word.toLowerCase())).toContain('kafka')
 
     await input.press('Tab')
     const preview = quick.getByRole('region', { name: 'Passage preview' })
     await preview.waitFor()
-    expect(await preview.locator('.source-text').textContent()).toMatch(/kafka/i)
+    // The preview is the selected row's passage, rendered.
+    expect(await preview.locator('.preview-title').textContent()).toBe(await options.nth(1).locator('.hit-heading').textContent())
+    expect((await preview.locator('.source-text').textContent())!.length).toBeGreaterThan(10)
     const previewPath = (await preview.locator('.source-path').textContent())!.split(' · ')[0]
     await quick.screenshot({ path: path.join(ARTIFACTS_DIR, 'quick-search-preview.png') })
 
@@ -161,7 +166,7 @@ describe.skipIf(skipReason !== null)('quick-search window when the engine has no
     expect(await harness.engine.call('getModelStatus', ['embedding'])).toMatchObject({ type: 'idle', installed: false })
     const input = quick.getByRole('combobox', { name: 'Search your notes' })
     await input.pressSequentially('tomatoes', { delay: 20 })
-    await expect.poll(() => quick.locator('#quick-results').getAttribute('data-query')).toBe('tomatoes')
+    await expect.poll(() => quick.getByRole('listbox', { name: 'Results' }).getAttribute('data-query')).toBe('tomatoes')
     const options = quick.getByRole('option')
     expect(await options.count()).toBeGreaterThan(0)
     expect((await options.first().locator('mark').allTextContents()).map((text) => text.toLowerCase())).toContain('tomatoes')

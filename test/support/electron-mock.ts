@@ -395,6 +395,12 @@ function createState() {
       dialog.calls.push(args)
       return dialog.nextResult
     },
+    nextSaveResult: { canceled: true, filePath: '' },
+    saveCalls: [] as unknown[][],
+    async showSaveDialog(...args: unknown[]) {
+      dialog.saveCalls.push(args)
+      return dialog.nextSaveResult
+    },
   }
 
   const defaultSession = new FakeSession()

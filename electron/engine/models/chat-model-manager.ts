@@ -19,6 +19,8 @@ export interface ChatModelManagerOptions {
   headers?: Record<string, string>
   /** Least time between two `downloading` statuses; 250 ms unless told. */
   progressIntervalMs?: number
+  /** How long the model host may take to answer at all before the download fails as unreachable; 15 s unless told. */
+  hostTimeoutMs?: number
 }
 
 /** What the manager remembers about a finished download, so a URI maps back to its file without the network. */
@@ -118,6 +120,9 @@ export class ChatModelManager {
         return installed
       }
       emit({ type: 'downloading', kind: 'chat', loadedBytes: 0, totalBytes: null, bytesPerSecond: 0, etaSeconds: null })
+      // The downloader retries a host that does not answer every 5 s for minutes, with no way to stop it; offline,
+      // the user would watch an empty progress bar. One question first says "unreachable" within seconds.
+      await checkModelHost(setting, this.options.hostTimeoutMs ?? HOST_TIMEOUT_MS, signal)
       await mkdir(this.options.modelsDir, { recursive: true })
       // A damaged or foreign file of the right size would be kept by the downloader's skip-existing check.
       await this.forgetDownload(setting)
@@ -269,6 +274,26 @@ export function hubFileUrl(setting: string, fileName: string): string | null {
 }
 
 const CANCEL_GRACE_MS = 3000
+const HOST_TIMEOUT_MS = 15_000
+
+/**
+ * Whether the host behind a model setting answers at all (any HTTP status will do: the downloader then reports what
+ * the file's own request says). A refused, reset or silent connection is `model-download-failed`, retryable.
+ */
+export async function checkModelHost(setting: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const url = hubFileUrl(setting, 'model.gguf')
+  if (!url) return
+  const origin = new URL(url).origin
+  const timeout = AbortSignal.timeout(timeoutMs)
+  try {
+    const response = await fetch(`${origin}/`, { method: 'HEAD', redirect: 'manual', signal: signal ? AbortSignal.any([signal, timeout]) : timeout })
+    await response.body?.cancel()
+  } catch (error) {
+    throwIfAborted(signal)
+    const reason = timeout.aborted ? `no answer in ${Math.round(timeoutMs / 1000)} s` : error instanceof Error ? (error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message) : String(error)
+    throw new BrainError('model-download-failed', `Could not reach the model host ${origin}/: ${reason}`, { retryable: true, cause: error })
+  }
+}
 
 /**
  * Rejects as soon as the signal fires, after giving the downloader a moment to close its files. node-llama-cpp's

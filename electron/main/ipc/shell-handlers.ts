@@ -2,6 +2,7 @@ import { dialog, shell, type BrowserWindow } from 'electron'
 import type { Settings } from '../../../shared/settings'
 import type { AskUser } from '../dialogs/ask-user'
 import { setEditorCommandConfirmed } from '../notes/confirm-editor-command'
+import { saveMarkdownExport } from '../export/save-markdown'
 import { openNote } from '../notes/open-note'
 import type { GatewayTokenStore } from '../secrets/gateway-token-store'
 import { setGatewayTokenAsked } from '../secrets/token-storage-prompt'
@@ -66,5 +67,14 @@ export function createShellHandlers(context: ShellContext): ShellHandlers {
       context.events.markReady(caller.webContents)
       return true
     },
+    saveMarkdown: (caller, suggestedName, markdown) =>
+      saveMarkdownExport(
+        async (name) => {
+          const result = await dialog.showSaveDialog(caller, { title: 'Export as Markdown', defaultPath: name, filters: [{ name: 'Markdown', extensions: ['md'] }] })
+          return result.canceled || !result.filePath ? null : result.filePath
+        },
+        suggestedName,
+        markdown,
+      ),
   }
 }

@@ -59,5 +59,6 @@ export function toCitation(passage: Passage): Citation {
     periodStart: hit.periodStart,
     periodEnd: hit.periodEnd,
     text: passage.text,
+    ...(hit.title ? { title: hit.title } : {}),
   }
 }

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -32,10 +34,22 @@ beforeAll(async () => {
   await writeFile(truncatedPath, tiny.subarray(0, tiny.length - 10_000))
 })
 
+const rawServers: Server[] = []
+
 afterEach(async () => {
   await Promise.all(servers.map((server) => server.close()))
   servers = []
+  for (const server of rawServers.splice(0)) {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  }
 })
+
+async function listen(server: Server): Promise<string> {
+  rawServers.push(server)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
 
 afterAll(async () => {
   await rm(sourceDirectory, { recursive: true, force: true })
@@ -240,6 +254,25 @@ describe('ChatModelManager downloads', () => {
 
     expect(await manager.download(url)).toBe(filePath)
     expect(await sha256(filePath)).toBe(await sha256(tinyPath))
+  })
+
+  it('fails within seconds when the host hangs up on every connection, as offline, instead of retrying for minutes', async () => {
+    const host = await listen(createServer((request) => request.socket.destroy()))
+    const { manager, statuses } = await newManager()
+    const url = `${host}/models/Phi-3.5-mini-instruct-Q4_K_M.gguf`
+    const error = await rejection(manager.download(url))
+    expect(error.code).toBe('model-download-failed')
+    expect(error.message).toMatch(/^Could not reach the model host http:\/\/127\.0\.0\.1:\d+\/: /)
+    expect(statuses.at(-1)).toMatchObject({ type: 'failed', canRetry: true })
+  })
+
+  it('reports a host that never answers as unreachable after the host timeout', async () => {
+    const host = await listen(createServer(() => undefined))
+    const { modelsDir } = await newManager()
+    const manager = new ChatModelManager({ modelsDir, onStatus: () => undefined, hostTimeoutMs: 300 })
+    const error = await rejection(manager.download(`${host}/m.gguf`))
+    expect(error.code).toBe('model-download-failed')
+    expect(error.message).toMatch(/no answer in 0 s$/)
   })
 
   it('reports an unreachable source as model-download-failed', async () => {

@@ -289,6 +289,23 @@ describe('shell methods', () => {
     expect(electronMock.dialog.calls[1]![1]).toMatchObject({ properties: ['openDirectory', 'createDirectory'] })
   })
 
+  it('saveMarkdown writes where the save dialog says, suggests only a bare name, and writes nothing when cancelled', async () => {
+    const { chat } = await startShell()
+    electronMock.dialog.saveCalls.length = 0
+    electronMock.dialog.nextSaveResult = { canceled: true, filePath: '' }
+    expect(await invoke(chat, 'saveMarkdown', 'notes-rag-march.md', '# March\n')).toEqual({ ok: true, value: null })
+    expect(fs.readdirSync(dataDir).filter((name) => name.endsWith('.md'))).toEqual([])
+    const target = path.join(dataDir, 'export.md')
+    electronMock.dialog.nextSaveResult = { canceled: false, filePath: target }
+    expect(await invoke(chat, 'saveMarkdown', '../../etc/notes-rag-march', '# March\n\nPassages [1]\n')).toEqual({ ok: true, value: target })
+    expect(fs.readFileSync(target, 'utf8')).toBe('# March\n\nPassages [1]\n')
+    expect(electronMock.dialog.saveCalls[1]![1]).toMatchObject({ defaultPath: 'notes-rag-march.md', filters: [{ name: 'Markdown', extensions: ['md'] }] })
+    const bad = await invoke(chat, 'saveMarkdown', 'x.md', 42)
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-input' } })
+    electronMock.dialog.nextSaveResult = { canceled: false, filePath: path.join(dataDir, 'no-such-dir', 'x.md') }
+    expect(await invoke(chat, 'saveMarkdown', 'x.md', '# x\n')).toMatchObject({ ok: false, error: { code: 'export-failed', message: expect.stringContaining('no-such-dir') } })
+  })
+
   it('openNote runs the editor command without a shell, with {path} and {line}, for indexed notes only', async () => {
     const folder = path.join(dataDir, 'my notes')
     fs.mkdirSync(folder)

@@ -20,6 +20,8 @@ describe('answer labels', () => {
     [{ timeToFirstTokenMs: 420, totalMs: 2100 }, 'first token 420 ms · 2.1 s total'],
     [{ timeToFirstTokenMs: null, totalMs: 35 }, '35 ms total'],
     [{ timeToFirstTokenMs: 1500, totalMs: 12_400 }, 'first token 1.5 s · 12 s total'],
+    // The passages are emitted as one delta: a "first token" figure would be meaningless.
+    [{ backend: 'retrieval-only' as const, timeToFirstTokenMs: 152, totalMs: 160 }, 'found in 160 ms'],
   ])('%o -> %s', (meta, expected) => {
     expect(answerTimingLabel(meta)).toBe(expected)
   })

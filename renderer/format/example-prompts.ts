@@ -1,0 +1,56 @@
+import type { NotesOverview } from '../../shared/notes-overview'
+
+const FULL_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+/** The ISO week (year and number) a day falls in. */
+export function isoWeekOf(isoDate: string): { year: number; week: number } | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate)
+  if (!match) return null
+  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])))
+  const day = (date.getUTCDay() + 6) % 7
+  // The Thursday of this week decides the year the week belongs to.
+  date.setUTCDate(date.getUTCDate() - day + 3)
+  const year = date.getUTCFullYear()
+  const firstThursday = new Date(Date.UTC(year, 0, 4))
+  firstThursday.setUTCDate(firstThursday.getUTCDate() - ((firstThursday.getUTCDay() + 6) % 7) + 3)
+  return { year, week: 1 + Math.round((date.getTime() - firstThursday.getTime()) / (7 * 86_400_000)) }
+}
+
+/**
+ * Example questions built from the user's own notes: the newest week there is, a month that has notes, a word that
+ * recurs. Phrased the way the query parser reads them ("week 52 of 2025", "March 2025").
+ */
+export function examplePrompts(overview: NotesOverview | null): string[] {
+  if (!overview || overview.files === 0) return []
+  const prompts: string[] = []
+  const week = overview.latestPeriod ? isoWeekOf(overview.latestPeriod.start) : null
+  if (week) prompts.push(`What did I do in week ${week.week} of ${week.year}?`)
+  const latestMonth = overview.latestPeriod?.start.slice(0, 7)
+  // The fullest month other than the newest one, so the examples point at different parts of the archive.
+  const month = overview.busiestMonths.find((value) => value !== latestMonth) ?? overview.busiestMonths[0]
+  const parsed = month ? /^(\d{4})-(\d{2})$/.exec(month) : null
+  if (parsed) prompts.push(`What happened in ${FULL_MONTHS[Number(parsed[2]) - 1]} ${parsed[1]}?`)
+  const word = overview.recurringWords[0]
+  if (word) prompts.push(`When did I first mention ${word}?`)
+  return prompts
+}
+
+/** "Sep 2018 – Oct 2022" (or one month). */
+export function spanLabel(span: { start: string; end: string } | null): string | null {
+  if (!span) return null
+  const label = (iso: string) => {
+    const match = /^(\d{4})-(\d{2})/.exec(iso)
+    return match ? `${MONTHS[Number(match[2]) - 1]} ${match[1]}` : iso
+  }
+  const start = label(span.start)
+  const end = label(span.end)
+  return start === end ? start : `${start} – ${end}`
+}
+
+/** "212 notes, Sep 2018 – Oct 2022, 2,143 passages". */
+export function overviewSummary(overview: NotesOverview): string {
+  const count = (value: number, one: string, many: string) => `${value.toLocaleString('en-GB')} ${value === 1 ? one : many}`
+  const span = spanLabel(overview.span)
+  return [count(overview.files, 'note', 'notes'), ...(span ? [span] : []), count(overview.chunks, 'passage', 'passages')].join(', ')
+}
