@@ -68,8 +68,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
 async function serve(config: Parameters<typeof NotesRagService.open>[0]['config']): Promise<number> {
   const service = await NotesRagService.open({ config, processMetrics: true })
   const url = await service.listen()
+  if (!config.chat.small) console.log('No upstream model is configured: sync works, chat answers 503 until chat.small is set.')
   console.log(`notes-rag-server listening on ${url} (database: ${service.db.kind}${config.database.url ? '' : ` in ${config.database.dataDir ?? 'memory'}`})`)
-  if (!config.chat.small) console.warn('No upstream model is configured: sync works, chat answers 503 until chat.small is set.')
   await new Promise<void>((resolve) => {
     const stop = () => resolve()
     process.once('SIGINT', stop)
