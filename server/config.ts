@@ -66,7 +66,7 @@ export const serverConfigSchema = z.object({
       minQueries: z.number().int().min(2).default(20),
       alpha: z.number().gt(0).lt(1).default(0.01),
       outsideQuantile: z.number().min(0).max(0.5).default(0.02),
-      baselineSample: z.number().int().min(10).default(200),
+      baselineSample: z.number().int().min(10).default(100),
     })
     .prefault({}),
   /** Bearer token for /metrics; null: /metrics is open (bind to a private network). */

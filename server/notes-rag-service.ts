@@ -36,6 +36,7 @@ export class NotesRagService {
   readonly metrics: ServiceMetrics
   private server: http.Server | null = null
   private closed = false
+  private pruneTimer: NodeJS.Timeout | null = null
   private readonly sync: NotesSync
   private readonly limiter: RateLimiter
   private readonly drift: DriftMonitor
@@ -76,6 +77,11 @@ export class NotesRagService {
   async listen(port = this.config.port, host = this.config.host): Promise<string> {
     const server = http.createServer((request, response) => void this.handle(request, response))
     this.server = server
+    // Batch ids are remembered for 30 days (the contract's minimum), then forgotten once a day.
+    const prune = () => void this.sync.pruneBatches(30).catch((error: unknown) => console.warn('[server] pruning old batch ids failed:', (error as Error).message))
+    prune()
+    this.pruneTimer = setInterval(prune, 24 * 60 * 60 * 1000)
+    this.pruneTimer.unref()
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(port, host, () => resolve())
@@ -94,6 +100,7 @@ export class NotesRagService {
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
+    if (this.pruneTimer) clearInterval(this.pruneTimer)
     const server = this.server
     this.server = null
     if (server) {

@@ -70,7 +70,7 @@ export async function groundRequest(input: GroundingInput): Promise<Grounding> {
     embedQuery: model ? (text) => model.embedder.embedQuery(text, input.signal) : null,
   })
   if (model && result.queryVector) {
-    const baseline = await input.drift.baseline(input.user.id, input.user.revision, model)
+    const baseline = input.drift.current(input.user.id, input.user.revision, model)
     if (baseline) {
       const seen = await input.drift.observe(input.user.id, baseline, result.queryVector, result)
       if (seen.outside && !result.period) return { kind: 'fixed', text: OUTSIDE_NOTES, reason: 'outside-notes', question, retrievalMs: performance.now() - started }

@@ -49,27 +49,56 @@ const PSEUDO_QUERY_MAX_WORDS = 12
  * Kolmogorov–Smirnov test between them raises the alert; one query far below the corpus is answered as outside the notes.
  */
 export class DriftMonitor {
-  private readonly baselines = new Map<number, Promise<Baseline | null>>()
+  private readonly entries = new Map<number, { ready: Baseline | null; building: Promise<Baseline | null> | null; buildingRevision: number | null }>()
 
   constructor(
     private readonly db: Queryable,
     private readonly options: DriftOptions,
   ) {}
 
-  /** The baseline for a user at this revision (rebuilt when the notes changed). Null when the user has no vectors. */
+  /** The baseline for a user at this revision, built now if needed (status pages wait for it). Null without vectors. */
   baseline(userId: number, revision: number, model: LoadedModel): Promise<Baseline | null> {
-    const cached = this.baselines.get(userId)
-    if (cached) {
-      return cached.then((baseline) => {
-        if (baseline && baseline.revision === revision) return baseline
-        if (this.baselines.get(userId) === cached) this.baselines.delete(userId)
-        return this.baseline(userId, revision, model)
-      })
-    }
-    const built = this.buildBaseline(userId, revision, model)
-    this.baselines.set(userId, built)
-    built.catch(() => this.baselines.delete(userId))
-    return built
+    const entry = this.entries.get(userId)
+    if (entry?.ready && entry.ready.revision === revision) return Promise.resolve(entry.ready)
+    if (entry?.building && entry.buildingRevision === revision) return entry.building
+    return this.build(userId, revision, model)
+  }
+
+  /**
+   * The baseline an answer can use without waiting: the last one built (maybe of an older revision while the new one
+   * builds in the background), or null before the first is ready. Building embeds a few hundred pseudo-queries, which
+   * an answer should not pay for.
+   */
+  current(userId: number, revision: number, model: LoadedModel): Baseline | null {
+    const entry = this.entries.get(userId)
+    const fresh = entry?.ready?.revision === revision || (entry?.building !== null && entry?.buildingRevision === revision)
+    if (!fresh) void this.build(userId, revision, model).catch((error: unknown) => console.warn('[server] drift baseline failed:', (error as Error).message))
+    return entry?.ready ?? null
+  }
+
+  private build(userId: number, revision: number, model: LoadedModel): Promise<Baseline | null> {
+    const entry = this.entries.get(userId) ?? { ready: null, building: null, buildingRevision: null }
+    this.entries.set(userId, entry)
+    const building = this.buildBaseline(userId, revision, model).then(
+      (baseline) => {
+        if (entry.building === building) {
+          entry.building = null
+          entry.buildingRevision = null
+        }
+        if (!entry.ready || entry.ready.revision <= revision) entry.ready = baseline
+        return baseline
+      },
+      (error: unknown) => {
+        if (entry.building === building) {
+          entry.building = null
+          entry.buildingRevision = null
+        }
+        throw error
+      },
+    )
+    entry.building = building
+    entry.buildingRevision = revision
+    return building
   }
 
   /**

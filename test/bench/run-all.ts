@@ -7,7 +7,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-const benches = ['index', 'search', 'embedder', 'real-shape', 'llm', 'answer', 'rpc', 'quick-search', 'sync']
+const benches = ['index', 'search', 'embedder', 'real-shape', 'llm', 'answer', 'rpc', 'quick-search', 'sync', 'server']
 const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim())
 let failed = 0
 for (const name of benches) {

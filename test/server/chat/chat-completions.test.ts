@@ -78,6 +78,8 @@ describe('POST /v1/chat/completions over the synced notes', { timeout: 120_000 }
   })
 
   it('says a question is outside the notes without asking a model', async () => {
+    // The drift baseline is built in the background after a sync; the status page waits for it.
+    expect((await (await fetch(`${service.url}/status`, { headers: { authorization: `Bearer ${service.token}` } })).json()).drift.outsideThreshold).toEqual(expect.any(Number))
     const before = service.upstream.chatRequests().length
     const completion = await openai.chat.completions.create({ model: 'notes-rag', messages: [{ role: 'user', content: 'chocolate cookie recipe with butter and honey' }] })
     expect(completion.choices[0].message.content).toBe(OUTSIDE_NOTES)

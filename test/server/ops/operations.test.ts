@@ -73,6 +73,8 @@ describe('operations', { timeout: 180_000 }, () => {
       'marketing launch with sales', 'budget report review', 'backup job on the storage server', 'disk in the laptop',
       'hiring round candidates', 'onboarding workshop', 'roadmap at the conference', 'demo slides',
     ]
+    // The corpus side of the test is built after a sync, in the background; the status page waits for it.
+    expect((await getJson(service, '/status')).drift).toMatchObject({ queries: 0, alert: false })
     for (const question of inScope) await ask(openai, question)
     const calm = await getJson(service, '/status')
     expect(calm.drift).toMatchObject({ queries: 12, alert: false })
