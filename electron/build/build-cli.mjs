@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run build:cli` (and `npm install`, through `prepare`): bundles the CLI's TypeScript into out/cli/, so
-// `notes-rag` starts from plain JavaScript with no compiler at run time. Every package stays external (native
+// `notes-rag` (and the homelab service, `notes-rag-server`) start from plain JavaScript with no compiler at run time. Every package stays external (native
 // modules such as better-sqlite3, LanceDB, onnxruntime-node and node-llama-cpp must load from node_modules anyway),
 // so only this repository's code is bundled. The embedding worker is built beside the CLI, where the engine looks
 // for it (`./embedding-worker.js` next to the module that starts it).
@@ -50,7 +50,11 @@ export async function buildCli({ ifStale = false } = {}) {
   fs.rmSync(buildDir, { recursive: true, force: true })
   const result = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: { 'notes-rag': 'electron/cli/cli-entry.ts', 'embedding-worker': 'electron/engine/embedder/embedding-worker.ts' },
+    entryPoints: {
+      'notes-rag': 'electron/cli/cli-entry.ts',
+      'notes-rag-server': 'server/main.ts',
+      'embedding-worker': 'electron/engine/embedder/embedding-worker.ts',
+    },
     outdir: buildDir,
     bundle: true,
     // Code split: `help` and usage errors load only the small argument parser, not the engine.

@@ -8,7 +8,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
-const benches = ['cli', 'index', 'search', 'embedder', 'real-shape', 'llm', 'answer', 'rpc', 'quick-search', 'sync']
+const benches = ['cli', 'index', 'search', 'embedder', 'real-shape', 'llm', 'answer', 'rpc', 'quick-search', 'sync', 'server']
 const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim())
 const phi = process.argv.includes('--phi') || process.env.PHI_SHAPE === '1' || only?.includes('phi-shape') === true
 if (phi) benches.push('phi-shape')

@@ -223,10 +223,10 @@ export function buildTinyTokenizerJson(vocabulary: string[]): Record<string, unk
   }
 }
 
-/** Every file of the model folder, by relative path. */
-export function buildTinyEmbeddingModelFiles(): Map<string, Uint8Array | string> {
+/** Every file of the model folder, by relative path; another `seed` gives another model of the same shape. */
+export function buildTinyEmbeddingModelFiles(seed?: number): Map<string, Uint8Array | string> {
   const vocabulary = buildTinyVocabulary()
-  const table = buildTinyEmbeddingTable(vocabulary, TINY_EMBEDDING_DIMENSIONS)
+  const table = buildTinyEmbeddingTable(vocabulary, TINY_EMBEDDING_DIMENSIONS, seed)
   const files = new Map<string, Uint8Array | string>()
   files.set('onnx/model.onnx', buildTinyOnnxModel(table, vocabulary.length, TINY_EMBEDDING_DIMENSIONS))
   files.set(
@@ -269,8 +269,8 @@ export function buildTinyEmbeddingModelFiles(): Map<string, Uint8Array | string>
 }
 
 /** Writes the model's files into `folder` (created if needed). */
-export async function writeTinyEmbeddingModel(folder: string): Promise<void> {
-  for (const [relativePath, content] of buildTinyEmbeddingModelFiles()) {
+export async function writeTinyEmbeddingModel(folder: string, seed?: number): Promise<void> {
+  for (const [relativePath, content] of buildTinyEmbeddingModelFiles(seed)) {
     const target = join(folder, relativePath)
     await mkdir(dirname(target), { recursive: true })
     await writeFile(target, content)

@@ -70,4 +70,24 @@ describe('layering', () => {
       ),
     ).toEqual([])
   })
+
+  it('the homelab service (server/) uses the engine and shared/, never electron, main, preload, the CLI or the renderer', () => {
+    expect(
+      violations(
+        'server',
+        (file, specifier) =>
+          specifier === 'electron' ||
+          resolvesInto(file, specifier, 'electron/main') ||
+          resolvesInto(file, specifier, 'electron/preload') ||
+          resolvesInto(file, specifier, 'electron/cli') ||
+          resolvesInto(file, specifier, 'renderer'),
+      ),
+    ).toEqual([])
+  })
+
+  it('nothing the Electron app bundles imports the homelab service', () => {
+    for (const folder of ['electron', 'renderer', 'shared']) {
+      expect(violations(folder, (file, specifier) => resolvesInto(file, specifier, 'server'))).toEqual([])
+    }
+  })
 })

@@ -68,6 +68,15 @@ describe('electron-builder.yml', () => {
     expect(unpacked('node_modules/@rolldown/binding-linux-x64-gnu/rolldown-binding.linux-x64-gnu.node')).toBe(false)
   })
 
+  it('leaves the homelab service dependencies out of the app (server/ is not bundled)', () => {
+    const excluded = picomatch((config.files as string[]).filter((pattern) => pattern.startsWith('!')).map((pattern) => pattern.slice(1)), { dot: true })
+    for (const file of ['node_modules/@electric-sql/pglite/dist/index.js', 'node_modules/pg/lib/index.js', 'node_modules/pg-protocol/dist/index.js', 'node_modules/prom-client/index.js']) {
+      expect([file, fs.existsSync(path.join(root, file)), excluded(file)]).toEqual([file, true, true])
+    }
+    expect(excluded('node_modules/better-sqlite3/lib/index.js')).toBe(false)
+    expect(excluded('node_modules/openai/index.js')).toBe(false)
+  })
+
   it('packs the built bundles and the icons main loads, and ships the model folder as extraResources', () => {
     const files = config.files as string[]
     const included = picomatch(files.filter((pattern) => !pattern.startsWith('!')), { dot: true })
