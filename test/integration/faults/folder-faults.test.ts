@@ -1,12 +1,12 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SyncContractServer } from '../../support/sync-contract-server'
 import {
   expectConsistent,
   FAST_WATCH_ENV,
   indexJson,
-  makeWorkspace,
+  workspacesCleanedAfterAll,
   notesOnDisk,
   runCli,
   stopWatch,
@@ -16,14 +16,7 @@ import {
   type Workspace,
 } from './reliability-harness'
 
-const workspaces: Workspace[] = []
-afterAll(() => workspaces.forEach((workspace) => workspace.cleanup()))
-
-async function workspace(prefix: string, files: number): Promise<Workspace> {
-  const made = await makeWorkspace(prefix, files)
-  workspaces.push(made)
-  return made
-}
+const workspace = workspacesCleanedAfterAll()
 
 function enableSync(ws: Workspace): void {
   const file = path.join(ws.dataDir, 'settings.json')

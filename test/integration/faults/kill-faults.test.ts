@@ -1,20 +1,18 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   expectConsistent,
   FAST_WATCH_ENV,
   indexJson,
-  makeWorkspace,
+  workspacesCleanedAfterAll,
   peekIndex,
   runCli,
   writeCorpus,
   type CliProcess,
-  type Workspace,
 } from './reliability-harness'
 
-const workspaces: Workspace[] = []
-afterAll(() => workspaces.forEach((workspace) => workspace.cleanup()))
+const workspace = workspacesCleanedAfterAll()
 
 type Index = NonNullable<ReturnType<typeof peekIndex>>
 
@@ -39,8 +37,7 @@ async function killAt(process: CliProcess, dataDir: string, point: (index: Index
 
 describe('fault: SIGKILL (real CLI processes)', () => {
   it('index killed while opening, adding files, embedding and at the end: the next pass completes it, nothing twice', async () => {
-    const ws = await makeWorkspace('kill-index', 160)
-    workspaces.push(ws)
+    const ws = await workspace('kill-index', 160)
     const index = () => runCli(['index', ws.folder, '--json', ...ws.flags])
     let seenFiles = 0
     let seenEmbedded = 0
@@ -73,8 +70,7 @@ describe('fault: SIGKILL (real CLI processes)', () => {
   }, 240_000)
 
   it('watch killed while taking in new notes and while embedding them: the next start catches up', async () => {
-    const ws = await makeWorkspace('kill-watch', 40)
-    workspaces.push(ws)
+    const ws = await workspace('kill-watch', 40)
     await indexJson(ws)
     const watch = () => runCli(['watch', ws.folder, ...ws.flags], FAST_WATCH_ENV)
 

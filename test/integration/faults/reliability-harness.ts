@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
-import { expect } from 'vitest'
+import { afterAll, expect } from 'vitest'
 import { dataPaths } from '../../../electron/engine/settings/data-dir'
 import { VectorStore } from '../../../electron/engine/store/vector-store'
 import { hasIndexedExtension, isIgnoredPath } from '../../../electron/engine/watcher/ignore-rules'
@@ -66,6 +66,17 @@ export interface Workspace {
 }
 
 let modelDir: string | null = null
+
+/** For one test file: makes workspaces like `makeWorkspace` and removes every one of them after the file's tests. */
+export function workspacesCleanedAfterAll(): (prefix: string, files?: number) => Promise<Workspace> {
+  const made: Workspace[] = []
+  afterAll(() => made.forEach((workspace) => workspace.cleanup()))
+  return async (prefix, files = 0) => {
+    const workspace = await makeWorkspace(prefix, files)
+    made.push(workspace)
+    return workspace
+  }
+}
 
 export async function makeWorkspace(prefix: string, files = 0): Promise<Workspace> {
   modelDir ??= (await ensureTinyEmbeddingModel()).modelDir

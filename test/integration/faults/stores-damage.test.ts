@@ -1,16 +1,14 @@
 import fs from 'node:fs'
 import Database from 'better-sqlite3'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { dataPaths } from '../../../electron/engine/settings/data-dir'
 import { VectorStore } from '../../../electron/engine/store/vector-store'
-import { expectConsistent, indexJson, makeWorkspace, peekIndex, runCli, statusJson, type Workspace } from './reliability-harness'
+import { expectConsistent, indexJson, workspacesCleanedAfterAll, peekIndex, runCli, statusJson, type Workspace } from './reliability-harness'
 
-const workspaces: Workspace[] = []
-afterAll(() => workspaces.forEach((workspace) => workspace.cleanup()))
+const workspace = workspacesCleanedAfterAll()
 
 async function indexedWorkspace(prefix: string, files: number) {
-  const ws = await makeWorkspace(prefix, files)
-  workspaces.push(ws)
+  const ws = await workspace(prefix, files)
   const first = await indexJson(ws)
   expect(first.summary.added).toBe(files)
   return { ws, chunks: first.status.chunks }

@@ -1,22 +1,19 @@
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   expectConsistent,
   FAST_WATCH_ENV,
-  makeWorkspace,
+  workspacesCleanedAfterAll,
   runCli,
   stopWatch,
   waitForOutput,
   writeCorpus,
-  type Workspace,
 } from './reliability-harness'
 
-const workspaces: Workspace[] = []
-afterAll(() => workspaces.forEach((workspace) => workspace.cleanup()))
+const workspace = workspacesCleanedAfterAll()
 
 describe('fault: two processes on one data folder (real CLI processes)', () => {
   it('index beside a running watch is refused naming it; status reads meanwhile; index --wait runs once watch stops', async () => {
-    const ws = await makeWorkspace('two-writers', 30)
-    workspaces.push(ws)
+    const ws = await workspace('two-writers', 30)
     const watch = runCli(['watch', ws.folder, ...ws.flags], FAST_WATCH_ENV)
     let waited: ReturnType<typeof runCli> | null = null
     try {

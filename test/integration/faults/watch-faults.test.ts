@@ -2,13 +2,13 @@ import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { dataPaths } from '../../../electron/engine/settings/data-dir'
 import {
   expectConsistent,
   FAST_WATCH_ENV,
   indexJson,
-  makeWorkspace,
+  workspacesCleanedAfterAll,
   runCli,
   sampleRss,
   stopWatch,
@@ -17,14 +17,7 @@ import {
   type Workspace,
 } from './reliability-harness'
 
-const workspaces: Workspace[] = []
-afterAll(() => workspaces.forEach((workspace) => workspace.cleanup()))
-
-async function workspace(prefix: string, files: number): Promise<Workspace> {
-  const made = await makeWorkspace(prefix, files)
-  workspaces.push(made)
-  return made
-}
+const workspace = workspacesCleanedAfterAll()
 
 /** Writes a note and waits until the watcher has indexed and embedded it: the queue is alive. */
 async function expectIndexedSoon(ws: Workspace, relative: string, text: string): Promise<void> {
