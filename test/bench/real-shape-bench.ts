@@ -4,7 +4,8 @@
  * dense-matmul rate as the limit; each scheduling speed-up on and off in the same run; then the first full index of a
  * four-year log (208 notes of about 1,500 words) through the real engine with search latency while it runs.
  *
- * Run: npx tsx test/bench/real-shape-bench.ts [--passages 160] [--skip-index]
+ * Run: npx tsx test/bench/real-shape-bench.ts [--passages 160] [--skip-index] [--before: the index also as before the
+ * int8 weights and the query worker, for a same-run comparison]
  */
 import fs from 'node:fs'
 import os from 'node:os'
@@ -13,7 +14,8 @@ import { createRequire } from 'node:module'
 import { parseArgs } from 'node:util'
 import * as ort from 'onnxruntime-node'
 import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers'
-import { createEmbedder, defaultEmbeddingThreads, WorkerEmbedder } from '../../electron/engine/embedder/create-embedder'
+import { createEmbedder, defaultEmbeddingThreads, PREPARED_MODELS_FOLDER, WorkerEmbedder } from '../../electron/engine/embedder/create-embedder'
+import { cpuHasVnni, prepareModel } from '../../electron/engine/embedder/prepared-model'
 import type { EmbedderOptions } from '../../electron/engine/embedder/types'
 import { Engine } from '../../electron/engine/engine'
 import { generateCorpus } from '../fixtures/corpus/generate-corpus'
@@ -26,7 +28,9 @@ const NO_HUB = 'http://127.0.0.1:9/'
 const CHUNK_TOKENS = 320
 const BATCH = 16
 
-const { values } = parseArgs({ options: { passages: { type: 'string', default: '160' }, 'skip-index': { type: 'boolean', default: false } } })
+const { values } = parseArgs({
+  options: { passages: { type: 'string', default: '160' }, 'skip-index': { type: 'boolean', default: false }, before: { type: 'boolean', default: false } },
+})
 const passageCount = Number(values.passages)
 
 /** Notes of the generated four-year log, each grown to about 1,500 words with day sections from other weeks. */
@@ -100,8 +104,8 @@ async function measureDenseRate(threads: number): Promise<number> {
 }
 
 /** Batches as the worker forms them (length-sorted), tokenised up front, run through a bare ONNX Runtime session. */
-async function rawPassagesPerSecond(model: BgeShapeModel, file: string, passages: string[], tokenizer: PreTrainedTokenizer, threads: number) {
-  const session = await ort.InferenceSession.create(path.join(model.modelDir, 'onnx', file), { intraOpNumThreads: threads, interOpNumThreads: 1 })
+async function rawPassagesPerSecond(file: string, passages: string[], tokenizer: PreTrainedTokenizer, threads: number) {
+  const session = await ort.InferenceSession.create(file, { intraOpNumThreads: threads, interOpNumThreads: 1 })
   const sorted = [...passages].sort((a, b) => a.length - b.length)
   const batches: Array<Record<string, ort.Tensor>> = []
   let paddedTokens = 0
@@ -178,8 +182,21 @@ async function main(): Promise<void> {
 
     const dense = await measureDenseRate(threads)
     const rows: Array<[string, string]> = [['dense fp32 matmul rate', `${dense.toFixed(0)} GFLOP/s on ${threads} threads (the limit below divides this by a passage's FLOPs)`]]
-    for (const [dtype, file] of [['q8', 'model_quantized.onnx'], ['fp32', 'model.onnx']] as const) {
-      const raw = await rawPassagesPerSecond(model, file, passages, tokenizer, threads)
+    // The int8 copy the pipeline runs on a VNNI CPU (made here the way the engine makes it, in the models folder).
+    const prepared = await prepareModel(
+      { modelId: model.modelId, source: model.modelId, folder: model.modelDir, installed: true, dtype: 'q8' },
+      path.join(model.modelsDir, PREPARED_MODELS_FOLDER),
+    )
+    const shippedQ8 = path.join(model.modelDir, 'onnx', 'model_quantized.onnx')
+    const q8File = prepared.signedInt8 ? path.join(prepared.source, 'onnx', 'model_quantized.onnx') : shippedQ8
+    console.log(`cpu has VNNI: ${cpuHasVnni()}; q8 runs ${prepared.signedInt8 ? 'with int8 weights (prepared copy)' : 'with the shipped uint8 weights'}`)
+    if (prepared.signedInt8) {
+      const shipped = await rawPassagesPerSecond(shippedQ8, passages, tokenizer, threads)
+      const signed = await rawPassagesPerSecond(q8File, passages, tokenizer, threads)
+      rows.push(['q8 raw onnxruntime: weights', `uint8 as shipped ${shipped.perSecond.toFixed(1)} -> int8 ${signed.perSecond.toFixed(1)} passages/s (x${(signed.perSecond / shipped.perSecond).toFixed(2)})`])
+    }
+    for (const [dtype, file] of [['q8', q8File], ['fp32', path.join(model.modelDir, 'onnx', 'model.onnx')]] as const) {
+      const raw = await rawPassagesPerSecond(file, passages, tokenizer, threads)
       // The pipeline loads the int8 file when present; for fp32 a folder holding only model.onnx is used.
       let source = model
       if (dtype === 'fp32') {
@@ -200,6 +217,11 @@ async function main(): Promise<void> {
     }
 
     // Each speed-up off and on, in this run.
+    if (prepared.signedInt8) {
+      const shippedRate = await pipelinePassagesPerSecond(model, passages, { threads, signedInt8Weights: false })
+      const signedRate = await pipelinePassagesPerSecond(model, passages, { threads })
+      rows.push(['int8 weights for VNNI (q8 pipeline)', `off ${shippedRate.toFixed(1)} -> on ${signedRate.toFixed(1)} passages/s (x${(signedRate / shippedRate).toFixed(2)})`])
+    }
     const unsortedRate = await pipelinePassagesPerSecond(model, passages, { threads, scheduling: { sortByLength: false } })
     const sortedRate = await pipelinePassagesPerSecond(model, passages, { threads })
     rows.push(['batch by length (q8)', `off ${unsortedRate.toFixed(1)} -> on ${sortedRate.toFixed(1)} passages/s (x${(sortedRate / unsortedRate).toFixed(2)})`])
@@ -215,7 +237,10 @@ async function main(): Promise<void> {
     rows.push(['repeated query', `embedded ${cached.miss.toFixed(1)} ms -> from the cache ${cached.hit.toFixed(3)} ms`])
     printTable(`Real-shape embedding (${passages.length} passages of up to ${CHUNK_TOKENS} tokens, batch ${BATCH})`, rows)
 
-    if (!values['skip-index']) await fullIndex(model, folder, files.length, temp.dir, threads)
+    if (!values['skip-index']) {
+      if (values.before) await fullIndex(model, folder, files.length, temp.dir, threads, true)
+      await fullIndex(model, folder, files.length, temp.dir, threads, false)
+    }
     console.log(`\npeak RSS ${(peak.peakBytes() / 1024 / 1024).toFixed(0)} MB (this process; the embedder's worker threads run inside it)`)
   } finally {
     peak.stop()
@@ -238,13 +263,20 @@ async function cachedQueryLatency(model: BgeShapeModel): Promise<{ miss: number;
   }
 }
 
-/** The first index of the whole log, searchable by meaning at the end; searches every 250 ms while it runs. */
-async function fullIndex(model: BgeShapeModel, folder: string, fileCount: number, tempDir: string, threads: number): Promise<void> {
-  const dataDir = path.join(tempDir, 'data')
+/**
+ * The first index of the whole log, searchable by meaning at the end; searches every 250 ms while it runs. `before`
+ * runs it the way the engine did before the int8 weights and the query worker (an embedder built with both off and
+ * handed to the engine); otherwise the engine loads the model from its settings as the app does.
+ */
+async function fullIndex(model: BgeShapeModel, folder: string, fileCount: number, tempDir: string, threads: number, before: boolean): Promise<void> {
+  const dataDir = path.join(tempDir, before ? 'data-before' : 'data')
   const overrides = { folder, embedding: { model: model.modelId, modelsDir: model.modelsDir, allowDownload: false, threads }, routing: { policy: 'local-only' as const } }
   const peak = trackPeakRss()
   const started = performance.now()
-  const engine = await Engine.open({ dataDir, overrides })
+  const embedder = before
+    ? await createEmbedder({ model: model.modelId, modelsDir: model.modelsDir, allowDownload: false, remoteHost: NO_HUB, threads, signedInt8Weights: false, scheduling: { concurrentQueries: false } })
+    : undefined
+  const engine = await Engine.open({ dataDir, overrides, ...(embedder ? { embedder } : {}) })
   try {
     let done = false
     const pass = engine.call('reindex', []).finally(() => {
@@ -263,7 +295,7 @@ async function fullIndex(model: BgeShapeModel, folder: string, fileCount: number
     const seconds = (performance.now() - started) / 1000
     const status = await engine.call('getStatus', [])
     const chunksPerFile = status.chunks / fileCount
-    printTable('First index of a four-year log with the real-shape model (through the engine)', [
+    printTable(`First index of a four-year log with the real-shape model (through the engine)${before ? ': as before (uint8 weights, queries wait in the bulk worker)' : ''}`, [
       ['notes', `${fileCount}, ${status.chunks} chunks, ${result.chunksEmbedded} embedded`],
       ['fully searchable by meaning', `${seconds.toFixed(0)} s from open (goal < 300 s) = ${(result.chunksEmbedded / seconds).toFixed(1)} chunks/s`],
       ['search while indexing', `p50 ${percentile(latencies, 0.5).toFixed(0)} ms, p95 ${percentile(latencies, 0.95).toFixed(0)} ms over ${latencies.length} searches (goal p95 < 150 ms)`],
@@ -273,6 +305,7 @@ async function fullIndex(model: BgeShapeModel, folder: string, fileCount: number
   } finally {
     peak.stop()
     await engine.dispose()
+    await embedder?.dispose()
   }
 }
 

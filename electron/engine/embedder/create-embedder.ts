@@ -6,10 +6,12 @@ import type { Worker } from 'node:worker_threads'
 import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers'
 import { BrainError, throwIfAborted } from '../../../shared/errors'
 import type { Embedder, EmbedderInfo, EmbedderOptions } from './types'
-import type { EmbeddingPriority, EmbeddingWorkerMessage, EmbeddingWorkerRequest, EmbeddingWorkerSettings } from './worker-protocol'
+import type { EmbeddingWorkerSettings } from './worker-protocol'
+import { EmbeddingWorkerClient } from './embedding-worker-client'
 import { classifyLoadError } from './load-errors'
 import { locateModel } from './model-location'
 import { prefixesForModel } from './model-prefixes'
+import { prepareModel } from './prepared-model'
 import { spawnWorker } from './spawn-worker'
 
 
@@ -22,7 +24,8 @@ const LINE_ADDITIVITY_PROBES = [
 ]
 
 export const DEFAULT_EMBEDDING_BATCH_SIZE = 16
-const WORKER_CLOSE_TIMEOUT_MS = 10_000
+/** Beside the user's models: copies of models with int8 weights for this CPU's kernels. Not a hub id, so no clash. */
+export const PREPARED_MODELS_FOLDER = '.prepared'
 /** Query vectors remembered per embedder: quick search re-embeds the same prefixes as the user types and deletes. */
 export const QUERY_CACHE_SIZE = 256
 
@@ -38,11 +41,6 @@ export const MAX_EMBEDDING_TOKENS = 512
 /** Embedded by `fingerprint()`; changing it changes every stored fingerprint, so it never changes. */
 export const FINGERPRINT_PROBE = 'notes-rag fingerprint probe: the quick brown fox jumps over the lazy dog on 2024-03-11.'
 
-interface PendingRequest {
-  resolve(vectors: Float32Array[]): void
-  reject(error: BrainError): void
-}
-
 function defaultWorkerUrl(): URL {
   // From sources (vitest, tsx) this module is a .ts file and so is the worker; from a build both are .js.
   const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
@@ -54,15 +52,22 @@ function toUrl(value: string | URL): URL {
   return value.startsWith('file:') ? new URL(value) : pathToFileURL(value)
 }
 
-/** An Embedder whose model runs in a worker thread, with queries scheduled ahead of passage batches. */
+/** Spawns one more worker for the same model with these settings changed (the query worker). */
+export type SpawnEmbeddingWorker = (overrides: Partial<EmbeddingWorkerSettings>) => Worker
+
+/**
+ * An Embedder whose model runs in worker threads. Passages go to the bulk worker, whose threads run at a lower OS
+ * priority where the OS allows it; once bulk work starts, queries get a worker of their own with one thread. ONNX
+ * Runtime's Node binding runs a session on the calling thread, so a query in the bulk worker, even first in line,
+ * waits for the batch in flight (seconds at the real chunk size); in its own thread it waits for its own few tokens.
+ */
 export class WorkerEmbedder implements Embedder {
-  private readonly pending = new Map<number, PendingRequest>()
-  private nextId = 1
-  private failure: BrainError | null = null
+  private readonly bulk: EmbeddingWorkerClient
+  private queryWorker: EmbeddingWorkerClient | null = null
+  /** Set once the query worker is loaded; queries go to the bulk worker (ahead of its queue) until then. */
+  private queryWorkerReady = false
+  private queryWorkerFailed = false
   private disposed = false
-  private exited = false
-  private completedBatches = 0
-  private loaded: { resolve(dimensions: number): void; reject(error: BrainError): void } | null = null
   private infoValue: EmbedderInfo | null = null
   private tokenizer: PreTrainedTokenizer | null = null
   private lineAdditive = false
@@ -71,18 +76,15 @@ export class WorkerEmbedder implements Embedder {
   private cacheHits = 0
 
   constructor(
-    private readonly worker: Worker,
+    worker: Worker,
     private readonly batchSize: number,
-    private readonly onDownloadProgress?: EmbedderOptions['onDownloadProgress'],
+    onDownloadProgress?: EmbedderOptions['onDownloadProgress'],
+    /** Absent: queries share the bulk worker (jumping its queue), as benchmarks do to measure the difference. */
+    private readonly spawnQueryWorker: SpawnEmbeddingWorker | null = null,
+    /** Whether the model runs from a prepared copy with int8 weights (see prepared-model.ts). */
+    readonly signedInt8Weights = false,
   ) {
-    worker.on('message', (message: EmbeddingWorkerMessage) => this.handleMessage(message))
-    worker.on('error', (error) => {
-      this.fail(new BrainError('embedding-unavailable', `The embedding worker crashed: ${error.message}`, { retryable: true, cause: error }))
-    })
-    worker.on('exit', (code) => {
-      this.exited = true
-      if (!this.disposed) this.fail(new BrainError('embedding-unavailable', `The embedding worker exited unexpectedly (exit code ${code}).`, { retryable: true }))
-    })
+    this.bulk = new EmbeddingWorkerClient(worker, onDownloadProgress)
   }
 
   get info(): EmbedderInfo {
@@ -90,29 +92,19 @@ export class WorkerEmbedder implements Embedder {
     return this.infoValue
   }
 
-  /** Batches the worker has finished since start, queries included: lets callers and tests observe progress. */
+  /** Batches the workers have finished since start, queries included: lets callers and tests observe progress. */
   get batchesCompleted(): number {
-    return this.completedBatches
+    return this.bulk.batchesCompleted + (this.queryWorker?.batchesCompleted ?? 0)
+  }
+
+  /** Whether queries now run in their own worker beside the bulk work (tests and benchmarks look). */
+  get queriesHaveOwnWorker(): boolean {
+    return this.queryWorkerReady
   }
 
   /** Resolves once the worker has loaded the model and the tokenizer is ready on this thread. */
   async load(modelId: string, tokenizerFolder: string, signal?: AbortSignal): Promise<void> {
-    const dimensions = await new Promise<number>((resolve, reject) => {
-      if (this.failure) return reject(this.failure)
-      const onAbort = (): void => reject(new BrainError('aborted', 'Stopped.', { retryable: true, cause: signal?.reason }))
-      if (signal?.aborted) return onAbort()
-      signal?.addEventListener('abort', onAbort, { once: true })
-      this.loaded = {
-        resolve: (value) => {
-          signal?.removeEventListener('abort', onAbort)
-          resolve(value)
-        },
-        reject: (error) => {
-          signal?.removeEventListener('abort', onAbort)
-          reject(error)
-        },
-      }
-    })
+    const dimensions = await this.bulk.whenLoaded(signal)
     try {
       this.tokenizer = await AutoTokenizer.from_pretrained(tokenizerFolder, { local_files_only: true })
       this.lineAdditive = this.checkLineAdditive()
@@ -176,8 +168,10 @@ export class WorkerEmbedder implements Embedder {
       return []
     }
     const prefix = this.info.passagePrefix
-    return this.request(
+    this.startQueryWorker()
+    return this.bulk.request(
       texts.map((text) => prefix + text),
+      this.batchSize,
       'passage',
       signal,
     )
@@ -193,7 +187,8 @@ export class WorkerEmbedder implements Embedder {
       this.queryCache.set(text, cached)
       return cached.slice()
     }
-    const [vector] = await this.request([this.info.queryPrefix + text], 'query', signal)
+    const worker = this.queryWorkerReady && this.queryWorker ? this.queryWorker : this.bulk
+    const [vector] = await worker.request([this.info.queryPrefix + text], 1, 'query', signal)
     if (this.queryCache.size >= QUERY_CACHE_SIZE) this.queryCache.delete(this.queryCache.keys().next().value!)
     this.queryCache.set(text, vector.slice())
     return vector
@@ -205,105 +200,43 @@ export class WorkerEmbedder implements Embedder {
   }
 
   async fingerprint(signal?: AbortSignal): Promise<Float32Array> {
-    const [vector] = await this.request([FINGERPRINT_PROBE], 'query', signal)
+    // Always the bulk worker: the stored fingerprint compares one session's output with itself across runs.
+    const [vector] = await this.bulk.request([FINGERPRINT_PROBE], 1, 'query', signal)
     return vector
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return
     this.disposed = true
-    this.fail(new BrainError('embedding-unavailable', 'The embedder was closed.'))
-    // Ask first: the worker exits once its query session has finished loading; a thread stopped inside a native
-    // session load takes the whole process down. A worker that does not answer in time is terminated.
-    if (this.exited) return
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()))
-    this.post({ type: 'close' })
-    const timer = setTimeout(() => void this.worker.terminate(), WORKER_CLOSE_TIMEOUT_MS)
+    await Promise.all([this.bulk.dispose(), this.queryWorker?.dispose()])
+  }
+
+  /**
+   * The first passage job starts the query worker (its files are local by then). It stays for the embedder's life: a
+   * second session of a small model is tens of MB, and reloading it at every bulk pass would cost a second each time.
+   */
+  private startQueryWorker(): void {
+    if (!this.spawnQueryWorker || this.queryWorker || this.queryWorkerFailed || this.disposed) return
     try {
-      await exited
-    } finally {
-      clearTimeout(timer)
+      this.queryWorker = new EmbeddingWorkerClient(this.spawnQueryWorker({ threads: 1, background: false, reportProgress: false, allowDownload: false }))
+    } catch (error) {
+      this.queryWorkerFailed = true
+      console.error('[embedder] could not start the query worker; queries wait between batches', error)
+      return
     }
-  }
-
-  private request(texts: string[], priority: EmbeddingPriority, signal?: AbortSignal): Promise<Float32Array[]> {
-    return new Promise((resolve, reject) => {
-      if (this.failure) return reject(this.failure)
-      if (signal?.aborted) return reject(new BrainError('aborted', 'Stopped.', { retryable: true, cause: signal.reason }))
-      const id = this.nextId++
-      const onAbort = (): void => {
-        if (!this.pending.delete(id)) return
-        // The worker drops the job at its next batch boundary; the caller is answered now.
-        this.post({ type: 'cancel', id })
-        reject(new BrainError('aborted', 'Stopped.', { retryable: true, cause: signal?.reason }))
-      }
-      signal?.addEventListener('abort', onAbort, { once: true })
-      this.pending.set(id, {
-        resolve: (vectors) => {
-          signal?.removeEventListener('abort', onAbort)
-          resolve(vectors)
-        },
-        reject: (error) => {
-          signal?.removeEventListener('abort', onAbort)
-          reject(error)
-        },
-      })
-      this.post({ type: 'embed', id, texts, batchSize: this.batchSize, priority })
-    })
-  }
-
-  private post(request: EmbeddingWorkerRequest): void {
-    this.worker.postMessage(request)
-  }
-
-  private handleMessage(message: EmbeddingWorkerMessage): void {
-    switch (message.type) {
-      case 'loaded':
-        this.loaded?.resolve(message.dimensions)
-        this.loaded = null
-        return
-      case 'load-failed':
-        this.loaded?.reject(BrainError.fromData(message.error))
-        this.loaded = null
-        return
-      case 'download-progress':
-        try {
-          this.onDownloadProgress?.({ loadedBytes: message.loadedBytes, totalBytes: message.totalBytes })
-        } catch (error) {
-          console.error('[embedder] download progress listener failed', error)
-        }
-        return
-      case 'batch-done':
-        this.completedBatches++
-        return
-      case 'embedded': {
-        this.completedBatches++
-        const request = this.pending.get(message.id)
-        if (!request) return
-        this.pending.delete(message.id)
-        const vectors: Float32Array[] = []
-        for (let index = 0; index < message.count; index++) {
-          vectors.push(message.vectors.slice(index * message.dimensions, (index + 1) * message.dimensions))
-        }
-        request.resolve(vectors)
-        return
-      }
-      case 'embed-failed': {
-        const request = this.pending.get(message.id)
-        this.pending.delete(message.id)
-        request?.reject(BrainError.fromData(message.error))
-        return
-      }
-    }
-  }
-
-  private fail(error: BrainError): void {
-    this.failure ??= error
-    this.loaded?.reject(this.failure)
-    this.loaded = null
-    const requests = [...this.pending.values()]
-    this.pending.clear()
-    for (const request of requests) request.reject(this.failure)
+    this.queryWorker.whenLoaded().then(
+      () => {
+        this.queryWorkerReady = !this.disposed
+      },
+      (error: unknown) => {
+        if (this.disposed) return
+        this.queryWorkerFailed = true
+        const worker = this.queryWorker
+        this.queryWorker = null
+        void worker?.dispose()
+        console.error('[embedder] the query worker did not load; queries wait between batches', error)
+      },
+    )
   }
 }
 
@@ -315,8 +248,12 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   throwIfAborted(options.signal)
   const location = await locateModel(options, options.signal)
   throwIfAborted(options.signal)
+  const prepared =
+    options.signedInt8Weights === false
+      ? { source: location.source, signedInt8: false }
+      : await prepareModel(location, options.preparedModelsDir ?? join(options.modelsDir, PREPARED_MODELS_FOLDER), options.signal)
   const settings: EmbeddingWorkerSettings = {
-    model: location.source,
+    model: prepared.source,
     modelsDir: options.modelsDir,
     allowDownload: options.allowDownload && !location.installed,
     remoteHost: options.remoteHost,
@@ -325,9 +262,19 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     scheduling: { sortByLength: options.scheduling?.sortByLength ?? true, concurrentQueries: options.scheduling?.concurrentQueries ?? true },
     reportProgress: !location.installed && options.onDownloadProgress !== undefined,
     downloading: !location.installed,
+    background: true,
   }
-  const worker = spawnWorker(options.workerUrl ? toUrl(options.workerUrl) : defaultWorkerUrl(), settings)
-  const embedder = new WorkerEmbedder(worker, Math.max(1, Math.floor(options.batchSize ?? DEFAULT_EMBEDDING_BATCH_SIZE)), options.onDownloadProgress)
+  const workerUrl = options.workerUrl ? toUrl(options.workerUrl) : defaultWorkerUrl()
+  const spawnQueryWorker: SpawnEmbeddingWorker | null = settings.scheduling.concurrentQueries
+    ? (overrides) => spawnWorker(workerUrl, { ...settings, ...overrides, downloading: false })
+    : null
+  const embedder = new WorkerEmbedder(
+    spawnWorker(workerUrl, settings),
+    Math.max(1, Math.floor(options.batchSize ?? DEFAULT_EMBEDDING_BATCH_SIZE)),
+    options.onDownloadProgress,
+    spawnQueryWorker,
+    prepared.signedInt8,
+  )
   try {
     await embedder.load(location.modelId, location.folder, options.signal)
     return embedder

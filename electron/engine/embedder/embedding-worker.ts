@@ -1,10 +1,12 @@
 // Worker thread entry: loads the feature-extraction pipeline and embeds batches, queries before passages.
+// The bulk worker runs at a lower OS priority; the query worker (one thread) at the normal one.
 import { parentPort, workerData } from 'node:worker_threads'
 import { pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers'
 import { BrainError, type ErrorData } from '../../../shared/errors'
 import { configureTransformers } from './transformers-environment'
 import type { EmbeddingPriority, EmbeddingWorkerMessage, EmbeddingWorkerRequest, EmbeddingWorkerSettings } from './worker-protocol'
 import { classifyLoadError } from './load-errors'
+import { lowerThisThreadPriority } from './thread-priority'
 
 interface Job {
   id: number
@@ -16,8 +18,6 @@ interface Job {
   order: number[]
   /** Filled row by row at each text's own index, allocated with the first batch (when the dimension is known). */
   vectors: Float32Array<ArrayBuffer> | null
-  /** Taken by `runNow`, so the batch loop leaves it alone. */
-  running: boolean
 }
 
 const port = parentPort
@@ -54,23 +54,6 @@ async function load(threads: number | undefined, reportProgress: boolean): Promi
   })) as FeatureExtractionPipeline
 }
 
-/**
- * Queries get a session of their own with one thread: runs on one session share its thread pool, so a query beside a
- * passage batch would queue for the batch's threads. Loaded at the first query that meets a batch in flight (the
- * files are local by then); until it is ready, queries jump the batch queue instead.
- */
-let queryExtractor: FeatureExtractionPipeline | null = null
-let queryExtractorLoading: Promise<void> | null = null
-
-function ensureQueryExtractor(): void {
-  queryExtractorLoading ??= load(1, false).then(
-    (loaded) => {
-      queryExtractor = loaded
-    },
-    (error) => console.error('[embedder] the query session did not load; queries wait between batches', error),
-  )
-}
-
 const jobs: Job[] = []
 let extractor: FeatureExtractionPipeline | null = null
 let pumping = false
@@ -97,20 +80,7 @@ function embeddingOrder(texts: string[]): number[] {
 }
 
 function nextJob(): Job | undefined {
-  return jobs.find((job) => job.priority === 'query' && !job.running) ?? jobs.find((job) => !job.running)
-}
-
-/** A query job run on its own, beside whatever batch is in flight. */
-async function runNow(job: Job): Promise<void> {
-  job.running = true
-  try {
-    const output = await queryExtractor!(job.texts, { pooling: 'mean', normalize: true })
-    if (!removeJob(job)) return
-    store(job, job.order, output.data as Float32Array, output.dims[output.dims.length - 1])
-    finish(job)
-  } catch (error) {
-    if (removeJob(job)) post({ type: 'embed-failed', id: job.id, error: inferenceError(error) })
-  }
+  return jobs.find((job) => job.priority === 'query') ?? jobs[0]
 }
 
 function removeJob(job: Job): boolean {
@@ -120,7 +90,7 @@ function removeJob(job: Job): boolean {
   return true
 }
 
-// One passage batch at a time, so a cancel lands between batches; queries either run beside it or jump the queue.
+// One batch at a time, so a cancel lands between batches; a query waiting here goes before the next passage batch.
 async function pump(): Promise<void> {
   if (pumping || !extractor) return
   pumping = true
@@ -158,8 +128,7 @@ function inferenceError(error: unknown): ErrorData {
 port.on('message', (request: EmbeddingWorkerRequest) => {
   if (request.type === 'close') {
     jobs.length = 0
-    void Promise.resolve(queryExtractorLoading).finally(() => process.exit(0))
-    return
+    process.exit(0)
   }
   if (request.type === 'cancel') {
     const job = jobs.find((candidate) => candidate.id === request.id)
@@ -174,16 +143,13 @@ port.on('message', (request: EmbeddingWorkerRequest) => {
     done: 0,
     order: embeddingOrder(request.texts),
     vectors: null,
-    running: false,
   }
   jobs.push(job)
-  // A query is a handful of tokens: it goes straight to the runtime rather than queueing behind a passage batch.
-  if (job.priority === 'query' && settings.scheduling.concurrentQueries && pumping) {
-    if (queryExtractor) return void runNow(job)
-    ensureQueryExtractor()
-  }
   void pump()
 })
+
+// Before the session exists: its thread pool is created by this thread and inherits the priority.
+if (settings.background && process.platform === 'linux' && !lowerThisThreadPriority()) console.warn('[embedder] could not lower the bulk worker priority; searches during indexing may wait for batches')
 
 try {
   extractor = await load(settings.threads, settings.reportProgress)

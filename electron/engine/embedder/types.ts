@@ -41,6 +41,13 @@ export interface EmbedderOptions {
   /** Download progress, summed over the model's files. */
   onDownloadProgress?: (progress: { loadedBytes: number; totalBytes: number | null }) => void
   signal?: AbortSignal
+  /**
+   * On a CPU with VNNI, run an int8 model from a copy whose weights are int8 instead of the shipped uint8: the same
+   * vectors, about twice as fast (see README, Measured). Default on; benchmarks turn it off to compare.
+   */
+  signedInt8Weights?: boolean
+  /** Where such copies are kept; default `<modelsDir>/.prepared`. The engine passes the user's (writable) folder. */
+  preparedModelsDir?: string
   /** The worker entry; defaults to embedding-worker(.ts|.js) beside this module. Bundles pass their built file. */
   workerUrl?: string | URL
 }

@@ -16,6 +16,11 @@ export interface EmbeddingWorkerSettings {
   reportProgress: boolean
   /** Whether files must be fetched: decides how a load failure is classified. */
   downloading: boolean
+  /**
+   * Run this worker's threads at a lower OS priority (the bulk worker), so the query worker and the app get the cores
+   * first while indexing still takes every idle cycle. Linux only: elsewhere there is no per-thread priority to set.
+   */
+  background: boolean
 }
 
 /** Both on by default; off reproduces the earlier behaviour for before/after figures. */
@@ -26,8 +31,9 @@ export interface EmbeddingScheduling {
    */
   sortByLength: boolean
   /**
-   * Run a query at once, beside the passage batch in flight (ONNX Runtime sessions take concurrent runs), instead
-   * of after it: a search while bulk indexing then waits for its own few tokens, not for a whole batch.
+   * Run queries in a worker of their own once bulk work starts, beside the passage batch in flight, instead of after
+   * it: ONNX Runtime's Node binding runs a session on the calling thread, so in one worker a query waits for the whole
+   * batch. Off, queries still jump the queue of batches.
    */
   concurrentQueries: boolean
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
-import { isAbsolute } from 'node:path'
+import { isAbsolute, join } from 'node:path'
 import { BrainError, toErrorData, type ErrorCode } from '../../../shared/errors'
 import type { EmbeddingStatus } from '../../../shared/index-status'
 import type { Settings } from '../../../shared/settings'
-import { createEmbedder } from '../embedder/create-embedder'
+import { createEmbedder, PREPARED_MODELS_FOLDER } from '../embedder/create-embedder'
 import { isModelInstalled } from '../embedder/model-location'
 import type { Embedder } from '../embedder/types'
 import { Emitter, type Disposable } from '../lifecycle'
@@ -126,6 +126,8 @@ export class EmbeddingManager implements Disposable {
           allowDownload: settings.allowDownload && !localOnly,
           remoteHost: settings.remoteHost,
           batchSize: settings.batchSize,
+          // The user's own folder: the bundled one is read-only.
+          preparedModelsDir: join(this.options.modelsDir, PREPARED_MODELS_FOLDER),
           ...(settings.threads > 0 ? { threads: settings.threads } : {}),
           signal,
           ...(this.options.embedWorkerUrl ? { workerUrl: this.options.embedWorkerUrl } : {}),

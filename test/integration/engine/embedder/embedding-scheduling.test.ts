@@ -1,5 +1,7 @@
+import fs from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEmbedder, QUERY_CACHE_SIZE, WorkerEmbedder } from '../../../../electron/engine/embedder/create-embedder'
+import { waitFor } from '../../../support/temp-dir'
 import { ensureTinyEmbeddingModel, type TinyEmbeddingModel } from '../../../support/tiny-embedding-model'
 
 const NO_HUB = 'http://127.0.0.1:9/'
@@ -48,9 +50,11 @@ describe('embedding scheduling: length-sorted batches, concurrent queries, the q
   it('answers a query while a long passage job is in flight, with the vector it has alone', async () => {
     const texts = ['kubernetes migration', 'garden', 'team meeting budget', 'dentist review', 'database']
     const alone = await Promise.all(texts.map((text) => unsorted.embedQuery(`${text} alone`)))
+    // The first passage job starts the query worker; until it has loaded, queries jump the bulk worker's queue.
+    await sorted.embedPassages(mixedTexts(8))
+    await waitFor(() => sorted.queriesHaveOwnWorker, { what: 'the query worker to load' })
     const bulk = sorted.embedPassages(mixedTexts(2000))
     const before = sorted.batchesCompleted
-    // The first query meets a batch in flight and loads the query session; the later ones run on it, beside the batches.
     const during: Float32Array[] = []
     for (const text of texts) {
       during.push(await sorted.embedQuery(`${text} alone`))
@@ -62,6 +66,34 @@ describe('embedding scheduling: length-sorted batches, concurrent queries, the q
     // 500 batches of passages were queued: the queries did not wait for them.
     expect(batchesWhileQuerying).toBeLessThan(400)
     expect(passages).toHaveLength(2000)
+    // Without concurrent queries there is no second worker, however much bulk work there was.
+    await unsorted.embedPassages(mixedTexts(50))
+    expect(unsorted.queriesHaveOwnWorker).toBe(false)
+  })
+
+  it.runIf(process.platform === 'linux')('runs the bulk worker threads at a lower priority and the query worker at the normal one', async () => {
+    const niceOf = (thread: string): number => {
+      const stat = fs.readFileSync(`/proc/self/task/${thread}/stat`, 'utf8')
+      // Fields after the parenthesised name: state is field 3, nice field 19.
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])
+    }
+    const niced = () => fs.readdirSync('/proc/self/task').filter((thread) => niceOf(thread) > 0).length
+    const withoutNiced = niced()
+    const embedder = (await createEmbedder({ model: model.modelId, modelsDir: model.modelsDir, allowDownload: false, remoteHost: NO_HUB, threads: 2 })) as WorkerEmbedder
+    try {
+      // The bulk worker's own thread and the one pool thread ONNX Runtime adds for threads: 2.
+      expect(niced() - withoutNiced).toBe(2)
+      // No query worker until bulk work starts: a search-only session (the CLI) loads one session.
+      await embedder.embedQuery('before any passages')
+      expect(embedder.queriesHaveOwnWorker).toBe(false)
+      await embedder.embedPassages(mixedTexts(200))
+      while (!embedder.queriesHaveOwnWorker) await new Promise((resolve) => setTimeout(resolve, 10))
+      expect((await embedder.embedQuery('kubernetes')).length).toBeGreaterThan(0)
+      // The query worker (one thread) added none.
+      expect(niced() - withoutNiced).toBe(2)
+    } finally {
+      await embedder.dispose()
+    }
   })
 
   it('serves a repeated query from the cache and returns a copy the caller may change', async () => {
