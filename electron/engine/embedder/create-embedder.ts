@@ -83,6 +83,8 @@ export class WorkerEmbedder implements Embedder {
     private readonly spawnQueryWorker: SpawnEmbeddingWorker | null = null,
     /** Whether the model runs from a prepared copy with int8 weights (see prepared-model.ts). */
     readonly signedInt8Weights = false,
+    /** Whether the model's files were all on disk at start (else the worker downloads them first). */
+    private readonly modelWasInstalled = true,
   ) {
     this.bulk = new EmbeddingWorkerClient(worker, onDownloadProgress)
   }
@@ -104,15 +106,22 @@ export class WorkerEmbedder implements Embedder {
 
   /** Resolves once the worker has loaded the model and the tokenizer is ready on this thread. */
   async load(modelId: string, tokenizerFolder: string, signal?: AbortSignal): Promise<void> {
-    const dimensions = await this.bulk.whenLoaded(signal)
-    try {
-      this.tokenizer = await AutoTokenizer.from_pretrained(tokenizerFolder, { local_files_only: true })
-      this.lineAdditive = this.checkLineAdditive()
-    } catch (error) {
-      throw BrainError.fromData(classifyLoadError(error, false))
+    // The tokenizer loads on this thread while the worker loads the model: a search that starts the engine waits for
+    // the longer of the two, not both. A model still downloading has no tokenizer file yet, so it waits its turn.
+    const loadTokenizer = async (): Promise<void> => {
+      try {
+        this.tokenizer = await AutoTokenizer.from_pretrained(tokenizerFolder, { local_files_only: true })
+        this.lineAdditive = this.checkLineAdditive()
+      } catch (error) {
+        throw BrainError.fromData(classifyLoadError(error, false))
+      }
     }
+    const tokenizerReady = this.modelWasInstalled ? loadTokenizer() : null
+    tokenizerReady?.catch(() => {})
+    const dimensions = await this.bulk.whenLoaded(signal)
+    await (tokenizerReady ?? loadTokenizer())
     throwIfAborted(signal)
-    const declared = Number(this.tokenizer.model_max_length)
+    const declared = Number(this.tokenizer!.model_max_length)
     this.infoValue = {
       modelId,
       dimensions,
@@ -274,6 +283,7 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     options.onDownloadProgress,
     spawnQueryWorker,
     prepared.signedInt8,
+    location.installed,
   )
   try {
     await embedder.load(location.modelId, location.folder, options.signal)
