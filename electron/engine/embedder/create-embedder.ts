@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { availableParallelism } from 'node:os'
 import { pathToFileURL } from 'node:url'
 import type { Worker } from 'node:worker_threads'
-import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers'
+import type { PreTrainedTokenizer } from '@huggingface/transformers'
 import { BrainError, throwIfAborted } from '../../../shared/errors'
 import type { Embedder, EmbedderInfo, EmbedderOptions } from './types'
 import type { EmbeddingWorkerSettings } from './worker-protocol'
@@ -110,6 +110,9 @@ export class WorkerEmbedder implements Embedder {
     // the longer of the two, not both. A model still downloading has no tokenizer file yet, so it waits its turn.
     const loadTokenizer = async (): Promise<void> => {
       try {
+        // Imported here, not at the top: Transformers.js (with sharp and onnxruntime) is a few hundred ms of module
+        // loading that then overlaps the worker's own start instead of delaying it.
+        const { AutoTokenizer } = await import('@huggingface/transformers')
         this.tokenizer = await AutoTokenizer.from_pretrained(tokenizerFolder, { local_files_only: true })
         this.lineAdditive = this.checkLineAdditive()
       } catch (error) {
