@@ -89,10 +89,13 @@ describe.skipIf(skipReason !== null)('gateway answers in the chat window', () =>
     await page.getByRole('button', { name: 'Ask' }).waitFor()
   })
 
-  it('follows a streaming answer only once the user scrolls to the bottom themselves', { timeout: 60_000 }, async () => {
+  it('follows a streaming answer only once the user scrolls to the bottom themselves, and stops when they scroll up', { timeout: 60_000 }, async () => {
     // A long answer in a low window, so it streams past the bottom for a few seconds.
-    gateway.setReply(() => 'The garden kept growing week after week, tomatoes first and basil after [1]. '.repeat(30))
+    gateway.setReply(() => 'The garden kept growing week after week, tomatoes first and basil after [1]. '.repeat(50))
     await page.setViewportSize({ width: 800, height: 480 })
+    // The passage opened by an earlier test would cover the list in a window this narrow: the wheel must reach the list.
+    const closeSource = page.getByRole('button', { name: 'Close source' })
+    if (await closeSource.isVisible()) await closeSource.click()
     const scroller = page.locator('.messages')
     const position = () => scroller.evaluate((element) => ({ top: element.scrollTop, height: element.scrollHeight, gap: element.scrollHeight - element.scrollTop - element.clientHeight }))
     const input = page.getByRole('textbox', { name: 'Ask your notes' })
@@ -115,6 +118,23 @@ describe.skipIf(skipReason !== null)('gateway answers in the chat window', () =>
     const atBottom = await position()
     await expect.poll(async () => (await position()).height, { timeout: 10_000 }).toBeGreaterThan(atBottom.height + 100)
     await expect.poll(async () => (await position()).gap).toBeLessThanOrEqual(48)
+    // Scrolling up stops following again: the view stays where the user put it while the answer grows below.
+    await page.mouse.wheel(0, -240)
+    await expect.poll(async () => (await position()).gap).toBeGreaterThan(150)
+    // The wheel scrolls smoothly: wait until the view has come to rest before taking its place.
+    let resting = await position()
+    await expect
+      .poll(async () => {
+        const now = await position()
+        const still = now.top === resting.top
+        resting = now
+        return still
+      })
+      .toBe(true)
+    await expect.poll(async () => (await position()).height, { timeout: 10_000 }).toBeGreaterThan(resting.height + 150)
+    // Not followed: the end moves away from the view as the answer grows (scroll anchoring may shift the offset a
+    // little to keep the lines in view still, so the distance to the end is what tells).
+    expect((await position()).gap).toBeGreaterThan(resting.gap + 100)
     expect(await answer.getAttribute('aria-busy')).toBe('true')
     await page.keyboard.press('Escape')
     await expect.poll(() => answer.getAttribute('aria-busy'), { timeout: 20_000 }).toBe('false')
