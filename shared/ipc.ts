@@ -133,10 +133,20 @@ export const SHELL_METHOD_NAMES = [
   'getShortcutStatus', 'rendererReady', 'saveMarkdown',
 ] as const satisfies readonly ShellMethodName[]
 
-export const BRAIN_EVENT_NAMES = [
+/** Events the engine pushes to every subscriber. */
+export const ENGINE_EVENT_NAMES = [
   'index-status', 'answer-delta', 'answer-reasoning-delta', 'answer-end', 'gateway-status', 'sync-status', 'model-download',
-  'settings-change', 'engine-state', 'chat-ask',
+  'settings-change',
 ] as const satisfies readonly BrainEventName[]
+
+/** Events that main (or the browser bridge standing in for it), not the engine, produces. */
+export const SHELL_EVENT_NAMES = ['engine-state', 'chat-ask'] as const satisfies readonly BrainEventName[]
+
+export const BRAIN_EVENT_NAMES = [...ENGINE_EVENT_NAMES, ...SHELL_EVENT_NAMES] as const satisfies readonly BrainEventName[]
+
+/** The events of `ENGINE_EVENT_NAMES`. */
+export type EngineEventName = (typeof ENGINE_EVENT_NAMES)[number]
+export type EngineEvents = Pick<BrainEvents, EngineEventName>
 
 // Compile-time proof that the runtime lists name every key (a missing one makes these lines fail to type-check).
 type Missing<All, Listed> = Exclude<All, Listed>
@@ -151,6 +161,8 @@ void _eventsComplete
 export const ipcChannel = {
   invoke: (method: BrainMethodName) => `brain:invoke:${method}`,
   event: (event: BrainEventName) => `brain:event:${event}`,
+  /** Main hands a window its own MessagePort to the engine on this channel (`webContents.postMessage`). */
+  enginePort: 'brain:engine-port',
 } as const
 
 /** `window.brain` as the renderer sees it. */

@@ -7,7 +7,7 @@ import { mergeSettings, withoutEditorCommand, type Settings, type SettingsPatch 
 import type { Embedder } from './embedder/types'
 import { EmbeddingManager } from './indexer/embedding-manager'
 import { IndexController } from './indexer/index-controller'
-import { DisposableStore, Emitter, type Disposable } from './lifecycle'
+import { DisposableStore, Emitter, type Disposable } from '../../shared/lifecycle'
 import { noteSection } from './overview/note-section'
 import { notesOverview, searchTimeline } from './overview/notes-overview'
 import { Searcher } from './retrieval/searcher'

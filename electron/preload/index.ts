@@ -15,8 +15,8 @@ import {
   type EngineState,
 } from '../../shared/ipc'
 import { errorDataToMessage, toErrorData, type ErrorData } from '../../shared/errors'
-import { createRpcClient, type RpcClient } from '../engine/rpc/rpc-client'
-import { ENGINE_PORT_CHANNEL, fromDomMessagePort, type DomMessagePortLike } from '../engine/rpc/window-port'
+import { createRpcClient, type RpcClient } from '../../shared/rpc/rpc-client'
+import { fromDomMessagePort, type DomMessagePortLike } from '../../shared/rpc/port-adapters'
 
 type IpcResult = { ok: true; value: unknown } | { ok: false; error: ErrorData }
 
@@ -27,7 +27,7 @@ type IpcResult = { ok: true; value: unknown } | { ok: false; error: ErrorData }
  */
 let direct: RpcClient<EngineMethods> | null = null
 
-ipcRenderer.on(ENGINE_PORT_CHANNEL, (event: IpcRendererEvent) => {
+ipcRenderer.on(ipcChannel.enginePort, (event: IpcRendererEvent) => {
   const port = event.ports?.[0] as unknown as DomMessagePortLike | undefined
   if (!port) return
   direct?.dispose()

@@ -1,15 +1,10 @@
 import { toErrorData } from '../../../shared/errors'
-import { BRAIN_EVENT_NAMES, type BrainEventName } from '../../../shared/ipc'
-import type { Disposable } from '../lifecycle'
-import { DisposableStore, toDisposable } from '../lifecycle'
-import { isEngineControlMessage, type EngineProcessMessage, type MAIN_ONLY_METHOD_NAMES } from './engine-process-protocol'
-import { fromElectronMessagePort, type ElectronMessageEventLike, type ElectronMessagePortLike, type ParentPortLike } from './port-adapters'
-import { createRpcServer } from './rpc-server'
-
-/** Events that main, not the engine, produces; the engine never forwards them. */
-const SHELL_EVENTS = new Set<BrainEventName>(['engine-state', 'chat-ask'])
-/** The events an engine pushes to its clients. */
-export const ENGINE_EVENT_NAMES = BRAIN_EVENT_NAMES.filter((name) => !SHELL_EVENTS.has(name))
+import { ENGINE_EVENT_NAMES } from '../../../shared/ipc'
+import type { Disposable } from '../../../shared/lifecycle'
+import { DisposableStore, toDisposable } from '../../../shared/lifecycle'
+import { isEngineControlMessage, type EngineProcessMessage, type MAIN_ONLY_METHOD_NAMES } from '../../../shared/rpc/engine-process-protocol'
+import { fromElectronMessagePort, type ElectronMessageEventLike, type ElectronMessagePortLike, type ParentPortLike } from '../../../shared/rpc/port-adapters'
+import { createRpcServer } from '../../../shared/rpc/rpc-server'
 
 /** What the service needs from the engine facade (`Engine` satisfies it). */
 export interface ServableEngine {

@@ -11,8 +11,8 @@ import {
   type ShellMethods,
 } from '../../../shared/ipc'
 import { withoutEditorCommand, type Settings, type SettingsPatch } from '../../../shared/settings'
-import type { Disposable } from '../../engine/lifecycle'
-import { toDisposable } from '../../engine/lifecycle'
+import type { Disposable } from '../../../shared/lifecycle'
+import { toDisposable } from '../../../shared/lifecycle'
 
 /** What the router relays engine methods to (the engine host). */
 export interface EngineCaller {

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events'
 import fs from 'node:fs'
 import path from 'node:path'
 import { BrainError } from '../../../shared/errors'
-import { Emitter, type Disposable } from '../../../electron/engine/lifecycle'
+import { Emitter, type Disposable } from '../../../shared/lifecycle'
 import { serveEngineOverParentPort, type ServableEngine } from '../../../electron/engine/rpc/engine-service'
 import { electronMock, type FakeMessagePortMain, type FakeUtilityProcess } from '../../support/electron-mock'
 

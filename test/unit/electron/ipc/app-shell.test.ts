@@ -3,8 +3,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ENGINE_METHOD_NAMES, ipcChannel, SHELL_METHOD_NAMES, type BrainMethodName, type EngineMethods, type EngineState } from '../../../../shared/ipc'
-import { createRpcClient } from '../../../../electron/engine/rpc/rpc-client'
-import { ENGINE_PORT_CHANNEL, fromDomMessagePort } from '../../../../electron/engine/rpc/window-port'
+import { createRpcClient } from '../../../../shared/rpc/rpc-client'
+import { fromDomMessagePort } from '../../../../shared/rpc/port-adapters'
 import { electronMock, FakeBrowserWindow, FakeTray, type FakeMessagePortMain } from '../../../support/electron-mock'
 import { runEngineServiceInForks, waitFor, type EngineBehaviour, type FakeEngine } from '../fake-engine-process'
 
@@ -112,7 +112,7 @@ describe('engine ports for windows', () => {
     chat.webContents.emit('did-finish-load')
     quick.webContents.emit('did-finish-load')
     expect(chat.webContents.postedMessages).toHaveLength(1)
-    expect(chat.webContents.postedMessages[0]).toMatchObject({ channel: ENGINE_PORT_CHANNEL, message: null })
+    expect(chat.webContents.postedMessages[0]).toMatchObject({ channel: ipcChannel.enginePort, message: null })
     expect(quick.webContents.postedMessages).toHaveLength(1)
 
     // The preload's side: a DOM-style port; engine calls go straight to the engine, not through ipcMain.

@@ -1,9 +1,8 @@
 import { MessageChannel } from 'node:worker_threads'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { BrainError, toErrorData } from '../../../../shared/errors'
-import { fromNodeMessagePort } from '../../../../electron/engine/rpc/port-adapters'
-import { createRpcServer } from '../../../../electron/engine/rpc/rpc-server'
-import { ENGINE_PORT_CHANNEL } from '../../../../electron/engine/rpc/window-port'
+import { fromNodeMessagePort } from '../../../../shared/rpc/port-adapters'
+import { createRpcServer } from '../../../../shared/rpc/rpc-server'
 import { BRAIN_EVENT_NAMES, ENGINE_METHOD_NAMES, SHELL_METHOD_NAMES, ipcChannel, type BrainApi } from '../../../../shared/ipc'
 import { electronMock } from '../../../support/electron-mock'
 
@@ -76,7 +75,7 @@ describe('preload', () => {
       if (method === 'search') return { direct: args[0] }
       throw new BrainError('not-found', 'no such conversation')
     })
-    electronMock.ipcRenderer.postMessage(ENGINE_PORT_CHANNEL, null, [channel.port2])
+    electronMock.ipcRenderer.postMessage(ipcChannel.enginePort, null, [channel.port2])
     expect(await brain.search('direct please')).toEqual({ direct: 'direct please' })
     const error = await brain.getConversation('x').catch((caught: unknown) => caught)
     expect(toErrorData(error)).toMatchObject({ code: 'not-found', message: 'no such conversation' })

@@ -1,5 +1,5 @@
-import { BrainError } from '../../../shared/errors'
-import type { AsyncMethods } from '../../../shared/ipc'
+import { BrainError } from '../errors'
+import type { AsyncMethods } from '../ipc'
 import type { Disposable } from '../lifecycle'
 import { DisposableStore, toDisposable } from '../lifecycle'
 import { isRpcMessage, type RpcMessage } from './protocol'

@@ -1,11 +1,11 @@
 import { MessageChannel, Worker } from 'node:worker_threads'
 import { afterEach, describe, expect, it } from 'vitest'
 import { BrainError } from '../../../../shared/errors'
-import { DisposableStore, toDisposable } from '../../../../electron/engine/lifecycle'
-import { fromElectronMessagePort, fromNodeMessagePort, type ElectronMessagePortLike } from '../../../../electron/engine/rpc/port-adapters'
-import { createRpcClient } from '../../../../electron/engine/rpc/rpc-client'
-import { createRpcServer, type RpcHandler } from '../../../../electron/engine/rpc/rpc-server'
-import { isRpcMessage } from '../../../../electron/engine/rpc/protocol'
+import { DisposableStore, toDisposable } from '../../../../shared/lifecycle'
+import { fromElectronMessagePort, fromNodeMessagePort, type ElectronMessagePortLike } from '../../../../shared/rpc/port-adapters'
+import { createRpcClient } from '../../../../shared/rpc/rpc-client'
+import { createRpcServer, type RpcHandler } from '../../../../shared/rpc/rpc-server'
+import { isRpcMessage } from '../../../../shared/rpc/protocol'
 
 interface Calculator {
   add(a: number, b: number): number

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { BrainError, throwIfAborted } from '../../../../../shared/errors'
-import type { BrainEventName, BrainEvents, EngineMethodName } from '../../../../../shared/ipc'
-import { startWsBridge, type BridgeEngine, type WsBridge } from '../../../../../electron/engine/bridge/ws-bridge-server'
+import { BrainError, throwIfAborted } from '../../../../shared/errors'
+import type { BrainEventName, BrainEvents, EngineMethodName } from '../../../../shared/ipc'
+import { startWsBridge, type BridgeEngine, type WsBridge } from '../../../../electron/engine/bridge/ws-bridge-server'
 
 /** A small in-test engine: echoes, fails, waits for abort, and fires events on demand. */
 class StubEngine implements BridgeEngine {

@@ -1,4 +1,4 @@
-import type { ErrorData } from '../../../shared/errors'
+import type { ErrorData } from '../errors'
 
 /** A call from client to server; `id` is unique per client. */
 export interface RpcRequest {

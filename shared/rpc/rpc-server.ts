@@ -1,4 +1,4 @@
-import { BrainError, toErrorData } from '../../../shared/errors'
+import { BrainError, toErrorData } from '../errors'
 import type { Disposable } from '../lifecycle'
 import { DisposableStore, toDisposable } from '../lifecycle'
 import { isRpcMessage, type RpcMessage, type RpcRequest } from './protocol'
