@@ -118,6 +118,12 @@ const RULES: Rule[] = [
     plant: { file: 'electron/preload/planted.ts', specifier: '../main/ipc/ipc-router' },
   },
   {
+    name: 'the preload runs sandboxed: it imports no Node built-in',
+    folder: 'electron/preload',
+    forbidden: (_file, specifier) => isNode(specifier),
+    plant: { file: 'electron/preload/planted.ts', specifier: 'node:fs' },
+  },
+  {
     name: 'the CLI runs the engine in-process and never imports electron, main, the preload or the renderer',
     folder: 'electron/cli',
     forbidden: (file, specifier) => isElectron(specifier) || into('electron/main', 'electron/preload', 'renderer')(file, specifier),
@@ -135,6 +141,14 @@ const RULES: Rule[] = [
       folder,
       forbidden: into('server'),
       plant: { file: `${folder}/planted.ts`, specifier: '../server/main' },
+    }),
+  ),
+  ...['electron', 'renderer', 'shared', 'server'].map(
+    (folder): Rule => ({
+      name: `no shipped code imports the tests or their support (${folder}/)`,
+      folder,
+      forbidden: into('test'),
+      plant: { file: `${folder}/planted.ts`, specifier: '../test/support/temp-dir' },
     }),
   ),
 ]
