@@ -112,23 +112,6 @@ export function fromElectronMessagePort(port: ElectronMessagePortLike): RpcPort 
   }
 }
 
-/** Wraps `process.parentPort` of a utilityProcess. It never closes by itself: the process exits instead. */
-export function fromParentPort(port: ParentPortLike): RpcPort {
-  const closed = new CloseSignal()
-  return {
-    postMessage: (message) => port.postMessage(message),
-    onMessage(listener) {
-      const handle = (event: ElectronMessageEventLike<ElectronMessagePortLike>): void => listener(event.data)
-      port.on('message', handle)
-      return toDisposable(() => {
-        port.off('message', handle)
-      })
-    },
-    onClose: (listener) => closed.on(listener),
-    close: () => closed.fire(),
-  }
-}
-
 /** Structural view of a DOM MessagePort (the renderer/preload side of a MessageChannelMain). */
 export interface DomMessagePortLike {
   postMessage(message: unknown): void
@@ -173,6 +156,59 @@ export function fromDomMessagePort(port: DomMessagePortLike): RpcPort {
       port.close()
       for (const listener of [...closeListeners]) listener()
       closeListeners.clear()
+    },
+  }
+}
+
+/** Structural view of a WebSocket: the browser's, or the `ws` package's (which offers the same listener API). */
+export interface WebSocketLike {
+  readonly readyState: number
+  send(data: string): void
+  addEventListener(type: 'open' | 'close', listener: () => void): void
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void
+  close(): void
+}
+
+const WEB_SOCKET_CONNECTING = 0
+const WEB_SOCKET_OPEN = 1
+
+/**
+ * Wraps a WebSocket: RPC messages travel as JSON text frames, and frames posted while it is still connecting are
+ * sent once it opens. A frame that is not JSON reaches listeners as undefined, which the RPC layer ignores.
+ */
+export function fromWebSocket(socket: WebSocketLike): RpcPort {
+  const closed = new CloseSignal()
+  const outbox: string[] = []
+  socket.addEventListener('open', () => {
+    for (const frame of outbox.splice(0)) socket.send(frame)
+  })
+  socket.addEventListener('close', () => closed.fire())
+  return {
+    postMessage(message) {
+      const frame = JSON.stringify(message)
+      if (socket.readyState === WEB_SOCKET_OPEN) socket.send(frame)
+      else if (socket.readyState === WEB_SOCKET_CONNECTING) outbox.push(frame)
+    },
+    onMessage(listener) {
+      let active = true
+      socket.addEventListener('message', (event) => {
+        if (!active) return
+        let message: unknown
+        try {
+          message = JSON.parse(String(event.data))
+        } catch {
+          message = undefined
+        }
+        listener(message)
+      })
+      return toDisposable(() => {
+        active = false
+      })
+    },
+    onClose: (listener) => closed.on(listener),
+    close() {
+      socket.close()
+      closed.fire()
     },
   }
 }

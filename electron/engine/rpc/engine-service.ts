@@ -1,5 +1,5 @@
 import { toErrorData } from '../../../shared/errors'
-import { ENGINE_EVENT_NAMES } from '../../../shared/ipc'
+import { ENGINE_EVENT_NAMES, type CallEventListener } from '../../../shared/ipc'
 import type { Disposable } from '../../../shared/lifecycle'
 import { DisposableStore, toDisposable } from '../../../shared/lifecycle'
 import { isEngineControlMessage, type EngineProcessMessage, type MAIN_ONLY_METHOD_NAMES } from '../../../shared/rpc/engine-process-protocol'
@@ -8,7 +8,7 @@ import { createRpcServer } from '../../../shared/rpc/rpc-server'
 
 /** What the service needs from the engine facade (`Engine` satisfies it). */
 export interface ServableEngine {
-  call(method: never, args: never, signal?: AbortSignal): Promise<unknown>
+  call(method: never, args: never, signal?: AbortSignal, onEvent?: CallEventListener): Promise<unknown>
   on(event: never, listener: (payload: never) => void): Disposable
   setGatewayToken(token: string | null): void
   setEditorCommand(command: string): Promise<unknown>
@@ -41,11 +41,12 @@ export function serveEngineOverParentPort(parentPort: ParentPortLike, openEngine
     }
     const server = createRpcServer(
       fromElectronMessagePort(port),
-      async (method, args, signal) => {
+      async (method, args, signal, notify) => {
         const ready = await opened
         // On a window's port these names are just unknown methods, which the engine refuses.
         if (main && method === ('setEditorCommand' satisfies (typeof MAIN_ONLY_METHOD_NAMES)[number])) return await ready.setEditorCommand((args as unknown[])[0] as string)
-        return await ready.call(method as never, args as never, signal)
+        // `notify` streams the call's own events (answer deltas) back on this port, to this caller only.
+        return await ready.call(method as never, args as never, signal, notify)
       },
       withEvents ? (forward) => {
         const subscriptions = new DisposableStore()

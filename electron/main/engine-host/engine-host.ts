@@ -1,6 +1,6 @@
 import { MessageChannelMain, utilityProcess, type MessagePortMain, type UtilityProcess } from 'electron'
 import { BrainError } from '../../../shared/errors'
-import { ENGINE_EVENT_NAMES, type EngineEvents, type EngineMethodName, type EngineMethods, type EngineState } from '../../../shared/ipc'
+import { ENGINE_EVENT_NAMES, type CallEventListener, type EngineEvents, type EngineMethodName, type EngineMethods, type EngineState } from '../../../shared/ipc'
 import type { Disposable } from '../../../shared/lifecycle'
 import { DisposableStore, Emitter, toDisposable } from '../../../shared/lifecycle'
 import type { Settings } from '../../../shared/settings'
@@ -56,12 +56,15 @@ export class EngineHost implements Disposable {
     this.spawn()
   }
 
-  /** Calls an engine method; rejects with `engine-unavailable` while the engine is down or restarting. */
-  call<K extends EngineMethodName>(method: K, args: Parameters<EngineMethods[K]>, signal?: AbortSignal): Promise<Awaited<ReturnType<EngineMethods[K]>>> {
+  /**
+   * Calls an engine method; rejects with `engine-unavailable` while the engine is down or restarting. `onEvent`
+   * hears the call's own events (the deltas of an `ask` relayed for a window).
+   */
+  call<K extends EngineMethodName>(method: K, args: Parameters<EngineMethods[K]>, signal?: AbortSignal, onEvent?: CallEventListener): Promise<Awaited<ReturnType<EngineMethods[K]>>> {
     if (!this.client || this.client.closed) {
       return Promise.reject(new BrainError('engine-unavailable', this.unavailableMessage(), { retryable: this.current.type !== 'failed' }))
     }
-    return this.client.call(method, args as never, signal) as Promise<Awaited<ReturnType<EngineMethods[K]>>>
+    return this.client.call(method, args as never, signal, onEvent as ((event: string, payload: unknown) => void) | undefined) as Promise<Awaited<ReturnType<EngineMethods[K]>>>
   }
 
   /** Engine events, across restarts. */
