@@ -13,7 +13,7 @@ export interface ChatTurn {
 }
 
 export interface AskRequest {
-  /** Chosen by the caller so it can stop the answer (`stopAnswer`) and match `answer-delta` events. */
+  /** Chosen by the caller, so it can match the streamed `answer-delta` events to this answer. */
   answerId: string
   question: string
   /** Earlier turns of the conversation, oldest first; used to rewrite follow-ups into standalone queries. */

@@ -1,4 +1,5 @@
 import type { AnswerDelta, AnswerEnd, AskRequest } from './answer'
+import type { ErrorData } from './errors'
 import type { Conversation, ConversationSummary } from './conversation'
 import type { GatewayStatus } from './gateway'
 import type { IndexSnapshot, IndexSummary } from './index-status'
@@ -31,10 +32,11 @@ export interface EngineMethods {
   timeline(query: string, options?: { today?: string }): TimelineResult
   /** The passages under the same heading as the one at `startLine` of a note (the source panel's context). */
   getNoteSection(path: string, startLine: number): NoteSection
-  /** Streams `answer-delta` events and resolves with the final answer (also pushed as `answer-end`). */
+  /**
+   * Streams `answer-delta` and `answer-reasoning-delta` to this call's caller only, and resolves with the final
+   * answer. Aborting the call's signal stops the answer: it then resolves with the partial text (`meta.aborted`).
+   */
   ask(request: AskRequest): AnswerEnd
-  /** Stops a running answer; its partial text is returned by `ask`. */
-  stopAnswer(answerId: string): boolean
   listConversations(): ConversationSummary[]
   getConversation(id: string): Conversation
   createConversation(title?: string): ConversationSummary
@@ -86,13 +88,13 @@ export interface ShellMethods {
 /** Everything `window.brain` offers. */
 export type BrainMethods = EngineMethods & ShellMethods
 
-/** Events pushed to every window (and CLI/bridge subscriber). Names are noun-verb. */
+/** Events a window (or a CLI/bridge subscriber) hears. Names are noun-verb. */
 export interface BrainEvents {
   'index-status': IndexSnapshot
+  /** Streamed to the caller of `ask` only (see `CALL_EVENT_NAMES`). */
   'answer-delta': AnswerDelta
-  /** The model's reasoning, streamed apart from the answer text (shown folded). */
+  /** The model's reasoning, streamed apart from the answer text (shown folded); to the caller of `ask` only. */
   'answer-reasoning-delta': AnswerDelta
-  'answer-end': AnswerEnd
   'gateway-status': GatewayStatus
   'sync-status': SyncStatus
   'model-download': ModelDownloadStatus
@@ -122,7 +124,7 @@ export type AsyncMethods<T> = {
 /** Runtime lists of the keys, so preload and bridges can build the API without repeating names. */
 export const ENGINE_METHOD_NAMES = [
   'getStatus', 'reindex', 'confirmRemovals', 'pauseIndexing', 'resumeIndexing', 'search', 'related', 'getNotesOverview', 'timeline',
-  'getNoteSection', 'ask', 'stopAnswer',
+  'getNoteSection', 'ask',
   'listConversations', 'getConversation', 'createConversation', 'renameConversation', 'deleteConversation',
   'isIndexedNote', 'getSettings', 'updateSettings', 'getGatewayStatus', 'probeGateway', 'getModelStatus', 'downloadModel',
   'cancelModelDownload', 'getSyncStatus', 'syncNow',
@@ -133,10 +135,26 @@ export const SHELL_METHOD_NAMES = [
   'getShortcutStatus', 'rendererReady', 'saveMarkdown',
 ] as const satisfies readonly ShellMethodName[]
 
-export const BRAIN_EVENT_NAMES = [
-  'index-status', 'answer-delta', 'answer-reasoning-delta', 'answer-end', 'gateway-status', 'sync-status', 'model-download',
-  'settings-change', 'engine-state', 'chat-ask',
-] as const satisfies readonly BrainEventName[]
+/** Events the engine pushes to every subscriber (state snapshots and progress). */
+export const ENGINE_EVENT_NAMES = ['index-status', 'gateway-status', 'sync-status', 'model-download', 'settings-change'] as const satisfies readonly BrainEventName[]
+
+/**
+ * Events of one call, streamed to its caller over the port the call came on (an RPC event with the call's id), and
+ * never broadcast: another window's answer is none of this window's business.
+ */
+export const CALL_EVENT_NAMES = ['answer-delta', 'answer-reasoning-delta'] as const satisfies readonly BrainEventName[]
+
+/** Events that main (or the browser bridge standing in for it), not the engine, produces. */
+export const SHELL_EVENT_NAMES = ['engine-state', 'chat-ask'] as const satisfies readonly BrainEventName[]
+
+export const BRAIN_EVENT_NAMES = [...ENGINE_EVENT_NAMES, ...CALL_EVENT_NAMES, ...SHELL_EVENT_NAMES] as const satisfies readonly BrainEventName[]
+
+export type EngineEventName = (typeof ENGINE_EVENT_NAMES)[number]
+export type EngineEvents = Pick<BrainEvents, EngineEventName>
+export type CallEventName = (typeof CALL_EVENT_NAMES)[number]
+export type CallEvents = Pick<BrainEvents, CallEventName>
+/** Hears the events of one call (`ask`'s deltas). */
+export type CallEventListener = (event: CallEventName, payload: CallEvents[CallEventName]) => void
 
 // Compile-time proof that the runtime lists name every key (a missing one makes these lines fail to type-check).
 type Missing<All, Listed> = Exclude<All, Listed>
@@ -147,14 +165,38 @@ void _engineComplete
 void _shellComplete
 void _eventsComplete
 
+/**
+ * What every ipcMain handler resolves with (shell methods, and engine calls before a window has its own port):
+ * Electron keeps only an Error's message across `invoke`, so a failure travels as plain ErrorData.
+ */
+export type IpcResult = { ok: true; value: unknown } | { ok: false; error: ErrorData }
+
 /** The IPC channel names, derived from the method and event names (never typed elsewhere). */
 export const ipcChannel = {
   invoke: (method: BrainMethodName) => `brain:invoke:${method}`,
   event: (event: BrainEventName) => `brain:event:${event}`,
+  /** Main hands a window its own MessagePort to the engine on this channel (`webContents.postMessage`). */
+  enginePort: 'brain:engine-port',
 } as const
 
-/** `window.brain` as the renderer sees it. */
-export interface BrainApi extends AsyncMethods<BrainMethods> {
-  /** Subscribes to a pushed event; returns the unsubscribe function. */
+/** A method map as a client calls it: promises, and an optional `Stop` after the arguments that aborts the call. */
+export type StoppableMethods<T, Stop> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: [...A, stop?: Stop]) => Promise<Awaited<R>> : never
+}
+
+/**
+ * How a call's AbortSignal crosses Electron's contextBridge, which copies no AbortSignal: the page passes this
+ * function, and the preload calls it with the listener that cancels the call (`shared/rpc/abort-link.ts`).
+ */
+export type AbortLink = (onAbort: () => void) => void
+
+/** `window.brain` as the renderer sees it: every call takes an optional AbortSignal after its arguments. */
+export interface BrainApi extends StoppableMethods<BrainMethods, AbortSignal> {
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends BrainEventName>(event: E, listener: (payload: BrainEvents[E]) => void): () => void
+}
+
+/** What the preload exposes as `window.brain`: `BrainApi`, with each call's signal crossing as an `AbortLink`. */
+export interface PreloadBrain extends StoppableMethods<BrainMethods, AbortLink> {
   on<E extends BrainEventName>(event: E, listener: (payload: BrainEvents[E]) => void): () => void
 }

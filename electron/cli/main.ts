@@ -3,6 +3,7 @@ import { BrainError, toErrorData, type ErrorData } from '../../shared/errors'
 import type { AnswerEnd } from '../../shared/answer'
 import type { IndexSnapshot } from '../../shared/index-status'
 import type { SearchResult } from '../../shared/search'
+import type { CallEventListener } from '../../shared/ipc'
 import type { Engine } from '../engine/engine'
 import { assertFolder } from '../engine/indexer/scan-folder'
 import { formatAnswerSources, formatProgressLine, formatSearchResult, formatStatus, formatSummary } from './format-output'
@@ -157,33 +158,28 @@ async function run(engine: Engine, invocation: CliInvocation, io: CliIo): Promis
         reasoningOpen = false
         io.stderr.write(color ? '\x1b[22m\n' : '\n')
       }
-      const stream = json || invocation.format === 'markdown'
-        ? null
-        : engine.on('answer-delta', (delta) => {
-            if (delta.answerId !== answerId) return
-            closeReasoning()
-            io.stdout.write(delta.text)
-          })
+      const streamAnswer = !json && invocation.format !== 'markdown'
       // Reasoning goes to stderr, dimmed, so stdout stays the answer alone (pipes and scripts read it).
-      const thinking =
-        json || invocation.format === 'markdown' || !invocation.verbose
-          ? null
-          : engine.on('answer-reasoning-delta', (delta) => {
-              if (delta.answerId !== answerId) return
-              if (!reasoningOpen) io.stderr.write(color ? '\x1b[2mReasoning: ' : 'Reasoning: ')
-              reasoningOpen = true
-              io.stderr.write(delta.text)
-            })
+      const streamReasoning = streamAnswer && invocation.verbose
+      const onEvent: CallEventListener = (event, delta) => {
+        if (delta.answerId !== answerId) return
+        if (event === 'answer-delta' && streamAnswer) {
+          closeReasoning()
+          io.stdout.write(delta.text)
+        } else if (event === 'answer-reasoning-delta' && streamReasoning) {
+          if (!reasoningOpen) io.stderr.write(color ? '\x1b[2mReasoning: ' : 'Reasoning: ')
+          reasoningOpen = true
+          io.stderr.write(delta.text)
+        }
+      }
       const stop = new AbortController()
       const onInterrupt = () => stop.abort()
       process.once('SIGINT', onInterrupt)
       let answer: AnswerEnd
       try {
-        answer = await engine.call('ask', [{ answerId, question: invocation.argument!, backend: invocation.backend, today: invocation.today, limit: invocation.limit }], stop.signal)
+        answer = await engine.call('ask', [{ answerId, question: invocation.argument!, backend: invocation.backend, today: invocation.today, limit: invocation.limit }], stop.signal, onEvent)
       } finally {
         process.off('SIGINT', onInterrupt)
-        stream?.dispose()
-        thinking?.dispose()
         closeReasoning()
       }
       // What failed, even when a fallback answered (then `error` on the answer itself is null).

@@ -1,6 +1,6 @@
 // Entry of the engine utilityProcess. It must not import `electron`: the parentPort is typed structurally.
 import { Engine } from './engine'
-import type { ElectronMessagePortLike, ParentPortLike } from './rpc/port-adapters'
+import type { ElectronMessagePortLike, ParentPortLike } from '../../shared/rpc/port-adapters'
 import { serveEngineOverParentPort } from './rpc/engine-service'
 
 const parentPort = (process as NodeJS.Process & { parentPort?: ParentPortLike<ElectronMessagePortLike> }).parentPort

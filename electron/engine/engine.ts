@@ -1,13 +1,13 @@
 import fs from 'node:fs'
 import { BrainError, throwIfAborted } from '../../shared/errors'
 import type { IndexSnapshot } from '../../shared/index-status'
-import type { BrainEventName, BrainEvents, EngineMethodName, EngineMethods } from '../../shared/ipc'
+import type { CallEventListener, EngineEventName, EngineEvents, EngineMethodName, EngineMethods } from '../../shared/ipc'
 import { ENGINE_METHOD_NAMES } from '../../shared/ipc'
 import { mergeSettings, withoutEditorCommand, type Settings, type SettingsPatch } from '../../shared/settings'
 import type { Embedder } from './embedder/types'
 import { EmbeddingManager } from './indexer/embedding-manager'
 import { IndexController } from './indexer/index-controller'
-import { DisposableStore, Emitter, type Disposable } from './lifecycle'
+import { DisposableStore, Emitter, type Disposable } from '../../shared/lifecycle'
 import { noteSection } from './overview/note-section'
 import { notesOverview, searchTimeline } from './overview/notes-overview'
 import { Searcher } from './retrieval/searcher'
@@ -55,6 +55,7 @@ export interface EngineOptions {
 type Handler<K extends EngineMethodName> = (
   args: Parameters<EngineMethods[K]>,
   signal: AbortSignal | undefined,
+  onEvent: CallEventListener | undefined,
 ) => Promise<Awaited<ReturnType<EngineMethods[K]>>> | Awaited<ReturnType<EngineMethods[K]>>
 
 type Handlers = { [K in EngineMethodName]: Handler<K> }
@@ -65,7 +66,7 @@ type Handlers = { [K in EngineMethodName]: Handler<K> }
  */
 export class Engine implements Disposable {
   private readonly disposables = new DisposableStore()
-  private readonly emitters = new Map<BrainEventName, Emitter<unknown>>()
+  private readonly emitters = new Map<EngineEventName, Emitter<unknown>>()
   private fileSettings: Settings
   private settings: Settings
   private gatewayToken: string | null
@@ -188,18 +189,21 @@ export class Engine implements Disposable {
     return engine
   }
 
-  /** The single dispatch entry for every front end; validates the method name. */
-  async call<K extends EngineMethodName>(method: K, args: Parameters<EngineMethods[K]>, signal?: AbortSignal): Promise<Awaited<ReturnType<EngineMethods[K]>>> {
+  /**
+   * The single dispatch entry for every front end; validates the method name. `onEvent` hears this call's own
+   * events (`ask`'s deltas), which are never broadcast.
+   */
+  async call<K extends EngineMethodName>(method: K, args: Parameters<EngineMethods[K]>, signal?: AbortSignal, onEvent?: CallEventListener): Promise<Awaited<ReturnType<EngineMethods[K]>>> {
     if (!(ENGINE_METHOD_NAMES as readonly string[]).includes(method)) {
       throw new BrainError('invalid-input', `Unknown engine method: ${String(method)}`)
     }
     throwIfAborted(signal)
     const handler = this.handlers[method] as Handler<K>
-    return handler((args ?? []) as Parameters<EngineMethods[K]>, signal)
+    return handler((args ?? []) as Parameters<EngineMethods[K]>, signal, onEvent)
   }
 
   /** Subscribes to a pushed event. */
-  on<E extends BrainEventName>(event: E, listener: (payload: BrainEvents[E]) => void): Disposable {
+  on<E extends EngineEventName>(event: E, listener: (payload: EngineEvents[E]) => void): Disposable {
     let emitter = this.emitters.get(event)
     if (!emitter) {
       emitter = new Emitter<unknown>()
@@ -257,7 +261,7 @@ export class Engine implements Disposable {
     return this.settingsRecoveryValue ? { ...snapshot, settingsNotice: this.settingsRecoveryValue.message } : snapshot
   }
 
-  private emit<E extends BrainEventName>(event: E, payload: BrainEvents[E]): void {
+  private emit<E extends EngineEventName>(event: E, payload: EngineEvents[E]): void {
     this.emitters.get(event)?.fire(payload)
   }
 
@@ -273,8 +277,7 @@ export class Engine implements Disposable {
       getNotesOverview: () => notesOverview(this.meta),
       timeline: ([query, options]) => searchTimeline(this.meta, String(query ?? ''), options?.today),
       getNoteSection: ([notePath, startLine]) => noteSection(this.meta, notePath, startLine),
-      ask: ([request], signal) => this.answers.ask(request, signal),
-      stopAnswer: ([answerId]) => this.answers.stop(answerId),
+      ask: ([request], signal, onEvent) => this.answers.ask(request, signal, onEvent),
       listConversations: () => this.meta.listConversations(),
       getConversation: ([id]) => this.meta.getConversation(id),
       createConversation: ([title]) => this.meta.createConversation(title?.trim() || 'New conversation'),

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { app } from 'electron'
-import { APP_NAME } from '../engine/settings/data-dir'
+import { APP_NAME } from '../../shared/app-identity'
 
 /**
  * Names the app `notes-rag` and returns its data dir, `app.getPath('userData')`: ~/.config/notes-rag,

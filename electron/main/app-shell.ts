@@ -1,10 +1,8 @@
 import { app, BrowserWindow, safeStorage, session } from 'electron'
 import type { IndexSnapshot } from '../../shared/index-status'
-import type { BrainEventName, BrainEvents } from '../../shared/ipc'
+import { ENGINE_EVENT_NAMES, ipcChannel, type BrainEventName, type BrainEvents } from '../../shared/ipc'
 import type { Settings } from '../../shared/settings'
-import { DisposableStore, toDisposable, type Disposable } from '../engine/lifecycle'
-import { ENGINE_EVENT_NAMES } from '../engine/rpc/engine-service'
-import { ENGINE_PORT_CHANNEL } from '../engine/rpc/window-port'
+import { DisposableStore, toDisposable, type Disposable } from '../../shared/lifecycle'
 import { EngineHost, type EngineHostOptions } from './engine-host/engine-host'
 import { registerIpc } from './ipc/ipc-router'
 import { RendererEvents } from './ipc/renderer-events'
@@ -159,7 +157,7 @@ export class AppShell implements Disposable {
     if (window.isDestroyed() || !this.loadedWindows.has(window)) return
     if (!isTrustedRendererUrl(this.options.location, window.webContents.getURL())) return
     const port = this.engine.openPort(`window-${window.webContents.id}`)
-    if (port) window.webContents.postMessage(ENGINE_PORT_CHANNEL, null, [port])
+    if (port) window.webContents.postMessage(ipcChannel.enginePort, null, [port])
   }
 
   private trackLoads(window: BrowserWindow): void {

@@ -2,32 +2,31 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
 import {
   BRAIN_EVENT_NAMES,
+  CALL_EVENT_NAMES,
   ENGINE_METHOD_NAMES,
   SHELL_METHOD_NAMES,
   ipcChannel,
-  type AsyncMethods,
-  type BrainApi,
   type BrainEventName,
   type BrainEvents,
   type BrainMethodName,
-  type BrainMethods,
   type EngineMethods,
   type EngineState,
+  type IpcResult,
+  type PreloadBrain,
 } from '../../shared/ipc'
-import { errorDataToMessage, toErrorData, type ErrorData } from '../../shared/errors'
-import { createRpcClient, type RpcClient } from '../engine/rpc/rpc-client'
-import { ENGINE_PORT_CHANNEL, fromDomMessagePort, type DomMessagePortLike } from '../engine/rpc/window-port'
-
-type IpcResult = { ok: true; value: unknown } | { ok: false; error: ErrorData }
+import { errorDataToMessage, toErrorData } from '../../shared/errors'
+import { fromAbortLink, takeAbortLink } from '../../shared/rpc/abort-link'
+import { fromDomMessagePort, type DomMessagePortLike } from '../../shared/rpc/port-adapters'
+import { createRpcClient, type RpcClient } from '../../shared/rpc/rpc-client'
 
 /**
  * The window's own port to the engine, handed over by main once the page has loaded: engine calls (search
- * results, answers) then skip main entirely. Until it arrives, and whenever the engine is down, calls go
- * through main's checked IPC relay instead.
+ * results, answers and their streamed deltas) then skip main entirely. Until it arrives, and whenever the engine is
+ * down, calls go through main's checked IPC relay instead.
  */
 let direct: RpcClient<EngineMethods> | null = null
 
-ipcRenderer.on(ENGINE_PORT_CHANNEL, (event: IpcRendererEvent) => {
+ipcRenderer.on(ipcChannel.enginePort, (event: IpcRendererEvent) => {
   const port = event.ports?.[0] as unknown as DomMessagePortLike | undefined
   if (!port) return
   direct?.dispose()
@@ -41,27 +40,36 @@ ipcRenderer.on(ipcChannel.event('engine-state'), (_event: IpcRendererEvent, stat
 })
 
 const engineMethods = new Set<string>(ENGINE_METHOD_NAMES)
+const callEvents = new Set<string>(CALL_EVENT_NAMES)
+/** Listeners of the events a call made over the direct port streams back on it (main's relay sends them over IPC). */
+const callListeners = new Map<string, Set<(payload: unknown) => void>>()
+
+function emitCallEvent(event: string, payload: unknown): void {
+  for (const listener of [...(callListeners.get(event) ?? [])]) listener(payload)
+}
 
 /** One invoker per method name; main answers with an envelope so the error code survives the crossing. */
-function invokers<N extends BrainMethodName>(names: readonly N[]): Pick<AsyncMethods<BrainMethods>, N> {
+function invokers<N extends BrainMethodName>(names: readonly N[]): Pick<PreloadBrain, N> {
   const api: Record<string, (...args: unknown[]) => Promise<unknown>> = {}
   for (const name of names) {
-    api[name] = async (...args) => {
+    api[name] = async (...values) => {
+      const { args, link } = takeAbortLink(values)
       const port = engineMethods.has(name) && direct && !direct.closed ? direct : null
       if (port) {
         try {
-          return await port.call(name as keyof EngineMethods & string, args as never)
+          return await port.call(name as keyof EngineMethods & string, args as never, link ? fromAbortLink(link) : undefined, emitCallEvent)
         } catch (error) {
           throw new Error(errorDataToMessage(toErrorData(error)))
         }
       }
+      // Over main's relay (before the window's port arrives) a call cannot be cancelled: ipcRenderer.invoke has no abort.
       const result = (await ipcRenderer.invoke(ipcChannel.invoke(name), ...args)) as IpcResult
       if (result.ok) return result.value
       // contextBridge keeps only an Error's message, so the ErrorData rides in it (decoded by toErrorData).
       throw new Error(errorDataToMessage(result.error))
     }
   }
-  return api as Pick<AsyncMethods<BrainMethods>, N>
+  return api as unknown as Pick<PreloadBrain, N>
 }
 
 const knownEvents = new Set<string>(BRAIN_EVENT_NAMES)
@@ -75,10 +83,17 @@ const api = {
     // The IpcRendererEvent (with `sender`) must not reach the page.
     const handler = (_event: IpcRendererEvent, payload: BrainEvents[E]): void => listener(payload)
     ipcRenderer.on(channel, handler)
+    const ownCall = listener as (payload: unknown) => void
+    if (callEvents.has(event)) {
+      const set = callListeners.get(event) ?? new Set()
+      callListeners.set(event, set)
+      set.add(ownCall)
+    }
     return () => {
       ipcRenderer.removeListener(channel, handler)
+      callListeners.get(event)?.delete(ownCall)
     }
   },
-} satisfies BrainApi
+} satisfies PreloadBrain
 
 contextBridge.exposeInMainWorld('brain', api)

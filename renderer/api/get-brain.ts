@@ -1,11 +1,12 @@
 import { BrainError } from '../../shared/errors'
-import type { BrainApi } from '../../shared/ipc'
+import { ENGINE_METHOD_NAMES, SHELL_METHOD_NAMES, type BrainApi, type PreloadBrain } from '../../shared/ipc'
+import { takeSignal, toAbortLink } from '../../shared/rpc/abort-link'
 import { createWsBrain } from './ws-brain'
 
 declare global {
   interface Window {
     /** Set by the Electron preload; absent in a plain browser. */
-    brain?: BrainApi
+    brain?: PreloadBrain
   }
 }
 
@@ -20,11 +21,24 @@ export function bridgeUrl(location: { search: string; host: string; protocol: st
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/brain`
 }
 
+/** The preload's `window.brain` as a `BrainApi`: a call's AbortSignal crosses the contextBridge as an `AbortLink`. */
+export function fromPreloadBrain(preload: PreloadBrain): BrainApi {
+  const api: Record<string, unknown> = { on: preload.on }
+  for (const method of [...ENGINE_METHOD_NAMES, ...SHELL_METHOD_NAMES]) {
+    const call = preload[method] as (...args: unknown[]) => Promise<unknown>
+    api[method] = (...values: unknown[]) => {
+      const { args, signal } = takeSignal(values)
+      return signal ? call(...args, toAbortLink(signal)) : call(...args)
+    }
+  }
+  return api as unknown as BrainApi
+}
+
 /** The one `BrainApi` of this window: the preload's in Electron, the WebSocket bridge's in a browser. */
 export function getBrain(): BrainApi {
   if (cached) return cached
   if (window.brain) {
-    cached = window.brain
+    cached = fromPreloadBrain(window.brain)
     return cached
   }
   // The WebSocket bridge serves `npm run dev:web` and `vite build --mode web` (the browser tests): a production

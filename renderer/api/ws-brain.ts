@@ -1,4 +1,4 @@
-import { BrainError, type ErrorData } from '../../shared/errors'
+import { BrainError } from '../../shared/errors'
 import {
   BRAIN_EVENT_NAMES,
   ENGINE_METHOD_NAMES,
@@ -6,8 +6,11 @@ import {
   type BrainApi,
   type BrainEventName,
   type BrainEvents,
-  type BrainMethodName,
+  type BrainMethods,
 } from '../../shared/ipc'
+import { takeSignal } from '../../shared/rpc/abort-link'
+import { fromWebSocket, type WebSocketLike } from '../../shared/rpc/port-adapters'
+import { createRpcClient, type RpcClient } from '../../shared/rpc/rpc-client'
 
 /** The WebSocket constructor to use (the browser's by default; tests pass the `ws` package's). */
 export type WebSocketFactory = new (url: string) => WebSocket
@@ -24,31 +27,22 @@ export interface WsBrain extends BrainApi {
   close(): void
 }
 
-interface Pending {
-  resolve(value: unknown): void
-  reject(error: unknown): void
-}
-
-const eventNames = new Set<string>(BRAIN_EVENT_NAMES)
-
 /**
- * The browser's `window.brain`: the same `BrainApi` the Electron preload exposes, carried as JSON over the bridge.
- * Calls made while (re)connecting wait for the socket; a dropped socket fails them with `engine-unavailable`.
+ * The browser's `window.brain`: the same `BrainApi` the Electron preload exposes, over the app's one RPC protocol
+ * (JSON frames on a WebSocket to the dev bridge). Calls made while (re)connecting wait for the socket; a dropped
+ * socket fails them with `engine-unavailable`, and the next connection is a new client.
  */
 export function createWsBrain(url: string, options: WsBrainOptions = {}): WsBrain {
   const SocketClass = options.WebSocket ?? globalThis.WebSocket
   const listeners = new Map<BrainEventName, Set<(payload: unknown) => void>>()
-  const pending = new Map<number, Pending>()
-  const outbox: string[] = []
-  let nextId = 1
-  let socket: WebSocket | null = null
+  let client: RpcClient<BrainMethods> | null = null
   let closed = false
   let attempt = 0
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null
   const baseDelay = options.reconnectDelayMs ?? 500
 
-  const emit = (event: BrainEventName, payload: unknown): void => {
-    for (const listener of [...(listeners.get(event) ?? [])]) {
+  const emit = (event: string, payload: unknown): void => {
+    for (const listener of [...(listeners.get(event as BrainEventName) ?? [])]) {
       try {
         listener(payload)
       } catch (error) {
@@ -57,59 +51,53 @@ export function createWsBrain(url: string, options: WsBrainOptions = {}): WsBrai
     }
   }
 
+  const connectAndFlush = (): void => {
+    connect()
+    flushWaiting()
+  }
+
   const connect = (): void => {
-    const current = new SocketClass(url)
-    socket = current
-    current.onopen = () => {
-      attempt = 0
-      for (const frame of outbox.splice(0)) current.send(frame)
-    }
-    current.onmessage = (message: MessageEvent) => {
-      const data = JSON.parse(String(message.data)) as
-        | { id: number; result?: unknown; error?: ErrorData }
-        | { event: string; payload: unknown }
-      if ('event' in data) {
-        if (eventNames.has(data.event)) emit(data.event as BrainEventName, data.payload)
-        return
-      }
-      const call = pending.get(data.id)
-      if (!call) return
-      pending.delete(data.id)
-      if (data.error) call.reject(BrainError.fromData(data.error))
-      else call.resolve(data.result)
-    }
+    const socket = new SocketClass(url)
     // A failed connect is followed by close, which handles it; without a handler some clients throw.
-    current.onerror = () => {}
-    current.onclose = () => {
-      if (socket !== current) return
-      socket = null
-      for (const call of pending.values()) {
-        call.reject(new BrainError('engine-unavailable', 'The connection to the engine was lost.', { retryable: true }))
-      }
-      pending.clear()
+    socket.onerror = () => {}
+    socket.addEventListener('open', () => {
+      attempt = 0
+    })
+    const current = createRpcClient<BrainMethods>(fromWebSocket(socket as unknown as WebSocketLike))
+    client = current
+    for (const event of BRAIN_EVENT_NAMES) current.on(event, (payload) => emit(event, payload))
+    current.onClose(() => {
+      if (client !== current) return
+      client = null
       if (closed) return
       attempt += 1
       const retryInMs = Math.min(baseDelay * 2 ** (attempt - 1), 8000)
       // The same state the Electron shell pushes when its engine process restarts, so the UI shows one thing.
       emit('engine-state', { type: 'restarting', attempt, retryInMs, lastExit: 'The bridge connection closed.' })
-      reconnectTimer = setTimeout(connect, retryInMs)
-    }
+      reconnectTimer = setTimeout(() => {
+        reconnectTimer = null
+        if (!closed) connectAndFlush()
+      }, retryInMs)
+    })
   }
 
-  const invoke = (method: BrainMethodName, args: unknown[]): Promise<unknown> => {
+  // Between a lost socket and the next one, calls wait for the reconnect rather than fail at once.
+  const waiting: Array<() => void> = []
+  const invoke = (method: string, args: unknown[], signal: AbortSignal | undefined): Promise<unknown> => {
     if (closed) return Promise.reject(new BrainError('engine-unavailable', 'The bridge client is closed.'))
-    const id = nextId++
-    const frame = JSON.stringify({ id, method, args })
-    return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject })
-      if (socket && socket.readyState === 1) socket.send(frame)
-      else outbox.push(frame)
-    })
+    if (client) return client.call(method as keyof BrainMethods & string, args as never, signal, emit)
+    return new Promise<void>((resolve) => waiting.push(resolve)).then(() => invoke(method, args, signal))
+  }
+  const flushWaiting = (): void => {
+    for (const resume of waiting.splice(0)) resume()
   }
 
   const api: Record<string, unknown> = {}
   for (const method of [...ENGINE_METHOD_NAMES, ...SHELL_METHOD_NAMES]) {
-    api[method] = (...args: unknown[]) => invoke(method, args)
+    api[method] = (...values: unknown[]) => {
+      const { args, signal } = takeSignal(values)
+      return invoke(method, args, signal)
+    }
   }
   api.on = <E extends BrainEventName>(event: E, listener: (payload: BrainEvents[E]) => void) => {
     const set = listeners.get(event) ?? new Set()
@@ -123,9 +111,10 @@ export function createWsBrain(url: string, options: WsBrainOptions = {}): WsBrai
   api.close = () => {
     closed = true
     if (reconnectTimer) clearTimeout(reconnectTimer)
-    socket?.close()
+    client?.dispose()
+    flushWaiting()
   }
 
-  connect()
+  connectAndFlush()
   return api as unknown as WsBrain
 }

@@ -62,6 +62,8 @@ export function createChatStore(brain: BrainApi) {
   const set = store.setState
   const get = store.getState
   const fail = (error: unknown) => set({ error: toErrorData(error) })
+  /** Stops the running answer: aborting its call makes `ask` resolve with the partial text. */
+  let stopRunning: AbortController | null = null
 
   const updateMessage = (id: string, change: (message: ChatMessageView) => ChatMessageView) =>
     set((state) => ({ messages: state.messages.map((message) => (message.id === id ? change(message) : message)) }))
@@ -149,6 +151,8 @@ export function createChatStore(brain: BrainApi) {
             .messages.filter((message) => !message.error && message.content)
             .map((message) => ({ role: message.role, content: historyText(message) }))
       const answerId = newId()
+      const controller = new AbortController()
+      stopRunning = controller
       set((state) => ({
         runningAnswerId: answerId,
         messages: [
@@ -158,7 +162,7 @@ export function createChatStore(brain: BrainApi) {
         ],
       }))
       try {
-        const end = await brain.ask({ answerId, question: text, history, conversationId })
+        const end = await brain.ask({ answerId, question: text, history, conversationId }, controller.signal)
         const { text: finalText, ...answer } = end
         updateMessage(answerId, (message) => ({ ...message, content: finalText, answer, streaming: false, error: end.error }))
         return end
@@ -166,6 +170,7 @@ export function createChatStore(brain: BrainApi) {
         updateMessage(answerId, (message) => ({ ...message, streaming: false, error: toErrorData(error) }))
         return null
       } finally {
+        if (stopRunning === controller) stopRunning = null
         if (get().runningAnswerId === answerId) set({ runningAnswerId: null })
         void actions.loadConversations()
       }
@@ -197,13 +202,8 @@ export function createChatStore(brain: BrainApi) {
     },
 
     async stop(): Promise<void> {
-      const answerId = get().runningAnswerId
-      if (!answerId) return
-      try {
-        await brain.stopAnswer(answerId)
-      } catch (error) {
-        fail(error)
-      }
+      if (!get().runningAnswerId) return
+      stopRunning?.abort()
     },
 
     openSource(citation: Citation | null, terms: string[] = []): void {

@@ -2,9 +2,9 @@
 // Electron MessagePorts). Run: npx tsx test/bench/rpc-bench.ts
 import { MessageChannel } from 'node:worker_threads'
 import { performance } from 'node:perf_hooks'
-import { fromNodeMessagePort } from '../../electron/engine/rpc/port-adapters'
-import { createRpcClient } from '../../electron/engine/rpc/rpc-client'
-import { createRpcServer } from '../../electron/engine/rpc/rpc-server'
+import { fromNodeMessagePort } from '../../shared/rpc/port-adapters'
+import { createRpcClient } from '../../shared/rpc/rpc-client'
+import { createRpcServer } from '../../shared/rpc/rpc-server'
 
 interface BenchMethods {
   ping(): number

@@ -1,25 +1,29 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { readFile, stat } from 'node:fs/promises'
 import { extname, join, normalize, resolve, sep } from 'node:path'
-import { WebSocketServer, type WebSocket } from 'ws'
-import { BrainError, toErrorData } from '../../../shared/errors'
+import { WebSocketServer } from 'ws'
+import { BrainError } from '../../../shared/errors'
 import {
-  BRAIN_EVENT_NAMES,
+  ENGINE_EVENT_NAMES,
   ENGINE_METHOD_NAMES,
   SHELL_METHOD_NAMES,
   type AsyncMethods,
   type BrainEventName,
   type BrainEvents,
+  type CallEventListener,
+  type EngineEventName,
+  type EngineEvents,
   type EngineMethodName,
   type ShellMethodName,
   type ShellMethods,
 } from '../../../shared/ipc'
-import { parseClientMessage, type BridgeServerMessage } from './bridge-protocol'
+import { fromWebSocket, type WebSocketLike } from '../../../shared/rpc/port-adapters'
+import { createRpcServer, type RpcServer } from '../../../shared/rpc/rpc-server'
 
 /** The part of the engine facade the bridge needs (the `Engine` class satisfies it). */
 export interface BridgeEngine {
-  call(method: EngineMethodName, args: unknown[], signal?: AbortSignal): Promise<unknown>
-  on<E extends BrainEventName>(event: E, listener: (payload: BrainEvents[E]) => void): { dispose(): void | Promise<void> }
+  call(method: EngineMethodName, args: unknown[], signal?: AbortSignal, onEvent?: CallEventListener): Promise<unknown>
+  on<E extends EngineEventName>(event: E, listener: (payload: EngineEvents[E]) => void): { dispose(): void | Promise<void> }
 }
 
 /** Options of `startWsBridge`. */
@@ -64,18 +68,16 @@ const shellMethods = new Set<string>(SHELL_METHOD_NAMES)
 
 /**
  * Serves the engine and a browser shell over one WebSocket on 127.0.0.1, so the real renderer can run in a plain
- * browser (dev:web, e2e tests) with the same `BrainApi` it gets from the Electron preload.
+ * browser (dev:web, e2e tests) with the same `BrainApi` it gets from the Electron preload. The wire is the app's one
+ * RPC protocol (`shared/rpc/protocol.ts`) as JSON frames; each socket is one RPC port.
  */
 export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge> {
   if (options.host !== '127.0.0.1') throw new BrainError('invalid-input', 'The bridge binds to 127.0.0.1 only.')
-  const sockets = new Set<WebSocket>()
+  const servers = new Set<RpcServer>()
   const staticRoot = options.staticDir ? resolve(options.staticDir) : null
 
-  const send = (socket: WebSocket, message: BridgeServerMessage): void => {
-    if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message))
-  }
   const broadcast = <E extends BrainEventName>(event: E, payload: BrainEvents[E]): void => {
-    for (const socket of sockets) send(socket, { event, payload } as unknown as BridgeServerMessage)
+    for (const server of servers) server.emit(event, payload)
   }
 
   // Browser stand-ins for what Electron main does with real windows.
@@ -105,43 +107,22 @@ export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge>
   })
 
   wss.on('connection', (socket) => {
-    sockets.add(socket)
-    const running = new Map<string | number, AbortController>()
-    const subscriptions = BRAIN_EVENT_NAMES.map((event) =>
-      options.engine.on(event, (payload) => send(socket, { event, payload } as unknown as BridgeServerMessage)),
+    // Closing the socket disposes the server, which aborts the calls still running and unsubscribes its events.
+    const server = createRpcServer(
+      fromWebSocket(socket as unknown as WebSocketLike),
+      async (method, args, signal, notify) => {
+        if (engineMethods.has(method)) return await options.engine.call(method as EngineMethodName, args, signal, notify)
+        if (shellMethods.has(method)) return await callShell(method as ShellMethodName, args)
+        throw new BrainError('invalid-input', `Unknown method: ${method}`)
+      },
+      (forward) => {
+        const subscriptions = ENGINE_EVENT_NAMES.map((event) => options.engine.on(event, (payload) => forward(event, payload)))
+        return { dispose: async () => void (await Promise.all(subscriptions.map((subscription) => subscription.dispose()))) }
+      },
     )
-    send(socket, { event: 'engine-state', payload: { type: 'running' } })
-
-    socket.on('message', (data) => {
-      const message = parseClientMessage(String(data))
-      if (message.kind === 'invalid') {
-        if (message.id !== undefined) send(socket, { id: message.id, error: message.error })
-        return
-      }
-      if (message.kind === 'cancel') {
-        running.get(message.id)?.abort(new BrainError('aborted', 'Cancelled by the client.', { retryable: true }))
-        return
-      }
-      const { id, method, args } = message
-      const controller = new AbortController()
-      running.set(id, controller)
-      const work = engineMethods.has(method)
-        ? options.engine.call(method as EngineMethodName, args, controller.signal)
-        : shellMethods.has(method)
-          ? callShell(method as ShellMethodName, args)
-          : Promise.reject(new BrainError('invalid-input', `Unknown method: ${method}`))
-      work.then(
-        (result) => send(socket, { id, result: result === undefined ? null : result }),
-        (error: unknown) => send(socket, { id, error: toErrorData(error) }),
-      ).finally(() => running.delete(id))
-    })
-
-    socket.on('close', () => {
-      sockets.delete(socket)
-      for (const controller of running.values()) controller.abort(new BrainError('aborted', 'The window closed.', { retryable: true }))
-      running.clear()
-      for (const subscription of subscriptions) void subscription.dispose()
-    })
+    servers.add(server)
+    socket.on('close', () => servers.delete(server))
+    server.emit('engine-state', { type: 'running' })
   })
 
   await new Promise<void>((resolvePromise, reject) => {
@@ -163,7 +144,7 @@ export async function startWsBridge(options: WsBridgeOptions): Promise<WsBridge>
     broadcast,
     close: () => {
       closing ??= (async () => {
-        for (const socket of sockets) socket.terminate()
+        for (const socket of wss.clients) socket.terminate()
         await new Promise<void>((resolvePromise) => wss.close(() => resolvePromise()))
         await new Promise<void>((resolvePromise) => server.close(() => resolvePromise()))
       })()

@@ -1,4 +1,4 @@
-import type { Disposable } from '../lifecycle'
+import type { Disposable } from '../../../shared/lifecycle'
 import type { EmbeddingScheduling } from './worker-protocol'
 
 export interface EmbedderInfo {

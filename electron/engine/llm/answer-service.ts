@@ -1,11 +1,11 @@
 import type { AnswerEnd, AskRequest } from '../../../shared/answer'
 import { BrainError, isAbortError, toErrorData } from '../../../shared/errors'
 import type { GatewayStatus } from '../../../shared/gateway'
-import type { BrainEventName, BrainEvents } from '../../../shared/ipc'
+import type { CallEventListener, EngineEventName, EngineEvents } from '../../../shared/ipc'
 import type { ModelDownloadStatus } from '../../../shared/model-download'
 import type { SearchOptions, SearchResult } from '../../../shared/search'
 import type { Settings } from '../../../shared/settings'
-import type { Disposable } from '../lifecycle'
+import type { Disposable } from '../../../shared/lifecycle'
 import { ChatModelManager } from '../models/chat-model-manager'
 import type { MetaStore } from '../store/meta-store'
 import { answerQuestion } from './answer/answer-question'
@@ -19,18 +19,18 @@ export interface AnswerServiceOptions {
   settings: () => Settings
   search: (query: string, options: SearchOptions, signal?: AbortSignal) => Promise<SearchResult>
   gatewayToken: string | null
-  emit: <E extends BrainEventName>(event: E, payload: BrainEvents[E]) => void
+  emit: <E extends EngineEventName>(event: E, payload: EngineEvents[E]) => void
 }
 
 /**
  * Answers questions: owns the local model (loaded on first use, unloaded when idle), the gateway client and its
- * reachability probe, the chat-model download, the running answers (so they can be stopped), and saving
+ * reachability probe, the chat-model download, the running answers (stopped on dispose), and saving
  * questions and answers into conversations.
  */
 export class AnswerService implements Disposable {
   private gateway: GatewayClient | null = null
   private local: { key: string; backend: Promise<LocalChatBackend> } | null = null
-  private readonly running = new Map<string, AbortController>()
+  private readonly running = new Set<AbortController>()
   private readonly models: ChatModelManager
   private download: { controller: AbortController; promise: Promise<string> } | null = null
   private token: string | null
@@ -73,15 +73,18 @@ export class AnswerService implements Disposable {
     if (JSON.stringify(previous.llm) !== JSON.stringify(next.llm)) void this.unloadLocal()
   }
 
-  /** Answers one question, streaming `answer-delta` events; `stop(answerId)` returns the partial text. */
-  async ask(request: AskRequest, signal?: AbortSignal): Promise<AnswerEnd> {
+  /**
+   * Answers one question, streaming `answer-delta` and `answer-reasoning-delta` to `onEvent` (the caller's own
+   * listener, never a broadcast). Aborting `signal` stops it: the answer then has the partial text.
+   */
+  async ask(request: AskRequest, signal?: AbortSignal, onEvent?: CallEventListener): Promise<AnswerEnd> {
     if (!request || typeof request.question !== 'string' || request.question.trim() === '') {
       throw new BrainError('invalid-input', 'Ask a question.')
     }
     const controller = new AbortController()
     const combined = signal ? AbortSignal.any([signal, controller.signal]) : controller.signal
-    this.running.set(request.answerId, controller)
-    const { meta, emit } = this.options
+    this.running.add(controller)
+    const { meta } = this.options
     const settings = this.options.settings()
     let history = request.history
     if (request.conversationId) {
@@ -101,8 +104,8 @@ export class AnswerService implements Disposable {
           loadLocal: this.localLoader(settings),
           gateway: settings.routing.policy === 'local-only' ? null : this.gateway,
           settings,
-          onDelta: (text) => emit('answer-delta', { answerId: request.answerId, text }),
-          onReasoningDelta: (text) => emit('answer-reasoning-delta', { answerId: request.answerId, text }),
+          onDelta: (text) => onEvent?.('answer-delta', { answerId: request.answerId, text }),
+          onReasoningDelta: (text) => onEvent?.('answer-reasoning-delta', { answerId: request.answerId, text }),
         },
         combined,
       )
@@ -110,20 +113,13 @@ export class AnswerService implements Disposable {
       if (!isAbortError(error)) throw error
       answer = emptyAnswer(request, toErrorData(error))
     } finally {
-      this.running.delete(request.answerId)
+      this.running.delete(controller)
     }
     if (request.conversationId) {
       const { text, ...rest } = answer
       meta.appendMessage(request.conversationId, { role: 'assistant', content: text, answer: rest })
     }
-    emit('answer-end', answer)
     return answer
-  }
-
-  stop(answerId: string): boolean {
-    const controller = this.running.get(answerId)
-    controller?.abort()
-    return controller !== undefined
   }
 
   chatModelStatus(): Promise<ModelDownloadStatus> {
@@ -210,7 +206,7 @@ export class AnswerService implements Disposable {
   }
 
   async dispose(): Promise<void> {
-    for (const controller of this.running.values()) controller.abort()
+    for (const controller of this.running) controller.abort()
     this.running.clear()
     this.gateway?.dispose()
     this.gateway = null

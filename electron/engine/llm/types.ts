@@ -1,4 +1,4 @@
-import type { Disposable } from '../lifecycle'
+import type { Disposable } from '../../../shared/lifecycle'
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant'

@@ -1,19 +1,14 @@
 import { toErrorData } from '../../../shared/errors'
-import { BRAIN_EVENT_NAMES, type BrainEventName } from '../../../shared/ipc'
-import type { Disposable } from '../lifecycle'
-import { DisposableStore, toDisposable } from '../lifecycle'
-import { isEngineControlMessage, type EngineProcessMessage, type MAIN_ONLY_METHOD_NAMES } from './engine-process-protocol'
-import { fromElectronMessagePort, type ElectronMessageEventLike, type ElectronMessagePortLike, type ParentPortLike } from './port-adapters'
-import { createRpcServer } from './rpc-server'
-
-/** Events that main, not the engine, produces; the engine never forwards them. */
-const SHELL_EVENTS = new Set<BrainEventName>(['engine-state', 'chat-ask'])
-/** The events an engine pushes to its clients. */
-export const ENGINE_EVENT_NAMES = BRAIN_EVENT_NAMES.filter((name) => !SHELL_EVENTS.has(name))
+import { ENGINE_EVENT_NAMES, type CallEventListener } from '../../../shared/ipc'
+import type { Disposable } from '../../../shared/lifecycle'
+import { DisposableStore, toDisposable } from '../../../shared/lifecycle'
+import { isEngineControlMessage, type EngineProcessMessage, type MAIN_ONLY_METHOD_NAMES } from '../../../shared/rpc/engine-process-protocol'
+import { fromElectronMessagePort, type ElectronMessageEventLike, type ElectronMessagePortLike, type ParentPortLike } from '../../../shared/rpc/port-adapters'
+import { createRpcServer } from '../../../shared/rpc/rpc-server'
 
 /** What the service needs from the engine facade (`Engine` satisfies it). */
 export interface ServableEngine {
-  call(method: never, args: never, signal?: AbortSignal): Promise<unknown>
+  call(method: never, args: never, signal?: AbortSignal, onEvent?: CallEventListener): Promise<unknown>
   on(event: never, listener: (payload: never) => void): Disposable
   setGatewayToken(token: string | null): void
   setEditorCommand(command: string): Promise<unknown>
@@ -46,11 +41,12 @@ export function serveEngineOverParentPort(parentPort: ParentPortLike, openEngine
     }
     const server = createRpcServer(
       fromElectronMessagePort(port),
-      async (method, args, signal) => {
+      async (method, args, signal, notify) => {
         const ready = await opened
         // On a window's port these names are just unknown methods, which the engine refuses.
         if (main && method === ('setEditorCommand' satisfies (typeof MAIN_ONLY_METHOD_NAMES)[number])) return await ready.setEditorCommand((args as unknown[])[0] as string)
-        return await ready.call(method as never, args as never, signal)
+        // `notify` streams the call's own events (answer deltas) back on this port, to this caller only.
+        return await ready.call(method as never, args as never, signal, notify)
       },
       withEvents ? (forward) => {
         const subscriptions = new DisposableStore()

@@ -1,7 +1,6 @@
 import os from 'node:os'
 import path from 'node:path'
-
-export const APP_NAME = 'notes-rag'
+import { APP_NAME } from '../../../shared/app-identity'
 
 /**
  * The folder the app keeps its index, settings and models in. It is Electron's `userData` for an app named

@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { BrainError } from '../../../shared/errors'
 import { SETTINGS_VERSION, settingsSchema, type Settings } from '../../../shared/settings'
-import { recoverSettings } from './recover-settings'
+import { recoverSettings } from '../../../shared/recover-settings'
 
 /** What happened to a settings file that could not be used as it was; shown to the user by the app and the CLI. */
 export interface SettingsRecovery {

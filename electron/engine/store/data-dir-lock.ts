@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { BrainError, throwIfAborted } from '../../../shared/errors'
-import type { Disposable } from '../lifecycle'
+import type { Disposable } from '../../../shared/lifecycle'
 
 /** The lock file in the data dir; its content names the process that writes the index. */
 export const LOCK_FILE = 'writer.lock'

@@ -8,7 +8,7 @@ import { BrainError, type ErrorCode } from '../../../shared/errors'
 import type { NotePeriod, PeriodSource } from '../../../shared/period'
 import { SNIPPET_MARK_END, SNIPPET_MARK_START } from '../../../shared/search'
 import type { ChunkDraft } from '../chunker/types'
-import type { Disposable } from '../lifecycle'
+import type { Disposable } from '../../../shared/lifecycle'
 import { migrate } from './migrations'
 import type {
   ChunkFilter,

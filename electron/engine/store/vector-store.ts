@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs'
 import type * as lancedb from '@lancedb/lancedb'
 import { Field, FixedSizeList, Float32, Schema, Utf8 } from 'apache-arrow'
 import { BrainError } from '../../../shared/errors'
-import type { Disposable } from '../lifecycle'
+import type { Disposable } from '../../../shared/lifecycle'
 import type { ChunkFilter, VectorHit, VectorRow } from './types'
 
 /** Options for `VectorStore.search`. */

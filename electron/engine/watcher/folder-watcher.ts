@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
-import type { Disposable } from '../lifecycle'
+import type { Disposable } from '../../../shared/lifecycle'
 import { hasIndexedExtension, isIgnoredPath, toRelativePath } from './ignore-rules'
 
 /** A settled change to one file, relative to the watched folder. */

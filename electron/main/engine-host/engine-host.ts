@@ -1,13 +1,12 @@
 import { MessageChannelMain, utilityProcess, type MessagePortMain, type UtilityProcess } from 'electron'
 import { BrainError } from '../../../shared/errors'
-import type { BrainEventName, BrainEvents, EngineMethodName, EngineMethods, EngineState } from '../../../shared/ipc'
-import type { Disposable } from '../../engine/lifecycle'
-import { DisposableStore, Emitter, toDisposable } from '../../engine/lifecycle'
+import { ENGINE_EVENT_NAMES, type CallEventListener, type EngineEvents, type EngineMethodName, type EngineMethods, type EngineState } from '../../../shared/ipc'
+import type { Disposable } from '../../../shared/lifecycle'
+import { DisposableStore, Emitter, toDisposable } from '../../../shared/lifecycle'
 import type { Settings } from '../../../shared/settings'
-import { isEngineProcessMessage, type EngineControlMessage, type MainOnlyEngineMethods } from '../../engine/rpc/engine-process-protocol'
-import { ENGINE_EVENT_NAMES } from '../../engine/rpc/engine-service'
-import { fromElectronMessagePort, type ElectronMessagePortLike } from '../../engine/rpc/port-adapters'
-import { createRpcClient, type RpcClient } from '../../engine/rpc/rpc-client'
+import { isEngineProcessMessage, type EngineControlMessage, type MainOnlyEngineMethods } from '../../../shared/rpc/engine-process-protocol'
+import { fromElectronMessagePort, type ElectronMessagePortLike } from '../../../shared/rpc/port-adapters'
+import { createRpcClient, type RpcClient } from '../../../shared/rpc/rpc-client'
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff'
 
 export interface EngineHostOptions {
@@ -22,8 +21,6 @@ export interface EngineHostOptions {
   /** How long a clean shutdown may take before the process is killed. */
   shutdownTimeoutMs?: number
 }
-
-type EngineEvents = Pick<BrainEvents, Exclude<BrainEventName, 'engine-state' | 'chat-ask'>>
 
 /**
  * Runs the engine in a utilityProcess and supervises it: restarts it with exponential backoff when it exits,
@@ -59,12 +56,15 @@ export class EngineHost implements Disposable {
     this.spawn()
   }
 
-  /** Calls an engine method; rejects with `engine-unavailable` while the engine is down or restarting. */
-  call<K extends EngineMethodName>(method: K, args: Parameters<EngineMethods[K]>, signal?: AbortSignal): Promise<Awaited<ReturnType<EngineMethods[K]>>> {
+  /**
+   * Calls an engine method; rejects with `engine-unavailable` while the engine is down or restarting. `onEvent`
+   * hears the call's own events (the deltas of an `ask` relayed for a window).
+   */
+  call<K extends EngineMethodName>(method: K, args: Parameters<EngineMethods[K]>, signal?: AbortSignal, onEvent?: CallEventListener): Promise<Awaited<ReturnType<EngineMethods[K]>>> {
     if (!this.client || this.client.closed) {
       return Promise.reject(new BrainError('engine-unavailable', this.unavailableMessage(), { retryable: this.current.type !== 'failed' }))
     }
-    return this.client.call(method, args as never, signal) as Promise<Awaited<ReturnType<EngineMethods[K]>>>
+    return this.client.call(method, args as never, signal, onEvent as ((event: string, payload: unknown) => void) | undefined) as Promise<Awaited<ReturnType<EngineMethods[K]>>>
   }
 
   /** Engine events, across restarts. */

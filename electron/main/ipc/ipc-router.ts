@@ -5,18 +5,20 @@ import {
   SHELL_METHOD_NAMES,
   ipcChannel,
   type AsyncMethods,
+  type CallEventListener,
   type EngineMethodName,
   type EngineMethods,
+  type IpcResult,
   type ShellMethodName,
   type ShellMethods,
 } from '../../../shared/ipc'
 import { withoutEditorCommand, type Settings, type SettingsPatch } from '../../../shared/settings'
-import type { Disposable } from '../../engine/lifecycle'
-import { toDisposable } from '../../engine/lifecycle'
+import type { Disposable } from '../../../shared/lifecycle'
+import { toDisposable } from '../../../shared/lifecycle'
 
 /** What the router relays engine methods to (the engine host). */
 export interface EngineCaller {
-  call<K extends EngineMethodName>(method: K, args: Parameters<EngineMethods[K]>, signal?: AbortSignal): Promise<Awaited<ReturnType<EngineMethods[K]>>>
+  call<K extends EngineMethodName>(method: K, args: Parameters<EngineMethods[K]>, signal?: AbortSignal, onEvent?: CallEventListener): Promise<Awaited<ReturnType<EngineMethods[K]>>>
 }
 
 /** Shell method implementations; each also gets the window that called. */
@@ -67,7 +69,11 @@ export function registerIpc(options: IpcRouterOptions): Disposable {
         checkSender(event, options)
         // The engine refuses it too (windows also reach it over their own port); refusing here keeps it off the wire.
         if (method === 'updateSettings') args = [withoutEditorCommand(args[0] as SettingsPatch, options.settings()), ...args.slice(1)]
-        return await options.engine.call(method, args as never)
+        // The call's own events (an answer's deltas) go to the window that called, and to no other.
+        const toCaller: CallEventListener = (name, payload) => {
+          if (!event.sender.isDestroyed()) event.sender.send(ipcChannel.event(name), payload)
+        }
+        return await options.engine.call(method, args as never, undefined, toCaller)
       }),
     )
   }
@@ -86,9 +92,6 @@ export function registerIpc(options: IpcRouterOptions): Disposable {
     for (const channel of channels) ipcMain.removeHandler(channel)
   })
 }
-
-/** What every IPC handler resolves with: the renderer cannot receive typed errors otherwise. */
-export type IpcResult = { ok: true; value: unknown } | { ok: false; error: ReturnType<typeof toErrorData> }
 
 async function settle(run: () => Promise<unknown>): Promise<IpcResult> {
   try {

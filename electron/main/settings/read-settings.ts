@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { recoverSettings } from '../../engine/settings/recover-settings'
+import { recoverSettings } from '../../../shared/recover-settings'
 import { defaultSettings, settingsSchema, type Settings } from '../../../shared/settings'
 
 export const SETTINGS_FILE = 'settings.json'

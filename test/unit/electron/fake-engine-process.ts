@@ -4,7 +4,8 @@ import { EventEmitter } from 'node:events'
 import fs from 'node:fs'
 import path from 'node:path'
 import { BrainError } from '../../../shared/errors'
-import { Emitter, type Disposable } from '../../../electron/engine/lifecycle'
+import type { CallEventListener } from '../../../shared/ipc'
+import { Emitter, type Disposable } from '../../../shared/lifecycle'
 import { serveEngineOverParentPort, type ServableEngine } from '../../../electron/engine/rpc/engine-service'
 import { electronMock, type FakeMessagePortMain, type FakeUtilityProcess } from '../../support/electron-mock'
 
@@ -45,7 +46,7 @@ export class FakeEngine implements ServableEngine {
     }
   }
 
-  async call(method: never, args: never, signal?: AbortSignal): Promise<unknown> {
+  async call(method: never, args: never, signal?: AbortSignal, onEvent?: CallEventListener): Promise<unknown> {
     const name = method as string
     const list = args as unknown[]
     this.calls.push({ method: name, args: list })
@@ -70,6 +71,13 @@ export class FakeEngine implements ServableEngine {
       }
       case 'isIndexedNote':
         return (this.behaviour.indexedNotes ?? []).includes(list[0] as string)
+      case 'ask': {
+        // Streams two deltas to the caller alone, as the real engine does, then answers.
+        const { answerId } = list[0] as { answerId: string }
+        onEvent?.('answer-delta', { answerId, text: 'Hel' })
+        onEvent?.('answer-delta', { answerId, text: 'lo' })
+        return { answerId, text: 'Hello' }
+      }
       case 'reindex':
         return await new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)))
       default:

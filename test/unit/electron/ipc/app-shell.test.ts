@@ -3,8 +3,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { ENGINE_METHOD_NAMES, ipcChannel, SHELL_METHOD_NAMES, type BrainMethodName, type EngineMethods, type EngineState } from '../../../../shared/ipc'
-import { createRpcClient } from '../../../../electron/engine/rpc/rpc-client'
-import { ENGINE_PORT_CHANNEL, fromDomMessagePort } from '../../../../electron/engine/rpc/window-port'
+import { createRpcClient } from '../../../../shared/rpc/rpc-client'
+import { fromDomMessagePort } from '../../../../shared/rpc/port-adapters'
 import { electronMock, FakeBrowserWindow, FakeTray, type FakeMessagePortMain } from '../../../support/electron-mock'
 import { runEngineServiceInForks, waitFor, type EngineBehaviour, type FakeEngine } from '../fake-engine-process'
 
@@ -112,7 +112,7 @@ describe('engine ports for windows', () => {
     chat.webContents.emit('did-finish-load')
     quick.webContents.emit('did-finish-load')
     expect(chat.webContents.postedMessages).toHaveLength(1)
-    expect(chat.webContents.postedMessages[0]).toMatchObject({ channel: ENGINE_PORT_CHANNEL, message: null })
+    expect(chat.webContents.postedMessages[0]).toMatchObject({ channel: ipcChannel.enginePort, message: null })
     expect(quick.webContents.postedMessages).toHaveLength(1)
 
     // The preload's side: a DOM-style port; engine calls go straight to the engine, not through ipcMain.
@@ -152,18 +152,51 @@ describe('engine ports for windows', () => {
   })
 })
 
+describe('answer deltas go to the caller only', () => {
+  it('relays the deltas of an ask made through main to the window that asked, not to the others', async () => {
+    const { chat, quick } = await startShell()
+    await invoke(chat, 'rendererReady')
+    await invoke(quick, 'rendererReady')
+    expect(await invoke(chat, 'ask', { answerId: 'a1', question: 'what did I do in March?' })).toEqual({ ok: true, value: { answerId: 'a1', text: 'Hello' } })
+    expect(eventsSent(chat, 'answer-delta')).toEqual([{ answerId: 'a1', text: 'Hel' }, { answerId: 'a1', text: 'lo' }])
+    expect(eventsSent(quick, 'answer-delta')).toEqual([])
+  })
+
+  it("streams the deltas of an ask over a window's own port back on that port, and main broadcasts none", async () => {
+    const { chat, quick } = await startShell()
+    await invoke(chat, 'rendererReady')
+    await invoke(quick, 'rendererReady')
+    chat.webContents.emit('did-finish-load')
+    const port = (chat.webContents.postedMessages[0]!.transfer[0] as FakeMessagePortMain).port
+    const client = createRpcClient<EngineMethods>(fromDomMessagePort(port as never))
+    const deltas: unknown[] = []
+    const answer = await client.call('ask', [{ answerId: 'a2', question: 'and in April?' }], undefined, (event, payload) => deltas.push({ event, payload }))
+    expect(answer).toEqual({ answerId: 'a2', text: 'Hello' })
+    expect(deltas).toEqual([
+      { event: 'answer-delta', payload: { answerId: 'a2', text: 'Hel' } },
+      { event: 'answer-delta', payload: { answerId: 'a2', text: 'lo' } },
+    ])
+    expect(eventsSent(chat, 'answer-delta')).toEqual([])
+    expect(eventsSent(quick, 'answer-delta')).toEqual([])
+    client.dispose()
+  })
+})
+
 describe('main→renderer events', () => {
   it('queues events until the window calls rendererReady, keeping only the latest snapshot', async () => {
     const { chat, quick } = await startShell()
+    const downloading = { type: 'downloading', kind: 'chat', loadedBytes: 10, totalBytes: 100, bytesPerSecond: 5, etaSeconds: 18 }
+    const verifying = { type: 'verifying', kind: 'chat' }
     engines[0]!.fire('index-status', { phase: { type: 'scanning' } })
-    engines[0]!.fire('answer-delta', { answerId: 'a', text: 'Hel' })
-    engines[0]!.fire('answer-delta', { answerId: 'a', text: 'lo' })
+    engines[0]!.fire('model-download', downloading)
+    engines[0]!.fire('model-download', verifying)
     engines[0]!.fire('index-status', { phase: { type: 'indexing', done: 1, total: 2 } })
     await waitFor(() => shell!.events.queued(chat.webContents as never) >= 4)
     expect(chat.webContents.sent).toEqual([])
 
     expect(await invoke(chat, 'rendererReady')).toEqual({ ok: true, value: true })
-    expect(eventsSent(chat, 'answer-delta')).toEqual([{ answerId: 'a', text: 'Hel' }, { answerId: 'a', text: 'lo' }])
+    // Progress that is not a snapshot keeps every step, in order.
+    expect(eventsSent(chat, 'model-download')).toEqual([downloading, verifying])
     const statuses = eventsSent(chat, 'index-status')
     expect(statuses.at(-1)).toEqual({ phase: { type: 'indexing', done: 1, total: 2 } })
     expect(statuses).not.toContainEqual({ phase: { type: 'scanning' } })

@@ -1,9 +1,8 @@
 import { MessageChannel } from 'node:worker_threads'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { BrainError, toErrorData } from '../../../../shared/errors'
-import { fromNodeMessagePort } from '../../../../electron/engine/rpc/port-adapters'
-import { createRpcServer } from '../../../../electron/engine/rpc/rpc-server'
-import { ENGINE_PORT_CHANNEL } from '../../../../electron/engine/rpc/window-port'
+import { fromNodeMessagePort } from '../../../../shared/rpc/port-adapters'
+import { createRpcServer } from '../../../../shared/rpc/rpc-server'
 import { BRAIN_EVENT_NAMES, ENGINE_METHOD_NAMES, SHELL_METHOD_NAMES, ipcChannel, type BrainApi } from '../../../../shared/ipc'
 import { electronMock } from '../../../support/electron-mock'
 
@@ -76,7 +75,7 @@ describe('preload', () => {
       if (method === 'search') return { direct: args[0] }
       throw new BrainError('not-found', 'no such conversation')
     })
-    electronMock.ipcRenderer.postMessage(ENGINE_PORT_CHANNEL, null, [channel.port2])
+    electronMock.ipcRenderer.postMessage(ipcChannel.enginePort, null, [channel.port2])
     expect(await brain.search('direct please')).toEqual({ direct: 'direct please' })
     const error = await brain.getConversation('x').catch((caught: unknown) => caught)
     expect(toErrorData(error)).toMatchObject({ code: 'not-found', message: 'no such conversation' })
@@ -89,4 +88,42 @@ describe('preload', () => {
     expect(relayed.at(-1)).toBe(ipcChannel.invoke('search'))
     server.dispose()
   })
+
+  it("streams a call's deltas to on() listeners and cancels it through the AbortLink the page passes", async () => {
+    const channel = new MessageChannel()
+    let serverSignal: AbortSignal | null = null
+    const server = createRpcServer(fromNodeMessagePort(channel.port1), async (method, args, signal, notify) => {
+      if (method !== 'ask') throw new BrainError('invalid-input', `unexpected ${method}`)
+      const { answerId } = args[0] as { answerId: string }
+      serverSignal = signal
+      notify('answer-delta', { answerId, text: 'Par' })
+      // Like the engine: a stopped answer resolves with its partial text.
+      return await new Promise((resolve) => signal.addEventListener('abort', () => resolve({ answerId, text: 'Par', aborted: true }), { once: true }))
+    })
+    electronMock.ipcRenderer.postMessage(ipcChannel.enginePort, null, [channel.port2])
+    const deltas: unknown[] = []
+    const off = brain.on('answer-delta', (delta) => deltas.push(delta))
+    // What renderer/api/get-brain.ts passes for an AbortSignal: a function the preload hands its abort listener.
+    let abort: (() => void) | null = null
+    const preload = brain as unknown as { ask(request: unknown, link: (onAbort: () => void) => void): Promise<unknown> }
+    const answer = preload.ask({ answerId: 'a1', question: 'q' }, (onAbort) => {
+      abort = onAbort
+    })
+    await waitFor(() => deltas.length === 1 && abort !== null)
+    expect(deltas).toEqual([{ answerId: 'a1', text: 'Par' }])
+    abort!()
+    expect(await answer).toEqual({ answerId: 'a1', text: 'Par', aborted: true })
+    expect(serverSignal!.aborted).toBe(true)
+    off()
+    server.dispose()
+    electronMock.ipcRenderer.emit(ipcChannel.event('engine-state'), { type: 'restarting', attempt: 1, retryInMs: 500, lastExit: 'exit code 1' })
+  })
 })
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const started = Date.now()
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error('timed out waiting for condition')
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}

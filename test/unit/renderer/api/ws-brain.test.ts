@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { BrainError } from '../../../../shared/errors'
-import type { BrainEventName, BrainEvents, EngineMethodName } from '../../../../shared/ipc'
+import type { BrainEvents, CallEventListener, EngineEventName, EngineEvents, EngineMethodName } from '../../../../shared/ipc'
 import { startWsBridge, type BridgeEngine, type WsBridge } from '../../../../electron/engine/bridge/ws-bridge-server'
 import { bridgeUrl, } from '../../../../renderer/api/get-brain'
 import { createWsBrain, type WebSocketFactory, type WsBrain } from '../../../../renderer/api/ws-brain'
@@ -9,11 +9,23 @@ import { createWsBrain, type WebSocketFactory, type WsBrain } from '../../../../
 /** Stub engine for the protocol only: echoes its arguments and fires events on demand. */
 function stubEngine() {
   const listeners = new Map<string, Set<(payload: unknown) => void>>()
-  const engine: BridgeEngine & { fire<E extends BrainEventName>(event: E, payload: BrainEvents[E]): void } = {
-    async call(method: EngineMethodName, args: unknown[]) {
+  const engine: BridgeEngine & { fire<E extends EngineEventName>(event: E, payload: EngineEvents[E]): void; aborted: unknown[] } = {
+    aborted: [],
+    async call(method: EngineMethodName, args: unknown[], signal?: AbortSignal, onEvent?: CallEventListener) {
       if (method === 'renameConversation') return { id: args[0], title: args[1], createdAt: 'c', updatedAt: 'u' }
       if (method === 'deleteConversation') throw new BrainError('not-found', 'gone')
-      if (method === 'ask') return new Promise(() => {})
+      if (method === 'ask') {
+        const { answerId, question } = args[0] as { answerId: string; question: string }
+        if (question === 'never answered') return new Promise(() => {})
+        onEvent?.('answer-delta', { answerId, text: 'one' })
+        onEvent?.('answer-reasoning-delta', { answerId, text: 'hmm' })
+        if (question !== 'stop me') return { answerId, text: 'one' }
+        // Like the engine: a stopped answer resolves with its partial text.
+        return await new Promise((resolve) => signal?.addEventListener('abort', () => {
+          engine.aborted.push(signal.reason)
+          resolve({ answerId, text: 'one', aborted: true })
+        }, { once: true }))
+      }
       return null
     },
     on(event, listener) {
@@ -64,15 +76,32 @@ describe('createWsBrain', () => {
 
   it('delivers events to subscribers until they unsubscribe', async () => {
     const { brain, engine } = await setup()
-    const texts: string[] = []
-    const off = brain.on('answer-delta', (delta) => texts.push(delta.text))
+    const folders: Array<string | null> = []
+    const off = brain.on('index-status', (snapshot) => folders.push(snapshot.folder))
     await brain.rendererReady()
-    engine.fire('answer-delta', { answerId: 'a', text: 'one' })
+    engine.fire('index-status', { folder: '/one' } as EngineEvents['index-status'])
     await brain.rendererReady()
     off()
-    engine.fire('answer-delta', { answerId: 'a', text: 'two' })
+    engine.fire('index-status', { folder: '/two' } as EngineEvents['index-status'])
     await brain.rendererReady()
-    expect(texts).toEqual(['one'])
+    expect(folders).toEqual(['/one'])
+  })
+
+  it("streams an ask's deltas to this client's listeners, and stops it with the AbortSignal passed after the arguments", async () => {
+    const { brain, engine } = await setup()
+    const deltas: string[] = []
+    brain.on('answer-delta', (delta) => deltas.push(delta.text))
+    brain.on('answer-reasoning-delta', (delta) => deltas.push(`reasoning: ${delta.text}`))
+    expect(await brain.ask({ answerId: 'a1', question: 'q' })).toEqual({ answerId: 'a1', text: 'one' })
+    expect(deltas).toEqual(['one', 'reasoning: hmm'])
+
+    const controller = new AbortController()
+    const stopped = brain.ask({ answerId: 'a2', question: 'stop me' }, controller.signal)
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    controller.abort()
+    expect(await stopped).toEqual({ answerId: 'a2', text: 'one', aborted: true })
+    expect(engine.aborted).toHaveLength(1)
+    expect(engine.aborted[0]).toMatchObject({ code: 'aborted' })
   })
 
   it('reports a lost bridge as engine-state restarting and fails pending calls', async () => {

@@ -1,4 +1,4 @@
-import { ROUTING_POLICIES, settingsSchema, type RoutingPolicy, type Settings } from '../../../shared/settings'
+import { ROUTING_POLICIES, settingsSchema, type RoutingPolicy, type Settings } from './settings'
 
 /** What could be saved from a settings file that did not parse or validate. */
 export interface RecoveredSettings {

@@ -1,9 +1,9 @@
 // Runs in a real worker thread: serves a small method map over the worker's parentPort.
 import { parentPort } from 'node:worker_threads'
 import { BrainError } from '../../../../shared/errors'
-import { fromNodeMessagePort } from '../../../../electron/engine/rpc/port-adapters'
-import { createRpcServer } from '../../../../electron/engine/rpc/rpc-server'
-import { toDisposable } from '../../../../electron/engine/lifecycle'
+import { fromNodeMessagePort } from '../../../../shared/rpc/port-adapters'
+import { createRpcServer } from '../../../../shared/rpc/rpc-server'
+import { toDisposable } from '../../../../shared/lifecycle'
 
 if (!parentPort) throw new Error('must run in a worker')
 

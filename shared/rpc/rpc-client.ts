@@ -1,5 +1,5 @@
-import { BrainError } from '../../../shared/errors'
-import type { AsyncMethods } from '../../../shared/ipc'
+import { BrainError } from '../errors'
+import type { AsyncMethods } from '../ipc'
 import type { Disposable } from '../lifecycle'
 import { DisposableStore, toDisposable } from '../lifecycle'
 import { isRpcMessage, type RpcMessage } from './protocol'
@@ -10,8 +10,11 @@ type MethodResult<T, K extends keyof T> = T[K] extends (...args: never[]) => inf
 
 /** The client's own members, beside the proxied methods. */
 export interface RpcClientControls<T, Events = Record<string, unknown>> extends Disposable {
-  /** Calls a method with an AbortSignal: aborting sends `cancel`, and the call rejects with `aborted`. */
-  call<K extends keyof T & string>(method: K, args: MethodArgs<T, K>, signal?: AbortSignal): Promise<MethodResult<T, K>>
+  /**
+   * Calls a method. Aborting `signal` sends `cancel`; the call then settles with the server's answer (a stopped
+   * answer's partial text, or an `aborted` error). `onEvent` hears the events the server streams for this call.
+   */
+  call<K extends keyof T & string>(method: K, args: MethodArgs<T, K>, signal?: AbortSignal, onEvent?: (event: string, payload: unknown) => void): Promise<MethodResult<T, K>>
   on<E extends keyof Events & string>(event: E, listener: (payload: Events[E]) => void): Disposable
   /** Fires once when the port closed (peer gone or disposed); pending calls have been rejected by then. */
   onClose(listener: () => void): Disposable
@@ -25,6 +28,7 @@ export type RpcClient<T, Events = Record<string, unknown>> = AsyncMethods<T> & R
 interface Pending {
   resolve(value: unknown): void
   reject(error: unknown): void
+  onEvent?: (event: string, payload: unknown) => void
 }
 
 const CONTROL_KEYS = new Set(['call', 'on', 'onClose', 'closed', 'dispose'])
@@ -60,6 +64,13 @@ export function createRpcClient<T, Events = Record<string, unknown>>(port: RpcPo
         pending.delete(message.id)
         if (message.ok) entry.resolve(message.value)
         else entry.reject(BrainError.fromData(message.error))
+      } else if (message.kind === 'event' && message.id !== undefined) {
+        const onEvent = pending.get(message.id)?.onEvent
+        try {
+          onEvent?.(message.event, message.payload)
+        } catch (error) {
+          console.error('[rpc] call event listener failed', error)
+        }
       } else if (message.kind === 'event') {
         for (const listener of [...(listeners.get(message.event) ?? [])]) {
           try {
@@ -73,18 +84,17 @@ export function createRpcClient<T, Events = Record<string, unknown>>(port: RpcPo
   )
   store.add(port.onClose(shutDown))
 
-  const call = (method: string, args: unknown[], signal?: AbortSignal): Promise<unknown> => {
+  const call = (method: string, args: unknown[], signal?: AbortSignal, onEvent?: (event: string, payload: unknown) => void): Promise<unknown> => {
     if (closed) return Promise.reject(unavailable())
     if (signal?.aborted) return Promise.reject(new BrainError('aborted', 'Stopped.', { retryable: true, cause: signal.reason }))
     const id = nextId++
     return new Promise((resolve, reject) => {
+      // The server answers a cancelled call too (the port closing rejects it otherwise), so the call waits for that.
       const onAbort = (): void => {
-        if (!pending.has(id)) return
-        pending.delete(id)
-        if (!closed) port.postMessage({ kind: 'cancel', id } satisfies RpcMessage)
-        reject(new BrainError('aborted', 'Stopped.', { retryable: true, cause: signal?.reason }))
+        if (pending.has(id) && !closed) port.postMessage({ kind: 'cancel', id } satisfies RpcMessage)
       }
       pending.set(id, {
+        onEvent,
         resolve(value) {
           signal?.removeEventListener('abort', onAbort)
           resolve(value)

@@ -1,11 +1,14 @@
-import { BrainError, toErrorData } from '../../../shared/errors'
+import { BrainError, toErrorData } from '../errors'
 import type { Disposable } from '../lifecycle'
 import { DisposableStore, toDisposable } from '../lifecycle'
-import { isRpcMessage, type RpcMessage, type RpcRequest } from './protocol'
+import { isRpcMessage, malformedRequestId, type RpcMessage, type RpcRequest } from './protocol'
 import type { RpcPort } from './rpc-port'
 
-/** Serves one request; `signal` aborts when the client cancels the call or the port closes. */
-export type RpcHandler = (method: string, args: unknown[], signal: AbortSignal) => Promise<unknown>
+/**
+ * Serves one request; `signal` aborts when the client cancels the call or the port closes. `notify` streams an
+ * event of this call to its caller alone (answer deltas), on the port the request came on.
+ */
+export type RpcHandler = (method: string, args: unknown[], signal: AbortSignal, notify: (event: string, payload: unknown) => void) => Promise<unknown>
 
 /** Subscribes the server to an event source; `forward` posts one event to the client. */
 export type RpcEventSource = (forward: (event: string, payload: unknown) => void) => Disposable
@@ -47,7 +50,10 @@ export function createRpcServer(port: RpcPort, handler: RpcHandler, events?: Rpc
     const controller = new AbortController()
     running.set(request.id, controller)
     try {
-      const value = await handler(request.method, request.args, controller.signal)
+      const notify = (event: string, payload: unknown): void => {
+        if (running.get(request.id) === controller) post({ kind: 'event', event, payload, id: request.id })
+      }
+      const value = await handler(request.method, request.args, controller.signal, notify)
       post({ kind: 'response', id: request.id, ok: true, value })
     } catch (error) {
       post({ kind: 'response', id: request.id, ok: false, error: toErrorData(error) })
@@ -58,7 +64,12 @@ export function createRpcServer(port: RpcPort, handler: RpcHandler, events?: Rpc
 
   store.add(
     port.onMessage((message) => {
-      if (!isRpcMessage(message)) return
+      if (!isRpcMessage(message)) {
+        // A request we cannot serve is still answered, or its caller would wait forever.
+        const id = malformedRequestId(message)
+        if (id !== null) post({ kind: 'response', id, ok: false, error: toErrorData(new BrainError('invalid-input', 'A request needs a method name and an array of arguments.')) })
+        return
+      }
       if (message.kind === 'request') void serve(message)
       else if (message.kind === 'cancel') running.get(message.id)?.abort(new BrainError('aborted', 'Cancelled by the caller.', { retryable: true }))
     }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { recoverSettings } from '../../../../electron/engine/settings/recover-settings'
-import { defaultSettings } from '../../../../shared/settings'
+import { recoverSettings } from '../../../shared/recover-settings'
+import { defaultSettings } from '../../../shared/settings'
 
 const full = JSON.stringify(
   {

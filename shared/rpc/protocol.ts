@@ -1,4 +1,6 @@
-import type { ErrorData } from '../../../shared/errors'
+// The one wire protocol of notes-rag: main <-> engine, window <-> engine (MessagePorts), and the browser <-> the dev
+// bridge (the same messages as JSON over a WebSocket).
+import type { ErrorData } from '../errors'
 
 /** A call from client to server; `id` is unique per client. */
 export interface RpcRequest {
@@ -13,17 +15,21 @@ export type RpcResponse =
   | { kind: 'response'; id: number; ok: true; value: unknown }
   | { kind: 'response'; id: number; ok: false; error: ErrorData }
 
-/** Asks the server to abort the signal it passed to the handler of request `id`. */
+/**
+ * Asks the server to abort the signal it passed to the handler of request `id`. The call still settles with the
+ * server's response: a stopped answer resolves with its partial text, other calls reject with `aborted`.
+ */
 export interface RpcCancel {
   kind: 'cancel'
   id: number
 }
 
-/** A pushed event from server to every client on that port. */
+/** A pushed event from the server to the client on that port; with `id`, an event of that one call (a streamed delta). */
 export interface RpcEvent {
   kind: 'event'
   event: string
   payload: unknown
+  id?: number
 }
 
 /** Every message the RPC layer puts on a port. */
@@ -36,11 +42,21 @@ export function isRpcMessage(value: unknown): value is RpcMessage {
   if (typeof value !== 'object' || value === null) return false
   const kind = (value as { kind?: unknown }).kind
   if (typeof kind !== 'string' || !KINDS.has(kind)) return false
-  if (kind === 'event') return typeof (value as RpcEvent).event === 'string'
+  if (kind === 'event') {
+    const { event, id } = value as RpcEvent
+    return typeof event === 'string' && (id === undefined || typeof id === 'number')
+  }
   if (typeof (value as { id?: unknown }).id !== 'number') return false
   if (kind === 'request') {
     const request = value as RpcRequest
     return typeof request.method === 'string' && Array.isArray(request.args)
   }
   return true
+}
+
+/** The id of a request too malformed to serve (no method, args not an array), so the server can still answer it. */
+export function malformedRequestId(value: unknown): number | null {
+  if (typeof value !== 'object' || value === null || isRpcMessage(value)) return null
+  const { kind, id } = value as { kind?: unknown; id?: unknown }
+  return kind === 'request' && typeof id === 'number' ? id : null
 }

@@ -1,5 +1,5 @@
-import type { ErrorData } from '../../../shared/errors'
-import type { Settings } from '../../../shared/settings'
+import type { ErrorData } from '../errors'
+import type { Settings } from '../settings'
 
 /**
  * Engine methods served only on main's own port (`connect` with `main: true`), never on a window's: they change

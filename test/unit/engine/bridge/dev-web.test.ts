@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { parseDevWebArgs } from '../../../../../electron/engine/bridge/dev-web'
+import { parseDevWebArgs } from '../../../../electron/engine/bridge/dev-web'
 
 describe('parseDevWebArgs', () => {
   it('takes flags over the environment and makes paths absolute', () => {

@@ -1,3 +1,4 @@
+// Structural views of each runtime's message port: this file imports neither Node, Electron nor the DOM.
 import type { Disposable } from '../lifecycle'
 import { toDisposable } from '../lifecycle'
 import type { RpcPort } from './rpc-port'
@@ -111,19 +112,103 @@ export function fromElectronMessagePort(port: ElectronMessagePortLike): RpcPort 
   }
 }
 
-/** Wraps `process.parentPort` of a utilityProcess. It never closes by itself: the process exits instead. */
-export function fromParentPort(port: ParentPortLike): RpcPort {
-  const closed = new CloseSignal()
+/** Structural view of a DOM MessagePort (the renderer/preload side of a MessageChannelMain). */
+export interface DomMessagePortLike {
+  postMessage(message: unknown): void
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void
+  removeEventListener(type: 'message', listener: (event: { data: unknown }) => void): void
+  start(): void
+  close(): void
+}
+
+/**
+ * Wraps a DOM MessagePort. It reports no close of its own (the engine process can die silently), so
+ * the owner closes it when main says the engine stopped (`engine-state`).
+ */
+export function fromDomMessagePort(port: DomMessagePortLike): RpcPort {
+  const closeListeners = new Set<() => void>()
+  let closed = false
+  let started = false
   return {
     postMessage: (message) => port.postMessage(message),
     onMessage(listener) {
-      const handle = (event: ElectronMessageEventLike<ElectronMessagePortLike>): void => listener(event.data)
-      port.on('message', handle)
+      const handle = (event: { data: unknown }): void => listener(event.data)
+      port.addEventListener('message', handle)
+      if (!started) {
+        started = true
+        port.start()
+      }
+      return toDisposable(() => port.removeEventListener('message', handle))
+    },
+    onClose(listener): Disposable {
+      if (closed) {
+        queueMicrotask(listener)
+        return toDisposable(() => {})
+      }
+      closeListeners.add(listener)
       return toDisposable(() => {
-        port.off('message', handle)
+        closeListeners.delete(listener)
+      })
+    },
+    close() {
+      if (closed) return
+      closed = true
+      port.close()
+      for (const listener of [...closeListeners]) listener()
+      closeListeners.clear()
+    },
+  }
+}
+
+/** Structural view of a WebSocket: the browser's, or the `ws` package's (which offers the same listener API). */
+export interface WebSocketLike {
+  readonly readyState: number
+  send(data: string): void
+  addEventListener(type: 'open' | 'close', listener: () => void): void
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void
+  close(): void
+}
+
+const WEB_SOCKET_CONNECTING = 0
+const WEB_SOCKET_OPEN = 1
+
+/**
+ * Wraps a WebSocket: RPC messages travel as JSON text frames, and frames posted while it is still connecting are
+ * sent once it opens. A frame that is not JSON reaches listeners as undefined, which the RPC layer ignores.
+ */
+export function fromWebSocket(socket: WebSocketLike): RpcPort {
+  const closed = new CloseSignal()
+  const outbox: string[] = []
+  socket.addEventListener('open', () => {
+    for (const frame of outbox.splice(0)) socket.send(frame)
+  })
+  socket.addEventListener('close', () => closed.fire())
+  return {
+    postMessage(message) {
+      const frame = JSON.stringify(message)
+      if (socket.readyState === WEB_SOCKET_OPEN) socket.send(frame)
+      else if (socket.readyState === WEB_SOCKET_CONNECTING) outbox.push(frame)
+    },
+    onMessage(listener) {
+      let active = true
+      socket.addEventListener('message', (event) => {
+        if (!active) return
+        let message: unknown
+        try {
+          message = JSON.parse(String(event.data))
+        } catch {
+          message = undefined
+        }
+        listener(message)
+      })
+      return toDisposable(() => {
+        active = false
       })
     },
     onClose: (listener) => closed.on(listener),
-    close: () => closed.fire(),
+    close() {
+      socket.close()
+      closed.fire()
+    },
   }
 }

@@ -1,11 +1,11 @@
 import { MessageChannel, Worker } from 'node:worker_threads'
 import { afterEach, describe, expect, it } from 'vitest'
 import { BrainError } from '../../../../shared/errors'
-import { DisposableStore, toDisposable } from '../../../../electron/engine/lifecycle'
-import { fromElectronMessagePort, fromNodeMessagePort, type ElectronMessagePortLike } from '../../../../electron/engine/rpc/port-adapters'
-import { createRpcClient } from '../../../../electron/engine/rpc/rpc-client'
-import { createRpcServer, type RpcHandler } from '../../../../electron/engine/rpc/rpc-server'
-import { isRpcMessage } from '../../../../electron/engine/rpc/protocol'
+import { DisposableStore, toDisposable } from '../../../../shared/lifecycle'
+import { fromElectronMessagePort, fromNodeMessagePort, type ElectronMessagePortLike } from '../../../../shared/rpc/port-adapters'
+import { createRpcClient } from '../../../../shared/rpc/rpc-client'
+import { createRpcServer, type RpcHandler } from '../../../../shared/rpc/rpc-server'
+import { isRpcMessage } from '../../../../shared/rpc/protocol'
 
 interface Calculator {
   add(a: number, b: number): number
@@ -75,20 +75,63 @@ describe('rpc over worker_threads MessageChannel', () => {
     await expect(client.call('nope' as never, [] as never)).rejects.toMatchObject({ code: 'internal', message: 'unknown nope' })
   })
 
-  it('aborting a call sends cancel, which aborts the server-side signal', async () => {
+  it("aborting a call sends cancel, which aborts the server-side signal; the server's answer settles the call", async () => {
     let serverSignal: AbortSignal | null = null
     const { client, server } = pair(async (_method, _args, signal) => {
       serverSignal = signal
+      // Like a stopped answer: the handler answers with what it has.
       return await new Promise((resolve) => signal.addEventListener('abort', () => resolve('partial'), { once: true }))
     })
     const controller = new AbortController()
     const call = client.call('slow', [10_000], controller.signal)
     await waitFor(() => server.pending === 1)
     controller.abort()
-    await expect(call).rejects.toMatchObject({ code: 'aborted' })
-    await waitFor(() => serverSignal?.aborted === true)
+    await expect(call).resolves.toBe('partial')
+    expect(serverSignal!.aborted).toBe(true)
     expect(serverSignal!.reason).toMatchObject({ code: 'aborted' })
     await waitFor(() => server.pending === 0)
+  })
+
+  it('rejects a cancelled call with aborted when the handler gives up on the signal', async () => {
+    const { client, server } = pair(slowHandler)
+    const controller = new AbortController()
+    const call = client.call('slow', [10_000], controller.signal)
+    await waitFor(() => server.pending === 1)
+    controller.abort()
+    await expect(call).rejects.toMatchObject({ code: 'aborted', retryable: true })
+    await waitFor(() => server.pending === 0)
+  })
+
+  it("streams a call's own events to that call's listener only, never to on() subscribers", async () => {
+    const { client } = pair(async (method, args, _signal, notify) => {
+      for (let n = 1; n <= (args[0] as number); n++) notify('tick', n)
+      return method
+    })
+    const broadcast: number[] = []
+    client.on('tick', (n) => broadcast.push(n))
+    const first: unknown[] = []
+    const second: unknown[] = []
+    const results = await Promise.all([
+      client.call('slow', [3], undefined, (event, payload) => first.push([event, payload])),
+      client.call('add', [1, 0], undefined, (event, payload) => second.push([event, payload])),
+    ])
+    expect(results).toEqual(['slow', 'add'])
+    expect(first).toEqual([['tick', 1], ['tick', 2], ['tick', 3]])
+    expect(second).toEqual([['tick', 1]])
+    expect(broadcast).toEqual([])
+  })
+
+  it('answers a request it cannot serve (no method, args not an array) instead of leaving it pending', async () => {
+    const { channel } = pair(slowHandler)
+    const replies: unknown[] = []
+    channel.port2.on('message', (message) => replies.push(message))
+    channel.port2.postMessage({ kind: 'request', id: 41, method: 'add', args: 'not a list' })
+    channel.port2.postMessage({ kind: 'request', id: 42, args: [] })
+    await waitFor(() => replies.length === 2)
+    expect(replies).toEqual([
+      { kind: 'response', id: 41, ok: false, error: expect.objectContaining({ code: 'invalid-input' }) },
+      { kind: 'response', id: 42, ok: false, error: expect.objectContaining({ code: 'invalid-input' }) },
+    ])
   })
 
   it('rejects at once with a signal that is already aborted, without sending', async () => {
@@ -239,7 +282,8 @@ describe('rpc with a real Worker running the server', () => {
     const controller = new AbortController()
     const waiting = client.call('waitForAbort', [], controller.signal)
     setTimeout(() => controller.abort(), 20)
-    await expect(waiting).rejects.toMatchObject({ code: 'aborted' })
+    // The worker's handler saw the cancel and answered.
+    await expect(waiting).resolves.toBe('aborted on the worker')
 
     const orphan = client.call('waitForAbort', [])
     await worker.terminate()
