@@ -1,5 +1,5 @@
 import fs from 'node:fs'
-import { BrainError, throwIfAborted } from '../../shared/errors'
+import { BrainError, throwIfAborted, errorMessage } from '../../shared/errors'
 import type { IndexSnapshot } from '../../shared/index-status'
 import type { BrainEventName, BrainEvents, EngineMethodName, EngineMethods } from '../../shared/ipc'
 import { ENGINE_METHOD_NAMES } from '../../shared/ipc'
@@ -388,6 +388,6 @@ function ensureWritableDataDir(dataDir: string): void {
     fs.writeFileSync(probe, '')
     fs.rmSync(probe)
   } catch (error) {
-    throw new BrainError('data-dir-unwritable', `Cannot write to the data folder ${dataDir}: ${(error as Error).message}`, { cause: error })
+    throw new BrainError('data-dir-unwritable', `Cannot write to the data folder ${dataDir}: ${errorMessage(error)}`, { cause: error })
   }
 }

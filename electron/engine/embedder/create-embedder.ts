@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os'
 import { pathToFileURL } from 'node:url'
 import type { Worker } from 'node:worker_threads'
 import { AutoTokenizer, type PreTrainedTokenizer } from '@huggingface/transformers'
-import { BrainError, throwIfAborted } from '../../../shared/errors'
+import { BrainError, throwIfAborted, abortedError } from '../../../shared/errors'
 import type { Embedder, EmbedderInfo, EmbedderOptions } from './types'
 import type { EmbeddingPriority, EmbeddingWorkerMessage, EmbeddingWorkerRequest, EmbeddingWorkerSettings } from './worker-protocol'
 import { classifyLoadError } from './load-errors'
@@ -99,7 +99,7 @@ export class WorkerEmbedder implements Embedder {
   async load(modelId: string, tokenizerFolder: string, signal?: AbortSignal): Promise<void> {
     const dimensions = await new Promise<number>((resolve, reject) => {
       if (this.failure) return reject(this.failure)
-      const onAbort = (): void => reject(new BrainError('aborted', 'Stopped.', { retryable: true, cause: signal?.reason }))
+      const onAbort = (): void => reject(abortedError(signal?.reason))
       if (signal?.aborted) return onAbort()
       signal?.addEventListener('abort', onAbort, { once: true })
       this.loaded = {
@@ -229,13 +229,13 @@ export class WorkerEmbedder implements Embedder {
   private request(texts: string[], priority: EmbeddingPriority, signal?: AbortSignal): Promise<Float32Array[]> {
     return new Promise((resolve, reject) => {
       if (this.failure) return reject(this.failure)
-      if (signal?.aborted) return reject(new BrainError('aborted', 'Stopped.', { retryable: true, cause: signal.reason }))
+      if (signal?.aborted) return reject(abortedError(signal.reason))
       const id = this.nextId++
       const onAbort = (): void => {
         if (!this.pending.delete(id)) return
         // The worker drops the job at its next batch boundary; the caller is answered now.
         this.post({ type: 'cancel', id })
-        reject(new BrainError('aborted', 'Stopped.', { retryable: true, cause: signal?.reason }))
+        reject(abortedError(signal?.reason))
       }
       signal?.addEventListener('abort', onAbort, { once: true })
       this.pending.set(id, {

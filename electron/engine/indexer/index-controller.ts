@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import { BrainError, isAbortError, toErrorData } from '../../../shared/errors'
 import type { FileError, FolderState, IndexPhase, IndexSnapshot, IndexSummary, StoreRepairs } from '../../../shared/index-status'
 import type { Settings } from '../../../shared/settings'
+import { Backoff } from '../async/backoff'
 import { Emitter, type Disposable } from '../lifecycle'
 import type { MetaStore } from '../store/meta-store'
 import type { VectorStore } from '../store/vector-store'
@@ -59,7 +60,7 @@ export class IndexController implements Disposable {
   private disposed = false
   private consistencyTimer: NodeJS.Timeout | null = null
   private retryTimer: NodeJS.Timeout | null = null
-  private retryDelay: number
+  private readonly retryBackoff: Backoff
   private passRunning = false
   private readonly guard: RemovalGuardState
   readonly onSnapshot = new Emitter<IndexSnapshot>()
@@ -71,7 +72,7 @@ export class IndexController implements Disposable {
   constructor(private readonly options: IndexControllerOptions) {
     this.userPaused = options.settings().indexing.paused
     this.guard = new RemovalGuardState(options.meta)
-    this.retryDelay = options.retryPassMs ?? DEFAULT_RETRY_PASS_MS
+    this.retryBackoff = new Backoff(() => ({ initialMs: options.retryPassMs ?? DEFAULT_RETRY_PASS_MS, maxMs: options.consistencyCheckMs || DEFAULT_CONSISTENCY_CHECK_MS }))
     options.embedding.onStatus.event(() => this.emitSoon())
     options.embedding.onTarget.event(() => {
       if (!this.indexer) return
@@ -210,7 +211,7 @@ export class IndexController implements Disposable {
     this.passRunning = true
     try {
       const summary = await indexer.reconcile(combined, passOptions)
-      this.retryDelay = this.options.retryPassMs ?? DEFAULT_RETRY_PASS_MS
+      this.retryBackoff.reset()
       if (generation === this.generation) this.afterWork()
       return summary
     } catch (error) {
@@ -230,8 +231,7 @@ export class IndexController implements Disposable {
   /** A watched folder whose pass failed (a locked database, a full disk) is tried again, with backoff. */
   private scheduleRetry(generation: number): void {
     if (!this.options.watch || this.retryTimer || this.disposed) return
-    const delay = this.retryDelay
-    this.retryDelay = Math.min(this.retryDelay * 2, this.options.consistencyCheckMs || DEFAULT_CONSISTENCY_CHECK_MS)
+    const delay = this.retryBackoff.next()
     console.warn(`[index] the pass failed; trying again in ${Math.round(delay / 1000)} s`)
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null

@@ -14,7 +14,7 @@ import { hasIndexedExtension } from '../watcher/ignore-rules'
 import { NOT_REGULAR_FILE, readNoteFile } from './read-note-file'
 import { DEFAULT_REMOVAL_GUARD, judgeRemovals, readFolderIdentity, RemovalGuardState, type RemovalGuardOptions } from './removal-guard'
 import { scanFolder, type ScannedFile } from './scan-folder'
-import { SerialQueue } from './serial-queue'
+import { SerialQueue } from '../async/serial-queue'
 
 /** The embedding model and the vector table it fills; null while no model is loaded. */
 export interface EmbeddingTarget {

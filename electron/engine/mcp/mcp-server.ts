@@ -6,7 +6,7 @@ import { BrainError, toErrorData } from '../../../shared/errors'
 import { answerToMarkdown } from '../../../shared/markdown-export'
 import type { SearchHit } from '../../../shared/search'
 import type { Engine } from '../engine'
-import { addDays, toIsoDate } from '../retrieval/calendar'
+import { addDays, utcMsToIsoDate } from '../dates/calendar-date'
 import { MAX_SEARCH_LIMIT } from '../retrieval/searcher'
 import { readNoteExcerpt, resolveNote, type NoteAccessRules } from './note-access'
 import { headingsFromPaths, parsePeriodPhrase, timelineOf, weeksOf } from './notes-catalog'
@@ -40,7 +40,7 @@ export function createNotesMcpServer(engine: Engine, options: NotesMcpServerOpti
         'Tools over the user\'s markdown weekly logs (notes-rag). Use search_notes for topics, list_weeks or timeline for "what did I do in <period>", ask_notes for a grounded answer with citations, read_note to read a cited note or its lines.',
     },
   )
-  const today = () => options.today ?? toIsoDate(new Date())
+  const today = () => options.today ?? utcMsToIsoDate(Date.now())
 
   server.registerTool(
     'search_notes',

@@ -1,6 +1,6 @@
 import type { NotesOverview, TimelineResult } from '../../../shared/notes-overview'
 import type { Period } from '../../../shared/period'
-import { toIsoDate } from '../retrieval/calendar'
+import { utcMsToIsoDate } from '../dates/calendar-date'
 import { STOPWORDS, toFtsQuery } from '../retrieval/fts-query'
 import { isFillerOnly, parseQuery } from '../retrieval/parse-query'
 import type { MetaStore } from '../store/meta-store'
@@ -91,7 +91,7 @@ export function recurringWords(meta: MetaStore): string[] {
  * not used as a filter, so the chart shows where else the topic appears). A query that is only a period counts
  * every passage, which shows how full each week is.
  */
-export function searchTimeline(meta: MetaStore, query: string, today: string = toIsoDate(new Date())): TimelineResult {
+export function searchTimeline(meta: MetaStore, query: string, today: string = utcMsToIsoDate(Date.now())): TimelineResult {
   const db = meta.database
   const parsed = parseQuery(String(query ?? ''), today)
   const span = db.prepare('SELECT min(period_start) AS start, max(period_end) AS end FROM chunks').get() as { start: string | null; end: string | null }

@@ -1,11 +1,11 @@
-import { BrainError, isAbortError, throwIfAborted } from '../../../shared/errors'
+import { BrainError, isAbortError, throwIfAborted, errorMessage, abortedError } from '../../../shared/errors'
 import { periodsOverlap, type QueryPeriod } from '../../../shared/period'
 import type { Retriever, SearchHit, SearchMode, SearchOptions, SearchResult } from '../../../shared/search'
 import type { Embedder } from '../embedder/types'
 import type { MetaStore } from '../store/meta-store'
 import type { ChunkFilter, ChunkRecord } from '../store/types'
 import type { VectorStore } from '../store/vector-store'
-import { toIsoDate } from './calendar'
+import { utcMsToIsoDate } from '../dates/calendar-date'
 import { searchTerms, toFtsQuery } from './fts-query'
 import { RRF_K, fuseRankings, type FusedItem, type RankedList } from './fuse'
 import { intersectPeriods, normalisePathPrefix, operatorPeriod, orderIntent, parseQuery, type OrderIntent } from './parse-query'
@@ -55,7 +55,7 @@ export class Searcher {
     throwIfAborted(signal)
     const queryText = typeof query === 'string' ? query : ''
     const limit = clampLimit(options.limit)
-    const today = options.today ?? toIsoDate(this.now())
+    const today = options.today ?? utcMsToIsoDate(this.now().getTime())
     if (!/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new BrainError('invalid-input', `"today" must be an ISO date, got ${today}.`)
 
     const parsed = parseQuery(queryText, today)
@@ -127,9 +127,9 @@ export class Searcher {
         const vectorHits = await vectorSide.target.store.search(vectorSide.target.table, vector, { limit: candidates, filter })
         lists.push({ retriever: 'vector', ids: vectorHits.map((hit) => hit.id) })
       } catch (error) {
-        if (isAbortError(error) || signal?.aborted) throw error instanceof BrainError ? error : new BrainError('aborted', 'Stopped.', { retryable: true, cause: error })
+        if (isAbortError(error) || signal?.aborted) throw error instanceof BrainError ? error : abortedError(error)
         mode = 'keyword'
-        modeReason = `Vector search failed, so these are keyword results only: ${error instanceof Error ? error.message : String(error)}`
+        modeReason = `Vector search failed, so these are keyword results only: ${errorMessage(error)}`
       }
     } else if (mode === 'hybrid') {
       mode = 'keyword'

@@ -1,8 +1,10 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
+import { Backoff } from '../async/backoff'
 import type { Disposable } from '../lifecycle'
 import { hasIndexedExtension, isIgnoredPath, toRelativePath } from './ignore-rules'
+import { errorMessage } from '../../../shared/errors'
 
 /** A settled change to one file, relative to the watched folder. */
 export interface FileChange {
@@ -65,7 +67,7 @@ export class FolderWatcher implements Disposable {
   private maxWaitTimer: NodeJS.Timeout | null = null
   private livenessTimer: NodeJS.Timeout | null = null
   private restartTimer: NodeJS.Timeout | null = null
-  private restartDelay: number
+  private readonly restartBackoff: Backoff
   private lastRestartAt = 0
   private available = true
   private disposed = false
@@ -76,7 +78,7 @@ export class FolderWatcher implements Disposable {
   private constructor(private readonly options: FolderWatcherOptions) {
     this.debounceMs = options.debounceMs ?? 250
     this.maxWaitMs = options.maxWaitMs ?? 2000
-    this.restartDelay = options.restartDelayMs ?? 1000
+    this.restartBackoff = new Backoff(() => ({ initialMs: options.restartDelayMs ?? 1000, maxMs: options.maxRestartDelayMs ?? 60_000 }))
     this.realRoot = safeRealpath(options.root) ?? path.resolve(options.root)
   }
 
@@ -195,10 +197,9 @@ export class FolderWatcher implements Disposable {
   private scheduleRestart(reason: string): void {
     if (this.restartTimer || this.disposed) return
     // A watcher that ran quietly for a while starts its backoff from the beginning again.
-    if (Date.now() - this.lastRestartAt > RESTART_BACKOFF_RESET_MS) this.restartDelay = this.options.restartDelayMs ?? 1000
+    if (Date.now() - this.lastRestartAt > RESTART_BACKOFF_RESET_MS) this.restartBackoff.reset()
     this.lastRestartAt = Date.now()
-    const delay = this.restartDelay
-    this.restartDelay = Math.min(this.restartDelay * 2, this.options.maxRestartDelayMs ?? 60_000)
+    const delay = this.restartBackoff.next()
     this.options.onError?.(new Error(`The file watcher stopped (${reason}); restarting in ${Math.round(delay / 1000)} s.`))
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null
@@ -206,7 +207,7 @@ export class FolderWatcher implements Disposable {
       this.attach()
         // Re-attached: a full pass catches whatever happened while no events came.
         .then(() => this.options.onFolderState('replaced'))
-        .catch((error) => this.scheduleRestart(`re-attaching failed: ${(error as Error).message}`))
+        .catch((error) => this.scheduleRestart(`re-attaching failed: ${errorMessage(error)}`))
     }, delay)
     this.restartTimer.unref?.()
   }
@@ -273,7 +274,7 @@ export class FolderWatcher implements Disposable {
     try {
       await this.attach()
     } catch (error) {
-      this.scheduleRestart(`re-attaching to the replaced folder failed: ${(error as Error).message}`)
+      this.scheduleRestart(`re-attaching to the replaced folder failed: ${errorMessage(error)}`)
       return
     }
     if (!this.disposed) this.options.onFolderState('replaced')

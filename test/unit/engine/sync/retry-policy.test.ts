@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BrainError } from '../../../../shared/errors'
-import { backoffDelay, retryDelay, withRetry } from '../../../../electron/engine/sync/retry-policy'
+import { backoffDelay } from '../../../../electron/engine/async/backoff'
+import { retryDelay, withRetry } from '../../../../electron/engine/sync/retry-policy'
 
 const policy = { initialMs: 100, maxMs: 1_000, maxAttempts: 4, maxRetryAfterMs: 5_000 }
 
