@@ -275,13 +275,13 @@ export class Engine implements Disposable {
       getNoteSection: ([notePath, startLine]) => noteSection(this.meta, notePath, startLine),
       ask: ([request], signal) => this.answers.ask(request, signal),
       stopAnswer: ([answerId]) => this.answers.stop(answerId),
-      listConversations: () => this.meta.listConversations(),
-      getConversation: ([id]) => this.meta.getConversation(id),
-      createConversation: ([title]) => this.meta.createConversation(title?.trim() || 'New conversation'),
-      renameConversation: ([id, title]) => this.meta.renameConversation(id, title),
-      deleteConversation: ([id]) => this.meta.deleteConversation(id),
+      listConversations: () => this.meta.conversations.list(),
+      getConversation: ([id]) => this.meta.conversations.get(id),
+      createConversation: ([title]) => this.meta.conversations.create(title?.trim() || 'New conversation'),
+      renameConversation: ([id, title]) => this.meta.conversations.rename(id, title),
+      deleteConversation: ([id]) => this.meta.conversations.delete(id),
       isIndexedNote: ([notePath]) => {
-        const file = typeof notePath === 'string' && notePath !== '' ? this.meta.getFile(notePath) : null
+        const file = typeof notePath === 'string' && notePath !== '' ? this.meta.files.get(notePath) : null
         return file !== null && file.status !== 'failed'
       },
       getSettings: () => this.settings,

@@ -155,12 +155,12 @@ export class IndexController implements Disposable {
 
   /** The snapshot with the period provenance counts (a scan of the chunks: asked for, not pushed). */
   status(): IndexSnapshot {
-    return { ...this.snapshot(), periodSources: this.options.meta.periodSourceCounts() }
+    return { ...this.snapshot(), periodSources: this.options.meta.summary.periodSourceCounts() }
   }
 
   snapshot(): IndexSnapshot {
     const { meta, embedding } = this.options
-    const failed = meta.listFailed()
+    const failed = meta.files.listFailed()
     const errors: FileError[] = failed.slice(0, MAX_ERRORS_IN_SNAPSHOT).map((record) => ({
       path: record.path,
       code: record.errorCode ?? 'file-unreadable',
@@ -168,17 +168,17 @@ export class IndexController implements Disposable {
       at: record.indexedAt ?? '',
     }))
     const held = this.folder ? this.guard.held() : null
-    const repairs = meta.getState<StoreRepairs>(LAST_REPAIRS_KEY)
+    const repairs = meta.state.get<StoreRepairs>(LAST_REPAIRS_KEY)
     return {
       phase: this.phase,
       folder: this.folder,
       folderState: held && this.folderState === 'ok' ? 'suspect' : this.folderState,
       ...(held ? { heldRemovals: held } : {}),
       ...(repairs ? { repairs } : {}),
-      files: meta.countFiles() - failed.length,
-      chunks: meta.countChunks(),
-      vectors: embedding.current() ? meta.countEmbedded() : 0,
-      lastIndexedAt: meta.getState<string>(LAST_INDEXED_KEY),
+      files: meta.files.count() - failed.length,
+      chunks: meta.chunks.count(),
+      vectors: embedding.current() ? meta.chunks.countEmbedded() : 0,
+      lastIndexedAt: meta.state.get<string>(LAST_INDEXED_KEY),
       embedding: embedding.status,
       errors,
     }
@@ -199,7 +199,7 @@ export class IndexController implements Disposable {
       onIndexChanged: () => this.emitSoon(),
       removalGuard: this.options.removalGuard,
       onRepaired: (repairs) => {
-        meta.setState(LAST_REPAIRS_KEY, repairs)
+        meta.state.set(LAST_REPAIRS_KEY, repairs)
         this.emitSoon()
       },
     })
@@ -274,7 +274,7 @@ export class IndexController implements Disposable {
 
   private afterWork(): void {
     const { meta } = this.options
-    meta.setState(LAST_INDEXED_KEY, new Date().toISOString())
+    meta.state.set(LAST_INDEXED_KEY, new Date().toISOString())
     void this.options.embedding.completeIfBuilt().catch((error) => console.warn('[index] could not finish the vector table', error))
     void this.indexer?.maintainVectors()
     if (!this.userPaused && this.folderState === 'ok') this.setPhase({ type: 'ready' })

@@ -84,9 +84,9 @@ export function createNotesMcpServer(engine: Engine, options: NotesMcpServerOpti
       run(async () => {
         const range = period ? parsePeriodPhrase(period, today()) : null
         const meta = engine.metaStore
-        const files = meta.listFiles()
+        const files = meta.files.list()
         const servable = await servableNotes(engine, files.map((file) => file.path))
-        const weeks = weeksOf(files.filter((file) => servable.has(file.path)), range, (notePath) => headingsFromPaths(meta.chunksForFile(notePath).map((chunk) => chunk.headingPath)))
+        const weeks = weeksOf(files.filter((file) => servable.has(file.path)), range, (notePath) => headingsFromPaths(meta.chunks.forFile(notePath).map((chunk) => chunk.headingPath)))
         return { period: range, weeks: weeks.map((week) => ({ ...week, notes: week.notes.map((note) => ({ path: note.path, label: note.label, start: note.period.start, end: note.period.end, headings: note.headings })) })) }
       }),
   )
@@ -170,7 +170,7 @@ export function createNotesMcpServer(engine: Engine, options: NotesMcpServerOpti
     'note',
     new ResourceTemplate(`${NOTE_URI_PREFIX}{+path}`, {
       list: async () => {
-        const files = engine.metaStore.listFiles().filter((file) => file.status !== 'failed')
+        const files = engine.metaStore.files.list().filter((file) => file.status !== 'failed')
         const servable = await servableNotes(engine, files.map((file) => file.path))
         return {
         resources: files
