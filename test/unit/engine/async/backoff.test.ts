@@ -20,9 +20,12 @@ describe('backoffDelay', () => {
   it.each([
     [0, 0, 50],
     [0, 1, 100],
+    [1, 0, 100],
     [2, 0.5, 300],
+    [3, 0.5, 600],
+    [10, 1, 1_000],
     [10, 0, 500],
-  ])('with equal jitter, attempt %i and random %d waits %i ms', (attempt, random, expected) => {
+  ])('with equal jitter (sync retries), attempt %i and random %d waits %i ms', (attempt, random, expected) => {
     expect(backoffDelay(attempt, policy, () => random)).toBe(expected)
   })
 })
