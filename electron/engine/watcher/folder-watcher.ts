@@ -4,7 +4,7 @@ import { watch, type FSWatcher } from 'chokidar'
 import { Backoff } from '../async/backoff'
 import type { Disposable } from '../lifecycle'
 import { hasIndexedExtension, isIgnoredPath, toRelativePath } from './ignore-rules'
-import { errorMessage } from '../../../shared/errors'
+import { BrainError, errorMessage } from '../../../shared/errors'
 
 /** A settled change to one file, relative to the watched folder. */
 export interface FileChange {
@@ -101,7 +101,7 @@ export class FolderWatcher implements Disposable {
    */
   async restart(reason: string): Promise<void> {
     if (this.disposed || !this.available) return
-    this.options.onError?.(new Error(`The file watcher is restarting: ${reason}`))
+    this.options.onError?.(new BrainError('folder-unavailable', `The file watcher is restarting: ${reason}`, { retryable: true }))
     await this.attach()
   }
 
@@ -186,7 +186,7 @@ export class FolderWatcher implements Disposable {
   }
 
   private onWatchError(watcher: FSWatcher, error: unknown): void {
-    const failure = error instanceof Error ? error : new Error(String(error))
+    const failure = error instanceof Error ? error : new BrainError('internal', errorMessage(error), { cause: error })
     const code = (failure as NodeJS.ErrnoException).code ?? ''
     this.options.onError?.(failure)
     // Permission errors and symlink loops inside the tree are per-path problems, never fatal.
@@ -200,7 +200,7 @@ export class FolderWatcher implements Disposable {
     if (Date.now() - this.lastRestartAt > RESTART_BACKOFF_RESET_MS) this.restartBackoff.reset()
     this.lastRestartAt = Date.now()
     const delay = this.restartBackoff.next()
-    this.options.onError?.(new Error(`The file watcher stopped (${reason}); restarting in ${Math.round(delay / 1000)} s.`))
+    this.options.onError?.(new BrainError('folder-unavailable', `The file watcher stopped (${reason}); restarting in ${Math.round(delay / 1000)} s.`, { retryable: true }))
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null
       if (this.disposed || !this.available) return
@@ -215,7 +215,7 @@ export class FolderWatcher implements Disposable {
   private whenReady(watcher: FSWatcher): Promise<void> {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        this.options.onError?.(new Error('The file watcher took too long to list the folder; watching anyway.'))
+        this.options.onError?.(new BrainError('folder-unavailable', 'The file watcher took too long to list the folder; watching anyway.', { retryable: true }))
         resolve()
       }, this.options.readyTimeoutMs ?? 60_000)
       timer.unref?.()
