@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
+import { errorMessage } from '../shared/errors'
 
 const upstreamSchema = z.object({
   /** OpenAI-compatible base URL including /v1 (vLLM, Ollama, llama.cpp server). */
@@ -100,12 +101,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, file: string | null = env.NOT
     try {
       text = readFileSync(file, 'utf8')
     } catch (error) {
-      throw new ConfigError(`Cannot read the configuration file ${file}: ${(error as Error).message}`)
+      throw new ConfigError(`Cannot read the configuration file ${file}: ${errorMessage(error)}`)
     }
     try {
       base = JSON.parse(text) as Record<string, unknown>
     } catch (error) {
-      throw new ConfigError(`The configuration file ${file} is not JSON: ${(error as Error).message}`)
+      throw new ConfigError(`The configuration file ${file} is not JSON: ${errorMessage(error)}`)
     }
   }
   const config = structuredClone(base) as Record<string, Record<string, unknown> & object>

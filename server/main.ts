@@ -2,6 +2,7 @@ import { createUser, deleteUser, listUsers } from './auth/user-store'
 import { ConfigError, loadConfig } from './config'
 import { migrate } from './db/migrations'
 import { NotesRagService, openDatabase } from './notes-rag-service'
+import { errorMessage } from '../shared/errors'
 
 const USAGE = `notes-rag-server: the homelab side of notes-rag (sync receiver + OpenAI-compatible answers over the notes)
 
@@ -60,7 +61,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       await db.close()
     }
   } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error))
+    console.error(errorMessage(error))
     return error instanceof ConfigError ? 2 : 1
   }
 }

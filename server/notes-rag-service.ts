@@ -17,6 +17,7 @@ import { RateLimiter } from './ops/rate-limiter'
 import { ServiceMetrics } from './ops/service-metrics'
 import { usageReport } from './ops/usage-report'
 import { NotesSync } from './sync/notes-sync'
+import { errorMessage, BrainError } from '../shared/errors'
 
 const CHAT_BODY_LIMIT = 2 * 1024 * 1024
 
@@ -78,7 +79,7 @@ export class NotesRagService {
     const server = http.createServer((request, response) => void this.handle(request, response))
     this.server = server
     // Batch ids are remembered for 30 days (the contract's minimum), then forgotten once a day.
-    const prune = () => void this.sync.pruneBatches(30).catch((error: unknown) => console.warn('[server] pruning old batch ids failed:', (error as Error).message))
+    const prune = () => void this.sync.pruneBatches(30).catch((error: unknown) => console.warn('[server] pruning old batch ids failed:', errorMessage(error)))
     prune()
     this.pruneTimer = setInterval(prune, 24 * 60 * 60 * 1000)
     this.pruneTimer.unref()
@@ -91,7 +92,7 @@ export class NotesRagService {
 
   get baseUrl(): string {
     const address = this.server?.address() as AddressInfo | null
-    if (!address) throw new Error('The service is not listening.')
+    if (!address) throw new BrainError('engine-unavailable', 'The service is not listening.')
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
     return `http://${host}:${address.port}/v1`
   }
@@ -117,7 +118,7 @@ export class NotesRagService {
     try {
       return await this.models.load(user.indexModel)
     } catch (error) {
-      console.warn(`[server] the embedding model ${user.indexModel} of ${user.name} cannot be loaded; answering from keywords only:`, (error as Error).message)
+      console.warn(`[server] the embedding model ${user.indexModel} of ${user.name} cannot be loaded; answering from keywords only:`, errorMessage(error))
       return null
     }
   }
@@ -156,7 +157,7 @@ export class NotesRagService {
     try {
       await this.dispatch(request, response, url, controller.signal)
     } catch (error) {
-      const failure = error instanceof ServiceError ? error : new ServiceError(500, 'internal', error instanceof Error ? error.message : String(error))
+      const failure = error instanceof ServiceError ? error : new ServiceError(500, 'internal', errorMessage(error))
       if (!(error instanceof ServiceError)) console.error(`[server] ${route} failed:`, error)
       if (!response.headersSent) sendJson(response, failure.status, { error: { code: failure.code, message: failure.message, type: failure.code } }, failure.headers)
       else response.destroy()

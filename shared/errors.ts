@@ -119,7 +119,7 @@ export function toErrorData(error: unknown): ErrorData {
   if (isAbortError(error)) return { code: 'aborted', message: 'Stopped.', retryable: true }
   const bridged = error instanceof Error ? errorDataFromMessage(error.message) : null
   if (bridged) return { code: bridged.code, message: bridged.message, retryable: bridged.retryable === true, ...(bridged.details ? { details: bridged.details } : {}) }
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorMessage(error)
   if (isDiskFull(error)) {
     return {
       code: 'data-dir-unwritable',
@@ -146,7 +146,17 @@ export function isAbortError(error: unknown): boolean {
   )
 }
 
+/** The one way to say "stopped": a retryable BrainError('aborted'), with what stopped it as the cause. */
+export function abortedError(reason?: unknown, message = 'Stopped.'): BrainError {
+  return new BrainError('aborted', message, reason === undefined ? { retryable: true } : { retryable: true, cause: reason })
+}
+
 /** Throws a BrainError('aborted') when the signal has fired; call it between steps of long work. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new BrainError('aborted', 'Stopped.', { retryable: true, cause: signal.reason })
+  if (signal?.aborted) throw abortedError(signal.reason)
+}
+
+/** The message of anything thrown: an Error's message, anything else as a string. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }

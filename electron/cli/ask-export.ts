@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { AnswerEnd } from '../../shared/answer'
-import { BrainError } from '../../shared/errors'
+import { BrainError, errorMessage } from '../../shared/errors'
 import { answerToMarkdown } from '../../shared/markdown-export'
 import type { CliIo } from './main'
 import type { CliInvocation } from './parse-cli-args'
@@ -24,7 +24,7 @@ export async function writeCommandOutput(invocation: CliInvocation, text: string
     await fs.rename(temp, target)
   } catch (error) {
     await fs.rm(temp, { force: true }).catch(() => undefined)
-    throw new BrainError('invalid-input', `Cannot write ${target}: ${(error as Error).message}`, { cause: error, details: { path: target } })
+    throw new BrainError('invalid-input', `Cannot write ${target}: ${errorMessage(error)}`, { cause: error, details: { path: target } })
   }
   io.stderr.write(`Wrote ${target}\n`)
 }

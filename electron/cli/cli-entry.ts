@@ -2,6 +2,7 @@ import { helpText } from './command-help'
 import { readCommandLine } from './command-line'
 import { cliVersion } from './cli-version'
 import type { CliIo } from './main'
+import { errorMessage } from '../../shared/errors'
 
 /**
  * The installed `notes-rag` (bin/notes-rag.mjs runs the build of this file). Help, `--version` and usage errors
@@ -13,7 +14,7 @@ export async function runCli(argv: string[], io: CliIo = { stdout: process.stdou
   try {
     line = readCommandLine(argv)
   } catch (error) {
-    io.stderr.write(`${(error as Error).message}\n`)
+    io.stderr.write(`${errorMessage(error)}\n`)
     return 2
   }
   if (line.version) {

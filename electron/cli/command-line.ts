@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { BrainError } from '../../shared/errors'
+import { BrainError, errorMessage } from '../../shared/errors'
 import { COMMANDS, USAGE, type Command } from './command-help'
 
 /**
@@ -65,7 +65,7 @@ export function readCommandLine(argv: string[]): CommandLine {
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS })
   } catch (error) {
-    throw new BrainError('invalid-input', `${(error as Error).message}\n\n${USAGE}`)
+    throw new BrainError('invalid-input', `${errorMessage(error)}\n\n${USAGE}`)
   }
   const { values, positionals } = parsed
   const named = positionals[0]

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { BrainError, toErrorData, type ErrorData } from '../../shared/errors'
+import { BrainError, toErrorData, type ErrorData, errorMessage } from '../../shared/errors'
 import type { AnswerEnd } from '../../shared/answer'
 import type { IndexSnapshot } from '../../shared/index-status'
 import type { SearchResult } from '../../shared/search'
@@ -42,7 +42,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   try {
     invocation = parseCliArgs(argv)
   } catch (error) {
-    io.stderr.write(`${(error as Error).message}\n`)
+    io.stderr.write(`${errorMessage(error)}\n`)
     return 2
   }
   if (invocation.version) {

@@ -1,5 +1,5 @@
 import fs from 'node:fs'
-import { BrainError, throwIfAborted } from '../../shared/errors'
+import { BrainError, throwIfAborted, errorMessage } from '../../shared/errors'
 import type { IndexSnapshot } from '../../shared/index-status'
 import type { CallEventListener, EngineEventName, EngineEvents, EngineMethodName, EngineMethods } from '../../shared/ipc'
 import { ENGINE_METHOD_NAMES } from '../../shared/ipc'
@@ -278,13 +278,13 @@ export class Engine implements Disposable {
       timeline: ([query, options]) => searchTimeline(this.meta, String(query ?? ''), options?.today),
       getNoteSection: ([notePath, startLine]) => noteSection(this.meta, notePath, startLine),
       ask: ([request], signal, onEvent) => this.answers.ask(request, signal, onEvent),
-      listConversations: () => this.meta.listConversations(),
-      getConversation: ([id]) => this.meta.getConversation(id),
-      createConversation: ([title]) => this.meta.createConversation(title?.trim() || 'New conversation'),
-      renameConversation: ([id, title]) => this.meta.renameConversation(id, title),
-      deleteConversation: ([id]) => this.meta.deleteConversation(id),
+      listConversations: () => this.meta.conversations.list(),
+      getConversation: ([id]) => this.meta.conversations.get(id),
+      createConversation: ([title]) => this.meta.conversations.create(title?.trim() || 'New conversation'),
+      renameConversation: ([id, title]) => this.meta.conversations.rename(id, title),
+      deleteConversation: ([id]) => this.meta.conversations.delete(id),
       isIndexedNote: ([notePath]) => {
-        const file = typeof notePath === 'string' && notePath !== '' ? this.meta.getFile(notePath) : null
+        const file = typeof notePath === 'string' && notePath !== '' ? this.meta.files.get(notePath) : null
         return file !== null && file.status !== 'failed'
       },
       getSettings: () => this.settings,
@@ -391,6 +391,6 @@ function ensureWritableDataDir(dataDir: string): void {
     fs.writeFileSync(probe, '')
     fs.rmSync(probe)
   } catch (error) {
-    throw new BrainError('data-dir-unwritable', `Cannot write to the data folder ${dataDir}: ${(error as Error).message}`, { cause: error })
+    throw new BrainError('data-dir-unwritable', `Cannot write to the data folder ${dataDir}: ${errorMessage(error)}`, { cause: error })
   }
 }

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { Queryable } from '../db/database'
+import { BrainError } from '../../shared/errors'
 
 /** A user of the service, as the request handlers see it. */
 export interface ServiceUser {
@@ -51,9 +52,9 @@ export const USER_COLUMNS = 'id, name, revision, index_model, index_model_id, in
 
 /** Creates a user (or gives an existing one a new token); returns the token, which is shown once and never stored. */
 export async function createUser(db: Queryable, name: string, options: { token?: string; indexModel?: string | null } = {}): Promise<{ user: ServiceUser; token: string }> {
-  if (!/^[A-Za-z0-9][\w.@-]{0,63}$/.test(name)) throw new Error(`User names are 1-64 letters, digits, ".", "_", "-" or "@"; got ${JSON.stringify(name)}.`)
+  if (!/^[A-Za-z0-9][\w.@-]{0,63}$/.test(name)) throw new BrainError('invalid-input', `User names are 1-64 letters, digits, ".", "_", "-" or "@"; got ${JSON.stringify(name)}.`)
   const token = options.token ?? newToken()
-  if (token.length < 16) throw new Error('A token must have at least 16 characters.')
+  if (token.length < 16) throw new BrainError('invalid-input', 'A token must have at least 16 characters.')
   const { rows } = await db.query<UserRow>(
     `INSERT INTO users (name, token_hash, index_model) VALUES ($1, $2, $3)
      ON CONFLICT (name) DO UPDATE SET token_hash = EXCLUDED.token_hash, index_model = COALESCE(EXCLUDED.index_model, users.index_model)

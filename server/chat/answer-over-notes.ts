@@ -1,5 +1,5 @@
 import type { Citation } from '../../shared/answer'
-import { toIsoDate } from '../../electron/engine/retrieval/calendar'
+import { utcMsToIsoDate } from '../../electron/engine/dates/calendar-date'
 import { isFollowUp, rewriteFollowUp } from '../../electron/engine/llm/answer/follow-up-rewrite'
 import { NOT_IN_NOTES, directMessages, toCitation, weekLabel, type Passage } from '../../electron/engine/llm/answer/grounded-prompt'
 import { packPassages } from '../../electron/engine/llm/answer/pack-passages'
@@ -60,7 +60,7 @@ export async function groundRequest(input: GroundingInput): Promise<Grounding> {
   const question = last ? messageText(last.content).trim() : ''
   const history = turns.slice(0, turns.lastIndexOf(last!)).map((message) => ({ role: message.role as 'user' | 'assistant', content: messageText(message.content) }))
   const standalone = isFollowUp(question) ? rewriteFollowUp(question, history).query : question
-  const today = toIsoDate(input.now())
+  const today = utcMsToIsoDate(input.now().getTime())
   const model = input.model
   const result = await searchNotes(input.db, {
     userId: input.user.id,

@@ -13,6 +13,7 @@ import type { ServiceMetrics } from '../ops/service-metrics'
 import { estimateTokens, groundRequest, sourcesFooter, toServiceCitation } from './answer-over-notes'
 import { chatRequestSchema, messageText, type ChatRequest } from './chat-request'
 import type { UpstreamTarget, Upstreams } from './upstream'
+import { errorMessage } from '../../shared/errors'
 
 export interface ChatRouting {
   /** The model name that answers over the notes. */
@@ -168,7 +169,7 @@ async function forward(deps: ChatDeps, user: ServiceUser, request: ChatRequest, 
       response.destroy()
       return
     }
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     if (response.headersSent) {
       // Mid-stream: the status is already sent, so the failure goes in the stream, as OpenAI-compatible servers do.
       response.end(`data: ${JSON.stringify({ error: { code: 'internal', message: `The upstream model failed: ${message}` } })}\n\n`)

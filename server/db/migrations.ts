@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Database } from './database'
+import { BrainError } from '../../shared/errors'
 
 /**
  * The schema, one entry per version, applied in order inside a transaction each. ISO dates are stored as text:
@@ -109,7 +110,9 @@ export async function migrate(database: Database): Promise<string> {
     const { rows } = await tx.query<{ version: number }>('SELECT version FROM schema_version')
     const current = rows[0]?.version ?? 0
     if (current > SCHEMA_VERSION) {
-      throw new Error(`The database schema is version ${current}, newer than this service (${SCHEMA_VERSION}); upgrade the service.`)
+      throw new BrainError('internal', `The database schema is version ${current}, newer than this service (${SCHEMA_VERSION}); upgrade the service.`, {
+        details: { schemaVersion: current, knownVersion: SCHEMA_VERSION },
+      })
     }
     for (let version = current; version < SCHEMA_VERSION; version += 1) {
       for (const statement of splitStatements(MIGRATIONS[version])) await tx.query(statement)

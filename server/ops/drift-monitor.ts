@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/database'
 import { cosine, toPgVector, type LoadedModel } from '../embedding/model-pool'
 import { ksTwoSample, quantile } from './kolmogorov-smirnov'
+import { errorMessage } from '../../shared/errors'
 
 export interface DriftOptions {
   /** Recent queries compared with the corpus. */
@@ -72,7 +73,7 @@ export class DriftMonitor {
   current(userId: number, revision: number, model: LoadedModel): Baseline | null {
     const entry = this.entries.get(userId)
     const fresh = entry?.ready?.revision === revision || (entry?.building !== null && entry?.buildingRevision === revision)
-    if (!fresh) void this.build(userId, revision, model).catch((error: unknown) => console.warn('[server] drift baseline failed:', (error as Error).message))
+    if (!fresh) void this.build(userId, revision, model).catch((error: unknown) => console.warn('[server] drift baseline failed:', errorMessage(error)))
     return entry?.ready ?? null
   }
 

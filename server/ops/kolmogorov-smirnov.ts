@@ -1,3 +1,5 @@
+import { BrainError } from '../../shared/errors'
+
 /** The two-sample Kolmogorov–Smirnov test: are two samples drawn from one distribution? */
 export interface KsResult {
   /** The largest gap between the two empirical distribution functions, 0..1. */
@@ -7,7 +9,7 @@ export interface KsResult {
 }
 
 export function ksTwoSample(a: readonly number[], b: readonly number[]): KsResult {
-  if (a.length === 0 || b.length === 0) throw new Error('Both samples need at least one value.')
+  if (a.length === 0 || b.length === 0) throw new BrainError('invalid-input', 'Both samples need at least one value.')
   const x = [...a].sort((p, q) => p - q)
   const y = [...b].sort((p, q) => p - q)
   let i = 0

@@ -2,6 +2,7 @@ import type { EmbeddingDescriptor } from '../../shared/sync-protocol'
 import type { ServiceUser } from '../auth/user-store'
 import { cosine, type LoadedModel, type ModelPool } from '../embedding/model-pool'
 import { ServiceError } from '../http/service-error'
+import { errorMessage } from '../../shared/errors'
 
 /** The contract's threshold: one model's quantised and full weights agree far above it, two models far below. */
 export const FINGERPRINT_MIN_COSINE = 0.98
@@ -34,7 +35,7 @@ export async function decideVectors(user: ServiceUser, embedding: EmbeddingDescr
   try {
     model = await pool.load(source)
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     if (user.indexFingerprint) {
       // The model this index was built with has gone missing: storing text only now would silently degrade it.
       throw new ServiceError(503, 'internal', `The embedding model ${source} of this index cannot be loaded: ${message}`, { 'retry-after': '60' })

@@ -123,7 +123,7 @@ async function timeConsistencyCheck(dataDir: string): Promise<{ cleanMs: number;
   const meta = MetaStore.open(paths.database)
   const vectors = await VectorStore.open(paths.vectors)
   try {
-    const table = meta.getActiveModel()!.table
+    const table = meta.models.getActive()!.table
     const runs: number[] = []
     const cpu: number[] = []
     for (let run = 0; run < 5; run++) {
@@ -139,7 +139,7 @@ async function timeConsistencyCheck(dataDir: string): Promise<{ cleanMs: number;
     const started = performance.now()
     const damaged = await reconcileStores(meta, vectors, table)
     const damagedMs = performance.now() - started
-    return { cleanMs: percentile(runs, 0.5), cleanCpuMs: percentile(cpu, 0.5), damagedMs, repaired: damaged.missingVectors, chunks: meta.countChunks() }
+    return { cleanMs: percentile(runs, 0.5), cleanCpuMs: percentile(cpu, 0.5), damagedMs, repaired: damaged.missingVectors, chunks: meta.chunks.count() }
   } finally {
     await vectors.dispose()
     meta.dispose()

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { ChunkDraft } from '../../electron/engine/chunker/types'
 import type { Embedder } from '../../electron/engine/embedder/types'
-import { addDays } from '../../electron/engine/retrieval/calendar'
+import { addDays } from '../../electron/engine/dates/calendar-date'
 import { Searcher } from '../../electron/engine/retrieval/searcher'
 import { MetaStore } from '../../electron/engine/store/meta-store'
 import { VectorStore } from '../../electron/engine/store/vector-store'
@@ -114,7 +114,7 @@ async function fill(meta: MetaStore, vectors: VectorStore, table: string, chunks
       pending.push({ id, contentHash, path, periodStart: start, periodEnd: end, vector: topicVector(topic, 0.6) })
     }
     meta.replaceFile({ path, size: 2000, mtimeMs: 0, sha256: createHash('sha256').update(path).digest('hex'), period: { start, end, source: 'file-name', inferred: false }, label: start }, drafts)
-    meta.markEmbedded(drafts.map((draft) => draft.id))
+    meta.chunks.markEmbedded(drafts.map((draft) => draft.id))
     if (pending.length >= 10_000) {
       await vectors.upsert(table, pending)
       pending = []

@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     await generateCorpus({ dir: fixture.folder, files: fileCount, seed: 7 })
     const paths = listFiles(fixture.folder)
     await fixture.indexExisting(paths)
-    const chunks = fixture.meta.countChunks()
+    const chunks = fixture.meta.chunks.count()
     console.log(`corpus: ${paths.length} files, ${chunks} chunks, ${dimensions}-dim vectors; generated and indexed in ${seconds(started)} s`)
 
     // The client's vectors are hashes, not the model's, but they carry the server model's fingerprint: the service

@@ -51,7 +51,7 @@ export async function indexNotes(files: Record<string, string>): Promise<Indexed
   const paths = dataPaths(engine.dataDir)
   const meta = MetaStore.open(paths.database)
   const store = await VectorStore.open(paths.vectors)
-  const active = meta.getActiveModel()
+  const active = meta.models.getActive()
   if (!active) throw new Error('The engine has no active model after indexing.')
   const services: SyncService[] = []
   return {

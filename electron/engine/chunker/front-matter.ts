@@ -1,5 +1,6 @@
 import { parseDocument } from 'yaml'
 import { splitLines } from './split-lines'
+import { errorMessage } from '../../../shared/errors'
 
 /** Front matter split off a note: parsed data (or the YAML error), and the body that follows. */
 export interface FrontMatterSplit {
@@ -58,6 +59,6 @@ function parseYamlMapping(source: string): { data: Record<string, unknown> | nul
     return { data: value as Record<string, unknown>, error: null }
   } catch (error) {
     // toJS throws on alias bombs and similar hostile input; the note is still indexed from its body.
-    return { data: null, error: `Invalid front matter: ${error instanceof Error ? error.message : String(error)}` }
+    return { data: null, error: `Invalid front matter: ${errorMessage(error)}` }
   }
 }

@@ -72,3 +72,44 @@ const MONTHS: Record<string, number> = {
 export function monthFromName(name: string): number | null {
   return MONTHS[name.toLowerCase().replace(/\.$/, '')] ?? null
 }
+
+export const MONTH_NAMES = [
+  'January', 'February', 'March', 'April', 'May', 'June',
+  'July', 'August', 'September', 'October', 'November', 'December',
+] as const
+
+/** The earliest and latest dates an open-ended range ("since May", "before:2023-01-01") is bounded by. */
+export const OPEN_START = '0001-01-01'
+export const OPEN_END = '9999-12-31'
+
+/** True when `iso` is a valid YYYY-MM-DD. */
+export function isValidIsoDate(iso: string): boolean {
+  return parseIsoDate(iso) !== null
+}
+
+/** The ISO date of year/month/day, rolling over like Date.UTC (day 0 is the last day of the month before). */
+export function makeDate(year: number, month: number /* 1-12 */, day: number): string {
+  return utcMsToIsoDate(Date.UTC(year, month - 1, day))
+}
+
+export function monthRange(year: number, month: number /* 1-12 */): { start: string; end: string } {
+  return { start: makeDate(year, month, 1), end: makeDate(year, month + 1, 0) }
+}
+
+export function quarterRange(year: number, quarter: number /* 1-4 */): { start: string; end: string } {
+  const firstMonth = (quarter - 1) * 3 + 1
+  return { start: makeDate(year, firstMonth, 1), end: monthRange(year, firstMonth + 2).end }
+}
+
+export function yearRange(year: number): { start: string; end: string } {
+  return { start: makeDate(year, 1, 1), end: makeDate(year, 12, 31) }
+}
+
+/** The Monday of the ISO week holding `iso`. */
+export function mondayOf(iso: string): string {
+  return addDays(iso, 1 - isoWeekday(iso))
+}
+
+export function monthLabel(year: number, month: number): string {
+  return `${MONTH_NAMES[month - 1]} ${year}`
+}

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads'
-import { BrainError } from '../../../shared/errors'
+import { abortedError, BrainError } from '../../../shared/errors'
 import type { EmbeddingPriority, EmbeddingWorkerMessage, EmbeddingWorkerRequest } from './worker-protocol'
 
 const WORKER_CLOSE_TIMEOUT_MS = 10_000
@@ -57,7 +57,7 @@ export class EmbeddingWorkerClient {
   whenLoaded(signal?: AbortSignal): Promise<number> {
     if (!signal) return this.loaded
     return new Promise<number>((resolve, reject) => {
-      const onAbort = (): void => reject(new BrainError('aborted', 'Stopped.', { retryable: true, cause: signal.reason }))
+      const onAbort = (): void => reject(abortedError(signal.reason))
       if (signal.aborted) return onAbort()
       signal.addEventListener('abort', onAbort, { once: true })
       this.loaded.then(
@@ -76,13 +76,13 @@ export class EmbeddingWorkerClient {
   request(texts: string[], batchSize: number, priority: EmbeddingPriority, signal?: AbortSignal): Promise<Float32Array[]> {
     return new Promise((resolve, reject) => {
       if (this.failure) return reject(this.failure)
-      if (signal?.aborted) return reject(new BrainError('aborted', 'Stopped.', { retryable: true, cause: signal.reason }))
+      if (signal?.aborted) return reject(abortedError(signal.reason))
       const id = this.nextId++
       const onAbort = (): void => {
         if (!this.pending.delete(id)) return
         // The worker drops the job at its next batch boundary; the caller is answered now.
         this.post({ type: 'cancel', id })
-        reject(new BrainError('aborted', 'Stopped.', { retryable: true, cause: signal?.reason }))
+        reject(abortedError(signal?.reason))
       }
       signal?.addEventListener('abort', onAbort, { once: true })
       this.pending.set(id, {

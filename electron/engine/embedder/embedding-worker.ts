@@ -2,7 +2,7 @@
 // The bulk worker runs at a lower OS priority; the query worker (one thread) at the normal one.
 import { parentPort, workerData } from 'node:worker_threads'
 import { pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers'
-import { BrainError, type ErrorData } from '../../../shared/errors'
+import { BrainError, type ErrorData, errorMessage } from '../../../shared/errors'
 import { configureTransformers } from './transformers-environment'
 import type { EmbeddingPriority, EmbeddingWorkerMessage, EmbeddingWorkerRequest, EmbeddingWorkerSettings } from './worker-protocol'
 import { classifyLoadError } from './load-errors'
@@ -21,7 +21,7 @@ interface Job {
 }
 
 const port = parentPort
-if (!port) throw new Error('embedding-worker must run in a worker thread')
+if (!port) throw new BrainError('internal', 'embedding-worker must run in a worker thread')
 const settings = workerData as EmbeddingWorkerSettings
 
 const post = (message: EmbeddingWorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer)
@@ -122,7 +122,7 @@ async function pump(): Promise<void> {
 }
 
 function inferenceError(error: unknown): ErrorData {
-  return new BrainError('internal', `Embedding failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }).toData()
+  return new BrainError('internal', `Embedding failed: ${errorMessage(error)}`, { cause: error }).toData()
 }
 
 port.on('message', (request: EmbeddingWorkerRequest) => {

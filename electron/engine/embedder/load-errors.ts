@@ -1,17 +1,13 @@
-import { BrainError, type ErrorData } from '../../../shared/errors'
+import { BrainError, type ErrorData, errorMessage } from '../../../shared/errors'
 
 // onnxruntime and the JSON parser word these failures like this when a file is truncated or not what it claims.
 const CORRUPT_FILE = /Load model from .* failed|Protobuf parsing failed|ModelProto|not valid JSON|Unexpected (token|end of JSON)|Deserialize tensor/i
 const OUT_OF_MEMORY = /bad_alloc|out of memory|Failed to allocate/i
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
 /** Turns whatever Transformers.js threw while loading into the engine's error codes. */
 export function classifyLoadError(error: unknown, downloading: boolean): ErrorData {
   if (BrainError.is(error)) return error.toData()
-  const message = messageOf(error)
+  const message = errorMessage(error)
   if (OUT_OF_MEMORY.test(message)) {
     return new BrainError('model-insufficient-memory', `Not enough memory to load the embedding model: ${message}`).toData()
   }

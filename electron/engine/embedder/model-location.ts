@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { access } from 'node:fs/promises'
 import { basename, isAbsolute, join } from 'node:path'
-import { BrainError } from '../../../shared/errors'
+import { BrainError, errorMessage, abortedError } from '../../../shared/errors'
 
 /** Where a model's files are, whether they are all there, and which ONNX variant to run. */
 export interface ModelLocation {
@@ -42,10 +42,10 @@ async function remoteHasQuantized(remoteHost: string, modelId: string, signal?: 
     const response = await fetch(url, { method: 'HEAD', signal, redirect: 'follow' })
     if (response.ok) return true
     if (response.status === 404) return false
-    throw new Error(`HTTP ${response.status} for ${url}`)
+    throw new BrainError('model-download-failed', `HTTP ${response.status} for ${url}`, { retryable: true, details: { status: response.status } })
   } catch (error) {
-    if (signal?.aborted) throw new BrainError('aborted', 'Stopped.', { retryable: true, cause: error })
-    throw new BrainError('model-download-failed', `Could not reach the model host ${base}: ${error instanceof Error ? error.message : String(error)}`, {
+    if (signal?.aborted) throw abortedError(error)
+    throw new BrainError('model-download-failed', `Could not reach the model host ${base}: ${errorMessage(error)}`, {
       retryable: true,
       cause: error,
       details: { url },

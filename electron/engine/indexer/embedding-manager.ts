@@ -108,7 +108,7 @@ export class EmbeddingManager implements Disposable {
       if (!embedder) {
         // A download that failed last time is most likely failing again: say so until real progress arrives,
         // rather than "loading" for as long as the attempt takes.
-        const previous = this.options.meta.getState<LoadFailure>(LOAD_FAILURE_KEY)
+        const previous = this.options.meta.state.get<LoadFailure>(LOAD_FAILURE_KEY)
         const willDownload = settings.allowDownload && !localOnly && !this.modelsDirFor(settings)
         if (previous && previous.modelId === modelId && willDownload) {
           this.setStatus({
@@ -135,13 +135,13 @@ export class EmbeddingManager implements Disposable {
         })
       }
       await this.activate(embedder, signal)
-      if (!this.options.readOnly && this.options.meta.getState(LOAD_FAILURE_KEY)) this.options.meta.deleteState(LOAD_FAILURE_KEY)
+      if (!this.options.readOnly && this.options.meta.state.get(LOAD_FAILURE_KEY)) this.options.meta.state.delete(LOAD_FAILURE_KEY)
     } catch (error) {
       const data = toErrorData(error)
       // Remembered across runs (a stopped load is not a failure); a reader leaves the writer's state alone.
       if (!this.options.readOnly && !signal.aborted && data.code !== 'aborted') {
         const failure: LoadFailure = { modelId, code: data.code, message: data.message, at: new Date().toISOString() }
-        this.options.meta.setState(LOAD_FAILURE_KEY, failure)
+        this.options.meta.state.set(LOAD_FAILURE_KEY, failure)
       }
       this.setStatus({
         type: 'unavailable',
@@ -159,7 +159,7 @@ export class EmbeddingManager implements Disposable {
     const { modelId, dimensions } = embedder.info
     const table = VectorStore.tableName(`${modelId}@${fingerprintHash}`, dimensions)
 
-    const active = meta.getActiveModel()
+    const active = meta.models.getActive()
     if (this.options.readOnly) {
       if (active?.table !== table || !(await vectors.hasTable(table))) {
         if (embedder !== this.options.embedder) await embedder.dispose()
@@ -176,11 +176,11 @@ export class EmbeddingManager implements Disposable {
       console.warn(`[embedding] ${this.changeNotice}`)
     }
     if (!active || active.table !== table) {
-      const known = meta.getModel(table)
-      meta.upsertModel({ table, modelId, dimensions, fingerprint, state: known?.state ?? 'building', createdAt: known?.createdAt ?? new Date().toISOString() })
+      const known = meta.models.get(table)
+      meta.models.upsert({ table, modelId, dimensions, fingerprint, state: known?.state ?? 'building', createdAt: known?.createdAt ?? new Date().toISOString() })
       // Embedded flags describe the target table; reuse by content hash makes a return to a known table cheap.
       meta.resetEmbedded()
-      if (!active) meta.setActiveModel(table)
+      if (!active) meta.models.setActive(table)
     }
     await vectors.ensureTable(table, dimensions)
     this.embedder?.dispose()
@@ -198,11 +198,11 @@ export class EmbeddingManager implements Disposable {
     const target = this.target
     if (!target) return
     const { meta, vectors } = this.options
-    if (meta.countEmbedded() < meta.countChunks()) return
-    const record = meta.getModel(target.table)
+    if (meta.chunks.countEmbedded() < meta.chunks.count()) return
+    const record = meta.models.get(target.table)
     if (!record) return
-    if (record.state !== 'complete') meta.upsertModel({ ...record, state: 'complete' })
-    if (meta.getActiveModel()?.table !== target.table) meta.setActiveModel(target.table)
+    if (record.state !== 'complete') meta.models.upsert({ ...record, state: 'complete' })
+    if (meta.models.getActive()?.table !== target.table) meta.models.setActive(target.table)
     for (const table of await vectors.listTables()) {
       if (table !== target.table) await vectors.dropTable(table).catch(() => undefined)
     }

@@ -3,6 +3,7 @@ import { BrainError, isAbortError, toErrorData } from '../../../shared/errors'
 import type { FileError, FolderState, IndexPhase, IndexSnapshot, IndexSummary, StoreRepairs } from '../../../shared/index-status'
 import type { Settings } from '../../../shared/settings'
 import { Emitter, type Disposable } from '../../../shared/lifecycle'
+import { Backoff } from '../async/backoff'
 import type { MetaStore } from '../store/meta-store'
 import type { VectorStore } from '../store/vector-store'
 import { FolderWatcher, type FileChange, type WatchedFolderState } from '../watcher/folder-watcher'
@@ -59,7 +60,7 @@ export class IndexController implements Disposable {
   private disposed = false
   private consistencyTimer: NodeJS.Timeout | null = null
   private retryTimer: NodeJS.Timeout | null = null
-  private retryDelay: number
+  private readonly retryBackoff: Backoff
   private passRunning = false
   private readonly guard: RemovalGuardState
   readonly onSnapshot = new Emitter<IndexSnapshot>()
@@ -71,7 +72,7 @@ export class IndexController implements Disposable {
   constructor(private readonly options: IndexControllerOptions) {
     this.userPaused = options.settings().indexing.paused
     this.guard = new RemovalGuardState(options.meta)
-    this.retryDelay = options.retryPassMs ?? DEFAULT_RETRY_PASS_MS
+    this.retryBackoff = new Backoff(() => ({ initialMs: options.retryPassMs ?? DEFAULT_RETRY_PASS_MS, maxMs: options.consistencyCheckMs || DEFAULT_CONSISTENCY_CHECK_MS }))
     options.embedding.onStatus.event(() => this.emitSoon())
     options.embedding.onTarget.event(() => {
       if (!this.indexer) return
@@ -154,12 +155,12 @@ export class IndexController implements Disposable {
 
   /** The snapshot with the period provenance counts (a scan of the chunks: asked for, not pushed). */
   status(): IndexSnapshot {
-    return { ...this.snapshot(), periodSources: this.options.meta.periodSourceCounts() }
+    return { ...this.snapshot(), periodSources: this.options.meta.summary.periodSourceCounts() }
   }
 
   snapshot(): IndexSnapshot {
     const { meta, embedding } = this.options
-    const failed = meta.listFailed()
+    const failed = meta.files.listFailed()
     const errors: FileError[] = failed.slice(0, MAX_ERRORS_IN_SNAPSHOT).map((record) => ({
       path: record.path,
       code: record.errorCode ?? 'file-unreadable',
@@ -167,17 +168,17 @@ export class IndexController implements Disposable {
       at: record.indexedAt ?? '',
     }))
     const held = this.folder ? this.guard.held() : null
-    const repairs = meta.getState<StoreRepairs>(LAST_REPAIRS_KEY)
+    const repairs = meta.state.get<StoreRepairs>(LAST_REPAIRS_KEY)
     return {
       phase: this.phase,
       folder: this.folder,
       folderState: held && this.folderState === 'ok' ? 'suspect' : this.folderState,
       ...(held ? { heldRemovals: held } : {}),
       ...(repairs ? { repairs } : {}),
-      files: meta.countFiles() - failed.length,
-      chunks: meta.countChunks(),
-      vectors: embedding.current() ? meta.countEmbedded() : 0,
-      lastIndexedAt: meta.getState<string>(LAST_INDEXED_KEY),
+      files: meta.files.count() - failed.length,
+      chunks: meta.chunks.count(),
+      vectors: embedding.current() ? meta.chunks.countEmbedded() : 0,
+      lastIndexedAt: meta.state.get<string>(LAST_INDEXED_KEY),
       embedding: embedding.status,
       errors,
     }
@@ -198,7 +199,7 @@ export class IndexController implements Disposable {
       onIndexChanged: () => this.emitSoon(),
       removalGuard: this.options.removalGuard,
       onRepaired: (repairs) => {
-        meta.setState(LAST_REPAIRS_KEY, repairs)
+        meta.state.set(LAST_REPAIRS_KEY, repairs)
         this.emitSoon()
       },
     })
@@ -210,7 +211,7 @@ export class IndexController implements Disposable {
     this.passRunning = true
     try {
       const summary = await indexer.reconcile(combined, passOptions)
-      this.retryDelay = this.options.retryPassMs ?? DEFAULT_RETRY_PASS_MS
+      this.retryBackoff.reset()
       if (generation === this.generation) this.afterWork()
       return summary
     } catch (error) {
@@ -230,8 +231,7 @@ export class IndexController implements Disposable {
   /** A watched folder whose pass failed (a locked database, a full disk) is tried again, with backoff. */
   private scheduleRetry(generation: number): void {
     if (!this.options.watch || this.retryTimer || this.disposed) return
-    const delay = this.retryDelay
-    this.retryDelay = Math.min(this.retryDelay * 2, this.options.consistencyCheckMs || DEFAULT_CONSISTENCY_CHECK_MS)
+    const delay = this.retryBackoff.next()
     console.warn(`[index] the pass failed; trying again in ${Math.round(delay / 1000)} s`)
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null
@@ -274,7 +274,7 @@ export class IndexController implements Disposable {
 
   private afterWork(): void {
     const { meta } = this.options
-    meta.setState(LAST_INDEXED_KEY, new Date().toISOString())
+    meta.state.set(LAST_INDEXED_KEY, new Date().toISOString())
     void this.options.embedding.completeIfBuilt().catch((error) => console.warn('[index] could not finish the vector table', error))
     void this.indexer?.maintainVectors()
     if (!this.userPaused && this.folderState === 'ok') this.setPhase({ type: 'ready' })

@@ -8,13 +8,13 @@ import type { Embedder } from '../embedder/types'
 import type { MetaStore } from '../store/meta-store'
 import type { VectorStore } from '../store/vector-store'
 import { reconcileStores, type ReconcileResult } from '../store/reconcile-stores'
-import type { ChunkRecord, FileRecord, VectorRow } from '../store/types'
+import type { FileRecord, RemovedChunks, VectorRow } from '../store/types'
 import type { FileChange } from '../watcher/folder-watcher'
 import { hasIndexedExtension } from '../watcher/ignore-rules'
 import { NOT_REGULAR_FILE, readNoteFile } from './read-note-file'
 import { DEFAULT_REMOVAL_GUARD, judgeRemovals, readFolderIdentity, RemovalGuardState, type RemovalGuardOptions } from './removal-guard'
 import { scanFolder, type ScannedFile } from './scan-folder'
-import { SerialQueue } from './serial-queue'
+import { SerialQueue } from '../async/serial-queue'
 
 /** The embedding model and the vector table it fills; null while no model is loaded. */
 export interface EmbeddingTarget {
@@ -122,14 +122,14 @@ export class Indexer {
       for (const change of changes) {
         if (change.type === 'upsert') upserts.push(change.path)
         else {
-          const record = meta.getFile(change.path)
+          const record = meta.files.get(change.path)
           if (record) removed.set(change.path, record)
         }
       }
       if (removed.size > 0) {
         // A burst that deletes many notes at once (or any deletion while removals are already held) is held too:
         // the next full pass decides, and only the user's confirmation applies it.
-        const indexedFiles = meta.countFiles()
+        const indexedFiles = meta.files.count()
         const previous = this.guard.held()
         const reason =
           previous?.reason ??
@@ -224,7 +224,7 @@ export class Indexer {
     const { meta, vectors } = this.options
     if (this.checkedTable === target.table) {
       const rows = await vectors.count(target.table)
-      if (rows === meta.countEmbedded() + this.staleVectors.size) return null
+      if (rows === meta.chunks.countEmbedded() + this.staleVectors.size) return null
     }
     const result = await reconcileStores(meta, vectors, target.table, { ...options, keepIds: this.staleIds() })
     if (options.deleteOrphans) this.checkedTable = target.table
@@ -267,12 +267,12 @@ export class Indexer {
     const scan = await scanFolder(root, this.options.extensions(), signal)
     const identity = await readFolderIdentity(root)
     const summary = emptySummary()
-    const manifest = new Map(meta.listFiles().map((record) => [record.path, record]))
+    const manifest = new Map(meta.files.list().map((record) => [record.path, record]))
     const onDisk = new Set(scan.files.map((file) => file.path))
     const removed = new Map([...manifest].filter(([filePath]) => !onDisk.has(filePath)))
 
     const signature = this.chunkerSignature()
-    const sameChunker = meta.getState<string>(CHUNKER_SIGNATURE_KEY) === signature
+    const sameChunker = meta.state.get<string>(CHUNKER_SIGNATURE_KEY) === signature
     const candidates: ScannedFile[] = []
     for (const file of scan.files) {
       const record = manifest.get(file.path)
@@ -319,7 +319,7 @@ export class Indexer {
       await this.removeOne(filePath)
       summary.removed += 1
     }
-    if (!sameChunker) meta.setState(CHUNKER_SIGNATURE_KEY, signature)
+    if (!sameChunker) meta.state.set(CHUNKER_SIGNATURE_KEY, signature)
     summary.removed -= summary.renamed
     if (!reason) {
       // Nothing is held any more: this folder, as it is now, is the one the index describes.
@@ -338,7 +338,7 @@ export class Indexer {
     summary: IndexSummary,
   ): Promise<void> {
     const { meta, root } = this.options
-    const before = previous ?? meta.getFile(relativePath)
+    const before = previous ?? meta.files.get(relativePath)
     let note
     try {
       note = await readNoteFile(path.join(root, relativePath), relativePath, this.options.maxFileBytes())
@@ -367,13 +367,12 @@ export class Indexer {
         weekDateMeans: this.weekDateMeans(),
       },
     )
-    const previousChunks = before ? meta.chunksForFile(relativePath) : []
     const result = meta.replaceFile(
       { path: relativePath, size: note.size, mtimeMs: note.mtimeMs, sha256: note.sha256, period: parsed.period, label: parsed.label },
       parsed.chunks,
     )
-    this.rememberStale(previousChunks, result.removedIds)
-    if (result.added.length === 0 || !this.options.embedding()) meta.markIndexed(relativePath)
+    this.rememberStale(result)
+    if (result.added.length === 0 || !this.options.embedding()) meta.files.markIndexed(relativePath)
     summary.chunksReused += result.keptIds.length
 
     if (touchedOnly) {
@@ -395,21 +394,17 @@ export class Indexer {
   }
 
   private async removeOne(relativePath: string): Promise<void> {
-    const chunks = this.options.meta.chunksForFile(relativePath)
-    this.rememberStale(chunks, this.options.meta.deleteFile(relativePath))
+    this.rememberStale(this.options.meta.deleteFile(relativePath))
   }
 
   private recordFailure(relativePath: string, code: ErrorCode, message: string, stat: { size: number; mtimeMs: number } | null, summary: IndexSummary): void {
-    const chunks = this.options.meta.chunksForFile(relativePath)
-    this.rememberStale(chunks, this.options.meta.markFailed(relativePath, code, message, stat))
+    this.rememberStale(this.options.meta.markFailed(relativePath, code, message, stat))
     summary.failed += 1
   }
 
   /** Keeps the removed chunks that had vectors, by id with their content hash, until the next embedding pass. */
-  private rememberStale(chunks: ChunkRecord[], removedIds: string[]): void {
-    if (removedIds.length === 0) return
-    const removed = new Set(removedIds)
-    for (const chunk of chunks) if (removed.has(chunk.id) && chunk.embedded) this.staleVectors.set(chunk.id, chunk.contentHash)
+  private rememberStale(removed: RemovedChunks): void {
+    for (const { id, contentHash } of removed.removedVectors) this.staleVectors.set(id, contentHash)
   }
 
   /**
@@ -417,7 +412,7 @@ export class Indexer {
    * chunk whose vector is still in the table) and then read by id; LanceDB is not scanned for new text.
    */
   private async storedVectorsByContentHash(table: string, hashes: string[]): Promise<Map<string, Float32Array>> {
-    const sources = this.options.meta.embeddedChunkByContentHash(hashes)
+    const sources = this.options.meta.chunks.embeddedByContentHash(hashes)
     const wanted = new Set(hashes)
     for (const [id, hash] of this.staleVectors) if (wanted.has(hash) && !sources.has(hash)) sources.set(hash, id)
     if (sources.size === 0) return new Map()
@@ -436,7 +431,7 @@ export class Indexer {
     const target = this.options.embedding()
     if (!target || ids.length === 0) return
     // Only ids that are still gone: a chunk may have come back with the same id (an undone delete).
-    const live = new Set(this.options.meta.getChunks(ids).map((chunk) => chunk.id))
+    const live = new Set(this.options.meta.chunks.getMany(ids).map((chunk) => chunk.id))
     const stale = ids.filter((id) => !live.has(id))
     // A failure leaves orphans that reconcileStores removes on the next start; never fail indexing for it.
     this.vectorWritesSinceMaintenance += stale.length
@@ -461,7 +456,7 @@ export class Indexer {
     const target = this.options.embedding()
     if (!target) return
     const { meta, vectors } = this.options
-    const total = meta.countChunks() - meta.countEmbedded()
+    const total = meta.chunks.count() - meta.chunks.countEmbedded()
     if (total === 0) return
     let done = 0
     this.options.onProgress({ type: 'embedding', done, total })
@@ -470,7 +465,7 @@ export class Indexer {
     const batchSize = Math.max(512, this.options.embedBatchSize() * 4)
     for (;;) {
       throwIfAborted(signal)
-      const batch = meta.chunksNeedingVectors(batchSize)
+      const batch = meta.chunks.needingVectors(batchSize)
       if (batch.length === 0) break
       const stored = await this.storedVectorsByContentHash(target.table, [...new Set(batch.map((chunk) => chunk.contentHash))])
       const toEmbed = batch.filter((chunk) => !stored.has(chunk.contentHash))
@@ -486,7 +481,7 @@ export class Indexer {
       }))
       await vectors.upsert(target.table, rows)
       this.vectorWritesSinceMaintenance += rows.length
-      meta.markEmbedded(batch.map((chunk) => chunk.id), true)
+      meta.chunks.markEmbedded(batch.map((chunk) => chunk.id), true)
       meta.completeFiles([...new Set(batch.map((chunk) => chunk.path))])
       totals.embedded += toEmbed.length
       totals.reused += batch.length - toEmbed.length

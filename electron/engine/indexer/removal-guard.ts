@@ -53,26 +53,26 @@ export class RemovalGuardState {
   constructor(private readonly meta: MetaStore) {}
 
   held(): HeldRemovals | null {
-    return this.meta.getState<HeldRemovals>(HELD_KEY)
+    return this.meta.state.get<HeldRemovals>(HELD_KEY)
   }
 
   hold(reason: SuspectReason, paths: string[], indexedFiles: number, removals = paths.length): HeldRemovals {
     const held: HeldRemovals = { reason, removals, indexedFiles, examples: paths.slice(0, EXAMPLES), at: new Date().toISOString() }
-    this.meta.setState(HELD_KEY, held)
+    this.meta.state.set(HELD_KEY, held)
     return held
   }
 
   clear(): void {
-    this.meta.deleteState(HELD_KEY)
+    this.meta.state.delete(HELD_KEY)
   }
 
   /** True when the folder at this path is not the one the index was last confirmed against. */
   identityChanged(current: FolderIdentity): boolean {
-    const known = this.meta.getState<FolderIdentity>(IDENTITY_KEY)
+    const known = this.meta.state.get<FolderIdentity>(IDENTITY_KEY)
     return known !== null && known.folder === current.folder && (known.dev !== current.dev || known.ino !== current.ino)
   }
 
   confirmIdentity(current: FolderIdentity): void {
-    this.meta.setState(IDENTITY_KEY, current)
+    this.meta.state.set(IDENTITY_KEY, current)
   }
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { BrainError, throwIfAborted, type ErrorCode } from '../../../shared/errors'
+import { BrainError, throwIfAborted, type ErrorCode, errorMessage } from '../../../shared/errors'
 import { hasIndexedExtension, isIgnoredPath, toRelativePath } from '../watcher/ignore-rules'
 
 /** A file found on disk, with what the manifest's fast path compares. */
@@ -97,7 +97,7 @@ export async function assertFolder(root: string): Promise<void> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new BrainError('folder-missing', `The folder ${root} does not exist (or its drive is not mounted).`, { retryable: true, details: { path: root } })
     }
-    throw new BrainError('folder-unavailable', `Cannot open the folder ${root}: ${(error as Error).message}`, { retryable: true, cause: error, details: { path: root } })
+    throw new BrainError('folder-unavailable', `Cannot open the folder ${root}: ${errorMessage(error)}`, { retryable: true, cause: error, details: { path: root } })
   }
   if (!stat.isDirectory()) {
     throw new BrainError('folder-not-directory', `${root} is a file, not a folder. Choose the folder that holds your weekly logs.`, { details: { path: root } })
@@ -106,7 +106,7 @@ export async function assertFolder(root: string): Promise<void> {
 
 export function problemFor(relativePath: string, error: unknown): ScanProblem {
   const code = (error as NodeJS.ErrnoException).code
-  const message = (error as Error).message
+  const message = errorMessage(error)
   switch (code) {
     case 'EACCES':
     case 'EPERM':

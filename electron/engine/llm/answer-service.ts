@@ -88,11 +88,11 @@ export class AnswerService implements Disposable {
     const settings = this.options.settings()
     let history = request.history
     if (request.conversationId) {
-      const conversation = meta.getConversation(request.conversationId)
+      const conversation = meta.conversations.get(request.conversationId)
       history ??= conversation.messages.map((message) => ({ role: message.role, content: message.content }))
-      meta.appendMessage(request.conversationId, { role: 'user', content: request.question, answer: null })
+      meta.conversations.appendMessage(request.conversationId, { role: 'user', content: request.question, answer: null })
       if (conversation.messages.length === 0 && /^New conversation$/.test(conversation.title)) {
-        meta.renameConversation(request.conversationId, titleFrom(request.question))
+        meta.conversations.rename(request.conversationId, titleFrom(request.question))
       }
     }
     let answer: AnswerEnd
@@ -117,7 +117,7 @@ export class AnswerService implements Disposable {
     }
     if (request.conversationId) {
       const { text, ...rest } = answer
-      meta.appendMessage(request.conversationId, { role: 'assistant', content: text, answer: rest })
+      meta.conversations.appendMessage(request.conversationId, { role: 'assistant', content: text, answer: rest })
     }
     return answer
   }

@@ -6,7 +6,7 @@ import { BrainError, toErrorData } from '../../../shared/errors'
 import { answerToMarkdown } from '../../../shared/markdown-export'
 import type { SearchHit } from '../../../shared/search'
 import type { Engine } from '../engine'
-import { addDays, toIsoDate } from '../retrieval/calendar'
+import { addDays, utcMsToIsoDate } from '../dates/calendar-date'
 import { MAX_SEARCH_LIMIT } from '../retrieval/searcher'
 import { readNoteExcerpt, resolveNote, type NoteAccessRules } from './note-access'
 import { headingsFromPaths, parsePeriodPhrase, timelineOf, weeksOf } from './notes-catalog'
@@ -40,7 +40,7 @@ export function createNotesMcpServer(engine: Engine, options: NotesMcpServerOpti
         'Tools over the user\'s markdown weekly logs (notes-rag). Use search_notes for topics, list_weeks or timeline for "what did I do in <period>", ask_notes for a grounded answer with citations, read_note to read a cited note or its lines.',
     },
   )
-  const today = () => options.today ?? toIsoDate(new Date())
+  const today = () => options.today ?? utcMsToIsoDate(Date.now())
 
   server.registerTool(
     'search_notes',
@@ -84,9 +84,9 @@ export function createNotesMcpServer(engine: Engine, options: NotesMcpServerOpti
       run(async () => {
         const range = period ? parsePeriodPhrase(period, today()) : null
         const meta = engine.metaStore
-        const files = meta.listFiles()
+        const files = meta.files.list()
         const servable = await servableNotes(engine, files.map((file) => file.path))
-        const weeks = weeksOf(files.filter((file) => servable.has(file.path)), range, (notePath) => headingsFromPaths(meta.chunksForFile(notePath).map((chunk) => chunk.headingPath)))
+        const weeks = weeksOf(files.filter((file) => servable.has(file.path)), range, (notePath) => headingsFromPaths(meta.chunks.forFile(notePath).map((chunk) => chunk.headingPath)))
         return { period: range, weeks: weeks.map((week) => ({ ...week, notes: week.notes.map((note) => ({ path: note.path, label: note.label, start: note.period.start, end: note.period.end, headings: note.headings })) })) }
       }),
   )
@@ -170,7 +170,7 @@ export function createNotesMcpServer(engine: Engine, options: NotesMcpServerOpti
     'note',
     new ResourceTemplate(`${NOTE_URI_PREFIX}{+path}`, {
       list: async () => {
-        const files = engine.metaStore.listFiles().filter((file) => file.status !== 'failed')
+        const files = engine.metaStore.files.list().filter((file) => file.status !== 'failed')
         const servable = await servableNotes(engine, files.map((file) => file.path))
         return {
         resources: files

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
-import { BrainError } from '../../../shared/errors'
+import { BrainError, errorMessage } from '../../../shared/errors'
 import { readNoteFile } from '../indexer/read-note-file'
 import { hasIndexedExtension, isIgnoredPath, toRelativePath } from '../watcher/ignore-rules'
 
@@ -45,7 +45,7 @@ export async function resolveNote(rules: NoteAccessRules, requested: string): Pr
     real = await fs.realpath(candidate)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BrainError('not-found', `No note at ${requested}.`, { details: { path: requested } })
-    throw new BrainError('file-unreadable', `Cannot read ${requested}: ${(error as Error).message}`, { cause: error })
+    throw new BrainError('file-unreadable', `Cannot read ${requested}: ${errorMessage(error)}`, { cause: error })
   }
   if (!isInside(root, real)) throw outside(requested)
   const relative = toRelativePath(root, real)
@@ -77,7 +77,7 @@ async function realFolder(folder: string): Promise<string> {
   try {
     return await fs.realpath(folder)
   } catch (error) {
-    throw new BrainError('folder-unavailable', `The notes folder ${folder} cannot be read: ${(error as Error).message}`, { cause: error })
+    throw new BrainError('folder-unavailable', `The notes folder ${folder} cannot be read: ${errorMessage(error)}`, { cause: error })
   }
 }
 

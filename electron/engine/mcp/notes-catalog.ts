@@ -3,7 +3,7 @@ import { periodsOverlap, type NotePeriod, type Period, type QueryPeriod } from '
 import type { SearchHit } from '../../../shared/search'
 import { formatIsoWeek, isoWeekOf, isoWeekRange } from '../dates/iso-week'
 import { parseQuery } from '../retrieval/parse-query'
-import { monthLabel, monthRange } from '../retrieval/calendar'
+import { monthLabel, monthRange } from '../dates/calendar-date'
 import type { FileRecord } from '../store/types'
 
 /** One note of the index as listed to an MCP client. */

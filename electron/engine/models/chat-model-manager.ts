@@ -4,7 +4,7 @@ import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { ModelDownloader } from 'node-llama-cpp'
-import { BrainError, throwIfAborted } from '../../../shared/errors'
+import { BrainError, throwIfAborted, errorMessage, abortedError } from '../../../shared/errors'
 import type { ModelDownloadStatus } from '../../../shared/model-download'
 import { checkGgufFile, describeGgufProblem } from '../llm/local/gguf-file-check'
 import { loadLlamaCpp } from '../llm/local/llama-instance'
@@ -191,12 +191,12 @@ export class ChatModelManager {
     } catch (error) {
       if (signal?.aborted) {
         emit({ type: 'idle', kind: 'chat', installed: false, path: null })
-        throw new BrainError('aborted', 'Download stopped.', { retryable: true, cause: error })
+        throw abortedError(error, 'Download stopped.')
       }
       const brainError =
         error instanceof BrainError
           ? error
-          : new BrainError('model-download-failed', `The model could not be downloaded: ${error instanceof Error ? error.message : String(error)}`, {
+          : new BrainError('model-download-failed', `The model could not be downloaded: ${errorMessage(error)}`, {
               retryable: true,
               cause: error,
             })
@@ -305,7 +305,7 @@ function settleOnAbort<T>(work: Promise<T>, signal: AbortSignal | undefined, can
     const onAbort = () => {
       const closed = cancel().catch(() => undefined)
       const grace = new Promise((done) => setTimeout(done, CANCEL_GRACE_MS).unref())
-      void Promise.race([closed, grace]).then(() => reject(new BrainError('aborted', 'Download stopped.', { retryable: true, cause: signal.reason })))
+      void Promise.race([closed, grace]).then(() => reject(abortedError(signal.reason, 'Download stopped.')))
     }
     if (signal.aborted) onAbort()
     else signal.addEventListener('abort', onAbort, { once: true })

@@ -11,7 +11,7 @@ const MAX_AROUND = 3
  */
 export function noteSection(meta: MetaStore, path: string, startLine: number): NoteSection {
   if (typeof path !== 'string' || !Number.isInteger(startLine)) throw new BrainError('invalid-input', 'A note path and a line number are needed.')
-  const chunks = meta.chunksForFile(path)
+  const chunks = meta.chunks.forFile(path)
   const index = chunks.findIndex((chunk) => chunk.startLine <= startLine && startLine <= chunk.endLine)
   if (index === -1) throw new BrainError('not-found', `${path} has no indexed passage at line ${startLine}; it may have changed since.`)
   const target = chunks[index]

@@ -1,6 +1,5 @@
 import type { NotesOverview, TimelineResult } from '../../../shared/notes-overview'
-import type { Period } from '../../../shared/period'
-import { toIsoDate } from '../retrieval/calendar'
+import { utcMsToIsoDate } from '../dates/calendar-date'
 import { STOPWORDS, toFtsQuery } from '../retrieval/fts-query'
 import { isFillerOnly, parseQuery } from '../retrieval/parse-query'
 import type { MetaStore } from '../store/meta-store'
@@ -21,19 +20,13 @@ const CALENDAR_WORDS = new Set([
  * that recur. Read straight from SQLite, so it is exact for what is indexed so far (the onboarding polls it).
  */
 export function notesOverview(meta: MetaStore): NotesOverview {
-  const db = meta.database
-  const counts = db.prepare("SELECT count(*) AS files, coalesce(sum(chunk_count), 0) AS chunks FROM files WHERE status = 'indexed'").get() as { files: number; chunks: number }
-  const span = db.prepare('SELECT min(period_start) AS start, max(period_end) AS end FROM chunks').get() as { start: string | null; end: string | null }
-  const latest = db.prepare('SELECT period_start AS start, period_end AS end FROM chunks ORDER BY period_start DESC, period_end DESC LIMIT 1').get() as Period | undefined
-  const months = db
-    .prepare('SELECT substr(period_start, 1, 7) AS month, count(DISTINCT path) AS notes FROM chunks GROUP BY month ORDER BY notes DESC, month DESC LIMIT ?')
-    .all(MAX_MONTHS) as Array<{ month: string; notes: number }>
+  const counts = meta.summary.indexedCounts()
   return {
     files: counts.files,
     chunks: counts.chunks,
-    span: span.start && span.end ? { start: span.start, end: span.end } : null,
-    latestPeriod: latest ?? null,
-    busiestMonths: months.map((row) => row.month),
+    span: meta.summary.span(),
+    latestPeriod: meta.summary.latestPeriod(),
+    busiestMonths: meta.summary.busiestMonths(MAX_MONTHS),
     recurringWords: recurringWords(meta),
   }
 }
@@ -43,11 +36,8 @@ export function notesOverview(meta: MetaStore): NotesOverview {
  * projects, tools and people make good example questions); plain words fill in when a log has few of those.
  */
 export function recurringWords(meta: MetaStore): string[] {
-  const db = meta.database
-  const total = (db.prepare('SELECT count(*) AS n FROM chunks').get() as { n: number }).n
-  if (total === 0) return []
-  const step = Math.max(1, Math.ceil(total / WORD_SAMPLE_CHUNKS))
-  const rows = db.prepare('SELECT path, text FROM chunks WHERE seq % ? = 0').all(step) as Array<{ path: string; text: string }>
+  const rows = meta.summary.sampleChunkTexts(WORD_SAMPLE_CHUNKS)
+  if (rows.length === 0) return []
   const notes = new Set(rows.map((row) => row.path)).size
   const stats = new Map<string, { paths: Set<string>; capitalised: number; seen: number; spellings: Map<string, number> }>()
   for (const row of rows) {
@@ -91,25 +81,12 @@ export function recurringWords(meta: MetaStore): string[] {
  * not used as a filter, so the chart shows where else the topic appears). A query that is only a period counts
  * every passage, which shows how full each week is.
  */
-export function searchTimeline(meta: MetaStore, query: string, today: string = toIsoDate(new Date())): TimelineResult {
-  const db = meta.database
+export function searchTimeline(meta: MetaStore, query: string, today: string = utcMsToIsoDate(Date.now())): TimelineResult {
   const parsed = parseQuery(String(query ?? ''), today)
-  const span = db.prepare('SELECT min(period_start) AS start, max(period_end) AS end FROM chunks').get() as { start: string | null; end: string | null }
+  const span = meta.summary.span()
   const fts = isFillerOnly(parsed.text) ? null : toFtsQuery(parsed.text)
-  const base = { query, searchedText: fts ? parsed.text : '', period: parsed.period ? { start: parsed.period.start, end: parsed.period.end } : null, span: span.start && span.end ? { start: span.start, end: span.end } : null }
-  let rows: Array<{ start: string; end: string; count: number }>
-  if (fts) {
-    // toFtsQuery quotes every term, so the expression is always well formed.
-    rows = db
-      .prepare(
-        `SELECT c.period_start AS start, c.period_end AS end, count(*) AS count FROM chunks_fts JOIN chunks c ON c.seq = chunks_fts.rowid
-         WHERE chunks_fts MATCH ? GROUP BY c.period_start, c.period_end ORDER BY c.period_start, c.period_end`,
-      )
-      .all(fts) as typeof rows
-  } else if (parsed.period) {
-    rows = db.prepare('SELECT period_start AS start, period_end AS end, count(*) AS count FROM chunks GROUP BY period_start, period_end ORDER BY period_start, period_end').all() as typeof rows
-  } else {
-    rows = []
-  }
+  const base = { query, searchedText: fts ? parsed.text : '', period: parsed.period ? { start: parsed.period.start, end: parsed.period.end } : null, span }
+  // toFtsQuery quotes every term, so the expression is always well formed.
+  const rows = fts ? meta.summary.keywordCountsByPeriod(fts) : parsed.period ? meta.summary.chunkCountsByPeriod() : []
   return { ...base, periods: rows, total: rows.reduce((sum, row) => sum + row.count, 0) }
 }

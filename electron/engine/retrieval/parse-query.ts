@@ -2,9 +2,10 @@
 import * as chrono from 'chrono-node/en'
 import type { QueryPeriod } from '../../../shared/period'
 import {
-  MONTH_NAMES, OPEN_END, OPEN_START, addDays, formatIsoWeek, isValidIsoDate, isoWeekOf, isoWeekRange, makeDate,
-  mondayOf, monthLabel, monthRange, parseIsoDate, quarterRange, weeksInIsoYear, yearRange,
-} from './calendar'
+  MONTH_NAMES, OPEN_END, OPEN_START, addDays, isValidIsoDate, isoDateToUtcMs, makeDate, mondayOf, monthLabel,
+  monthRange, quarterRange, yearRange,
+} from '../dates/calendar-date'
+import { formatIsoWeek, isoWeekOf, isoWeekRange, weeksInIsoYear } from '../dates/iso-week'
 import { DATE_SOURCE, MONTH_SOURCE, WEEKDAY_SOURCE, monthOfName, readDate, recentYearOfMonth, weekOf, weekdayOf } from './date-expression'
 
 /** What the search understood from a typed query. */
@@ -66,7 +67,7 @@ const monthNumber = (name: string): number => {
 const countValue = (word: string): number => NUMBER_WORDS[word.toLowerCase()] ?? Number.parseInt(word, 10)
 
 const todayParts = (today: string) => {
-  const date = parseIsoDate(today)
+  const date = new Date(isoDateToUtcMs(today))
   return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1 }
 }
 
@@ -474,7 +475,7 @@ function relativeUnit(offset: number, unit: string, today: string, phrase: strin
   }
   if (unit === 'month') {
     const first = shiftMonths(today, offset, 1)
-    const date = parseIsoDate(first)
+    const date = new Date(isoDateToUtcMs(first))
     const year = date.getUTCFullYear()
     const month = date.getUTCMonth() + 1
     return { period: period(monthRange(year, month), `${phrase} (${monthLabel(year, month)})`) }
@@ -554,7 +555,7 @@ function chronoPhrases(text: string, today: string): Found[] {
     // Chrono guesses the nearest year for "March 5"; a question about the past means the latest one not ahead.
     if (!start.isCertain('year') && first > today) {
       first = addDays(first, -365)
-      while (parseIsoDate(first).getUTCDate() !== (start.get('day') ?? 1)) first = addDays(first, -1)
+      while (new Date(isoDateToUtcMs(first)).getUTCDate() !== (start.get('day') ?? 1)) first = addDays(first, -1)
       if (!result.end) last = first
     }
     if (last < first) last = first

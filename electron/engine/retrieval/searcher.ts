@@ -1,11 +1,11 @@
-import { BrainError, isAbortError, throwIfAborted } from '../../../shared/errors'
+import { BrainError, isAbortError, throwIfAborted, errorMessage, abortedError } from '../../../shared/errors'
 import { periodsOverlap, type QueryPeriod } from '../../../shared/period'
 import type { Retriever, SearchHit, SearchMode, SearchOptions, SearchResult } from '../../../shared/search'
 import type { Embedder } from '../embedder/types'
 import type { MetaStore } from '../store/meta-store'
 import type { ChunkFilter, ChunkRecord } from '../store/types'
 import type { VectorStore } from '../store/vector-store'
-import { toIsoDate } from './calendar'
+import { utcMsToIsoDate } from '../dates/calendar-date'
 import { searchTerms, toFtsQuery } from './fts-query'
 import { RRF_K, fuseRankings, type FusedItem, type RankedList } from './fuse'
 import { intersectPeriods, normalisePathPrefix, operatorPeriod, orderIntent, parseQuery, type OrderIntent } from './parse-query'
@@ -55,7 +55,7 @@ export class Searcher {
     throwIfAborted(signal)
     const queryText = typeof query === 'string' ? query : ''
     const limit = clampLimit(options.limit)
-    const today = options.today ?? toIsoDate(this.now())
+    const today = options.today ?? utcMsToIsoDate(this.now().getTime())
     if (!/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new BrainError('invalid-input', `"today" must be an ISO date, got ${today}.`)
 
     const parsed = parseQuery(queryText, today)
@@ -85,7 +85,7 @@ export class Searcher {
 
     if (rangeOnly) {
       // Date order, then one entry per week: `limit` counts weeks here, so a year question lists weeks, not chunks.
-      const chunks = this.deps.meta.chunksInPeriod(filter, RANGE_POOL)
+      const chunks = this.deps.meta.chunks.inPeriod(filter, RANGE_POOL)
       const all = withoutRepeatedLines(
         chunks.map((chunk) => toHit(chunk, 0, ['period'], buildSnippet(chunk.text, []))),
         (_hit, text) => ({ snippet: buildSnippet(text, []) }),
@@ -105,13 +105,13 @@ export class Searcher {
 
     const ftsQuery = toFtsQuery(parsed.text)
     if (ftsQuery) {
-      const keywordHits = this.deps.meta.keywordSearch(ftsQuery, filter, candidates)
+      const keywordHits = this.deps.meta.chunks.keywordSearch(ftsQuery, filter, candidates)
       for (const hit of keywordHits) keywordSnippets.set(hit.chunkId, hit.snippet)
       lists.push({ retriever: 'keyword', ids: keywordHits.map((hit) => hit.chunkId) })
       // Chunks holding every term get a second keyword vote: with OR alone, a chunk that matches one rare term
       // exactly loses to chunks that match common terms in both retrievers.
       if (terms.length > 1) {
-        const allTerms = this.deps.meta.keywordSearch(toFtsQuery(parsed.text, { requireAll: true })!, filter, candidates)
+        const allTerms = this.deps.meta.chunks.keywordSearch(toFtsQuery(parsed.text, { requireAll: true })!, filter, candidates)
         for (const hit of allTerms) if (!keywordSnippets.has(hit.chunkId)) keywordSnippets.set(hit.chunkId, hit.snippet)
         if (allTerms.length > 0) lists.push({ retriever: 'keyword', ids: allTerms.map((hit) => hit.chunkId) })
       }
@@ -127,9 +127,9 @@ export class Searcher {
         const vectorHits = await vectorSide.target.store.search(vectorSide.target.table, vector, { limit: candidates, filter })
         lists.push({ retriever: 'vector', ids: vectorHits.map((hit) => hit.id) })
       } catch (error) {
-        if (isAbortError(error) || signal?.aborted) throw error instanceof BrainError ? error : new BrainError('aborted', 'Stopped.', { retryable: true, cause: error })
+        if (isAbortError(error) || signal?.aborted) throw error instanceof BrainError ? error : abortedError(error)
         mode = 'keyword'
-        modeReason = `Vector search failed, so these are keyword results only: ${error instanceof Error ? error.message : String(error)}`
+        modeReason = `Vector search failed, so these are keyword results only: ${errorMessage(error)}`
       }
     } else if (mode === 'hybrid') {
       mode = 'keyword'
@@ -142,7 +142,7 @@ export class Searcher {
     if (intent) fused = this.putInDateOrder(intent, filter, fused, limit)
     // Fetch a few spares: a chunk deleted since the search, or outside the filter, is skipped.
     const wanted = fused.slice(0, limit + 10)
-    const chunks = new Map(this.deps.meta.getChunks(wanted.map((item) => item.id)).map((chunk) => [chunk.id, chunk]))
+    const chunks = new Map(this.deps.meta.chunks.getMany(wanted.map((item) => item.id)).map((chunk) => [chunk.id, chunk]))
     const candidatesHits: SearchHit[] = []
     for (const item of wanted) {
       const chunk = chunks.get(item.id)
@@ -162,7 +162,7 @@ export class Searcher {
   async related(path: string, limit = 5, signal?: AbortSignal): Promise<SearchHit[]> {
     throwIfAborted(signal)
     const count = clampLimit(limit, 5)
-    const own = this.deps.meta.chunksForFile(path)
+    const own = this.deps.meta.chunks.forFile(path)
     if (own.length === 0) throw new BrainError('not-found', `${path} is not indexed.`, { details: { path } })
 
     const target = this.deps.vectors()
@@ -173,7 +173,7 @@ export class Searcher {
         if (vectors.size > 0) {
           const centre = meanVector([...vectors.values()])
           const found = await target.store.search(target.table, centre, { limit: count * 8 + 20, excludePath: path })
-          const foundChunks = new Map(this.deps.meta.getChunks(found.map((hit) => hit.id)).map((chunk) => [chunk.id, chunk]))
+          const foundChunks = new Map(this.deps.meta.chunks.getMany(found.map((hit) => hit.id)).map((chunk) => [chunk.id, chunk]))
           const best = new Map<string, { id: string; distance: number }>()
           for (const hit of found) {
             const chunk = foundChunks.get(hit.id)
@@ -195,8 +195,8 @@ export class Searcher {
     const terms = this.distinctiveTerms(own, 8)
     if (terms.length === 0) return []
     const ftsQuery = terms.map((term) => `"${term}"`).join(' OR ')
-    const keywordHits = this.deps.meta.keywordSearch(ftsQuery, {}, count * 10 + 20)
-    const chunks = new Map(this.deps.meta.getChunks(keywordHits.map((hit) => hit.chunkId)).map((chunk) => [chunk.id, chunk]))
+    const keywordHits = this.deps.meta.chunks.keywordSearch(ftsQuery, {}, count * 10 + 20)
+    const chunks = new Map(this.deps.meta.chunks.getMany(keywordHits.map((hit) => hit.chunkId)).map((chunk) => [chunk.id, chunk]))
     const hits: SearchHit[] = []
     const seen = new Set<string>([path])
     for (const [index, hit] of keywordHits.entries()) {
@@ -216,15 +216,15 @@ export class Searcher {
   private putInDateOrder(intent: OrderIntent, filter: ChunkFilter, fused: FusedItem[], limit: number): FusedItem[] {
     const query = toFtsQuery(intent.topic, { requireAll: true })
     if (!query) return fused
-    let found = this.deps.meta.keywordSearch(query, filter, DATE_ORDER_POOL)
+    let found = this.deps.meta.chunks.keywordSearch(query, filter, DATE_ORDER_POOL)
     if (found.length === 0) {
       // A verb the notes do not use ("touched postgres"): fall back to the most specific word that matches.
       for (const tokens of searchTerms(intent.topic)) {
-        const single = this.deps.meta.keywordSearch(`"${tokens.join(' ')}"`, filter, DATE_ORDER_POOL)
+        const single = this.deps.meta.chunks.keywordSearch(`"${tokens.join(' ')}"`, filter, DATE_ORDER_POOL)
         if (single.length > 0 && (found.length === 0 || single.length < found.length)) found = single
       }
     }
-    const matching = this.deps.meta.getChunks(found.map((hit) => hit.chunkId))
+    const matching = this.deps.meta.chunks.getMany(found.map((hit) => hit.chunkId))
     if (matching.length === 0) return fused
     const direction = intent.order === 'first' ? 1 : -1
     matching.sort((a, b) => direction * a.periodStart.localeCompare(b.periodStart) || a.path.localeCompare(b.path) || a.ordinal - b.ordinal)
@@ -248,10 +248,10 @@ export class Searcher {
     const counts = [...noteTermCounts(chunks).entries()]
       .sort((a, b) => b[1] - a[1] || b[0].length - a[0].length || a[0].localeCompare(b[0]))
       .slice(0, RELATED_CANDIDATE_TERMS)
-    const total = this.deps.meta.countChunks()
+    const total = this.deps.meta.chunks.count()
     return counts
       .map(([word, frequency]) => {
-        const documents = this.deps.meta.keywordSearch(`"${word}"`, {}, RELATED_DF_CAP).length
+        const documents = this.deps.meta.chunks.keywordSearch(`"${word}"`, {}, RELATED_DF_CAP).length
         return { word, weight: frequency * Math.log((total + 1) / (documents + 1)) }
       })
       .sort((a, b) => b.weight - a.weight || a.word.localeCompare(b.word))

@@ -1,6 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { BrainError } from '../../../shared/errors'
+import { BrainError, errorMessage } from '../../../shared/errors'
 import { SETTINGS_VERSION, settingsSchema, type Settings } from '../../../shared/settings'
 import { recoverSettings } from '../../../shared/recover-settings'
 
@@ -58,20 +58,30 @@ export function loadSettingsFile(file: string): LoadedSettings {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return { settings: settingsSchema.parse({}), recoveredFrom: null, recovery: null }
-    return recover(file, '', `it cannot be read (${code ?? (error as Error).message})`)
+    return recover(file, '', `it cannot be read (${code ?? errorMessage(error)})`)
   }
+  const parsed = parseSettingsText(text)
+  if ('settings' in parsed) return { settings: parsed.settings, recoveredFrom: null, recovery: null }
+  return recover(file, text, parsed.problem)
+}
+
+/**
+ * The one way settings.json's text becomes Settings: JSON, an object, not from a newer version, migrated, then
+ * validated. Pure (no I/O), so every reader of the file agrees on what a valid file is; `problem` says why not.
+ */
+export function parseSettingsText(text: string): { settings: Settings } | { problem: string } {
   try {
     const raw = JSON.parse(text) as Record<string, unknown>
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('not an object')
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new BrainError('invalid-input', 'not an object')
     if (typeof raw.version === 'number' && raw.version > SETTINGS_VERSION) {
-      throw new Error(`written by a newer version (${raw.version})`)
+      throw new BrainError('invalid-input', `written by a newer version (${raw.version})`)
     }
     const parsed = settingsSchema.safeParse(migrateSettings(raw))
-    if (parsed.success) return { settings: parsed.data, recoveredFrom: null, recovery: null }
+    if (parsed.success) return { settings: parsed.data }
     const fields = parsed.error.issues.map((issue) => issue.path.join('.')).filter(Boolean)
-    return recover(file, text, `some values are invalid (${[...new Set(fields)].slice(0, 5).join(', ') || 'schema'})`)
+    return { problem: `some values are invalid (${[...new Set(fields)].slice(0, 5).join(', ') || 'schema'})` }
   } catch (error) {
-    return recover(file, text, `it is not valid settings (${(error as Error).message})`)
+    return { problem: `it is not valid settings (${errorMessage(error)})` }
   }
 }
 
@@ -89,7 +99,7 @@ function recover(file: string, text: string, reason: string): LoadedSettings {
     try {
       saveSettingsFile(file, settings)
     } catch (error) {
-      console.warn(`[settings] could not save the recovered settings to ${file}: ${(error as Error).message}`)
+      console.warn(`[settings] could not save the recovered settings to ${file}: ${errorMessage(error)}`)
     }
   }
   const message = [

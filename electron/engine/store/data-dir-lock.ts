@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { BrainError, throwIfAborted } from '../../../shared/errors'
+import { BrainError, throwIfAborted, errorMessage } from '../../../shared/errors'
 import type { Disposable } from '../../../shared/lifecycle'
+import { sleep } from '../async/sleep'
 
 /** The lock file in the data dir; its content names the process that writes the index. */
 export const LOCK_FILE = 'writer.lock'
@@ -114,7 +115,7 @@ function tryCreate(file: string, holder: LockHolder): boolean {
     return true
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
-    throw new BrainError('data-dir-unwritable', `Cannot create the lock file ${file}: ${(error as Error).message}`, { cause: error })
+    throw new BrainError('data-dir-unwritable', `Cannot create the lock file ${file}: ${errorMessage(error)}`, { cause: error })
   }
 }
 
@@ -128,7 +129,7 @@ function readLock(file: string): LockState {
     mtimeMs = fs.statSync(file).mtimeMs
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { type: 'gone' }
-    throw new BrainError('data-dir-unwritable', `Cannot read the lock file ${file}: ${(error as Error).message}`, { cause: error })
+    throw new BrainError('data-dir-unwritable', `Cannot read the lock file ${file}: ${errorMessage(error)}`, { cause: error })
   }
   const holder = parseHolder(raw)
   if (!holder) return Date.now() - mtimeMs < PARTIAL_LOCK_GRACE_MS ? { type: 'partial' } : { type: 'stale', raw }
@@ -217,18 +218,4 @@ function lockedError(dataDir: string, file: string, holder: LockHolder): BrainEr
       `Wait for it to finish or stop it, or run again with --wait; status and search work meanwhile.${remote}`,
     { retryable: true, details: { holder, lockFile: file } },
   )
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    const onAbort = (): void => {
-      clearTimeout(timer)
-      reject(new BrainError('aborted', 'Stopped.', { retryable: true, cause: signal?.reason }))
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
 }

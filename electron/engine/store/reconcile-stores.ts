@@ -42,7 +42,7 @@ export async function reconcileStores(
   throwIfAborted(signal)
   const rows = await vectors.rowMetadata(table)
   throwIfAborted(signal)
-  const chunks = meta.chunkVectorStates()
+  const chunks = meta.chunks.vectorStates()
   const orphans: string[] = []
   for (const id of rows.keys()) if (!chunks.has(id) && !keepIds?.has(id)) orphans.push(id)
   const missing: string[] = []
@@ -60,9 +60,9 @@ export async function reconcileStores(
     else if (!chunk.embedded && current) found.push(id)
   }
   const completedFiles = meta.transaction(() => {
-    meta.markEmbedded(missing, false)
-    meta.markEmbedded(found, true)
-    return meta.completeFiles(meta.pendingFiles()).length
+    meta.chunks.markEmbedded(missing, false)
+    meta.chunks.markEmbedded(found, true)
+    return meta.completeFiles(meta.files.pendingPaths()).length
   })
   throwIfAborted(signal)
   // After the flags: if this delete is interrupted, the next start simply finds the orphans again.

@@ -90,12 +90,24 @@ export interface FileInput {
   label: string
 }
 
-/** What `replaceFile` changed. */
-export interface ReplaceFileResult {
-  /** Chunks that need a vector row written: new ids, and kept ids whose period changed (their vector row is stale). */
-  added: ChunkRecord[]
+/** A removed chunk whose vector row is still in the table: reusable by content hash until the next embedding pass. */
+export interface RemovedVector {
+  id: string
+  contentHash: string
+}
+
+/** The chunks a write removed. */
+export interface RemovedChunks {
   /** Chunk ids that no longer exist: delete their vector rows. */
   removedIds: string[]
+  /** Those of the file's removed chunks that had a vector. */
+  removedVectors: RemovedVector[]
+}
+
+/** What `replaceFile` changed. */
+export interface ReplaceFileResult extends RemovedChunks {
+  /** Chunks that need a vector row written: new ids, and kept ids whose period changed (their vector row is stale). */
+  added: ChunkRecord[]
   /** Chunk ids left exactly as they were (their `embedded` flag kept). */
   keptIds: string[]
 }

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import type * as lancedb from '@lancedb/lancedb'
 import { Field, FixedSizeList, Float32, Schema, Utf8 } from 'apache-arrow'
-import { BrainError } from '../../../shared/errors'
+import { BrainError, errorMessage } from '../../../shared/errors'
 import type { Disposable } from '../../../shared/lifecycle'
+import { KeyedSerialQueue } from '../async/serial-queue'
 import type { ChunkFilter, VectorHit, VectorRow } from './types'
 
 /** Options for `VectorStore.search`. */
@@ -48,7 +49,7 @@ export class VectorStore implements Disposable {
   private readonly tables = new Map<string, lancedb.Table>()
   private readonly dimensionsByTable = new Map<string, number>()
   /** Writes to one table are serialised: concurrent commits on a Lance dataset conflict and retry. */
-  private readonly writeQueues = new Map<string, Promise<unknown>>()
+  private readonly writes = new KeyedSerialQueue<string>()
   private disposed = false
 
   private constructor(lance: LanceDb, connection: lancedb.Connection) {
@@ -60,7 +61,7 @@ export class VectorStore implements Disposable {
     try {
       mkdirSync(dir, { recursive: true })
     } catch (error) {
-      throw new BrainError('data-dir-unwritable', `Cannot create the vector folder ${dir}: ${messageOf(error)}`, {
+      throw new BrainError('data-dir-unwritable', `Cannot create the vector folder ${dir}: ${errorMessage(error)}`, {
         cause: error,
         details: { path: dir },
       })
@@ -181,7 +182,7 @@ export class VectorStore implements Disposable {
     }
     // mergeInsert's behaviour with two source rows for one id is undefined: keep the last one given.
     const unique = [...new Map(rows.map((row) => [row.id, row])).values()]
-    await this.serialise(name, async () => {
+    await this.writes.run(name, async () => {
       for (const batch of batches(unique, WRITE_BATCH)) {
         const data = this.lance.makeArrowTable(
           batch.map((row) => ({
@@ -278,7 +279,7 @@ export class VectorStore implements Disposable {
     const rows = await table.countRows()
     // k-means needs a few hundred rows to place even one partition sensibly.
     if (rows < Math.max(minRows, MIN_INDEX_ROWS)) return false
-    await this.serialise(name, () =>
+    await this.writes.run(name, () =>
       table.createIndex(VECTOR_COLUMN, {
         config: this.lance.Index.ivfRq({
           distanceType: 'cosine',
@@ -302,7 +303,7 @@ export class VectorStore implements Disposable {
   async optimize(name: string, options: { keepVersionsMs?: number } = {}): Promise<OptimizeResult> {
     const table = await this.table(name)
     const keep = options.keepVersionsMs ?? 60_000
-    const stats = await this.serialise(name, () =>
+    const stats = await this.writes.run(name, () =>
       table.optimize({ cleanupOlderThan: new Date(Date.now() - keep) }),
     )
     return {
@@ -317,7 +318,7 @@ export class VectorStore implements Disposable {
     if (this.disposed) return
     this.disposed = true
     // Let in-flight writes land rather than cutting a commit in half.
-    await Promise.allSettled([...this.writeQueues.values()])
+    await this.writes.whenIdle()
     for (const table of this.tables.values()) table.close()
     this.tables.clear()
     this.connection.close()
@@ -342,7 +343,7 @@ export class VectorStore implements Disposable {
   private async deleteWhere(name: string, column: string, values: string[]): Promise<void> {
     if (values.length === 0) return
     const table = await this.table(name)
-    await this.serialise(name, async () => {
+    await this.writes.run(name, async () => {
       for (const batch of batches(values, BATCH)) {
         await table.delete(`${quoteIdentifier(column)} IN (${batch.map(quoteString).join(', ')})`)
       }
@@ -369,20 +370,6 @@ export class VectorStore implements Disposable {
       }
     }
     return found
-  }
-
-  private serialise<T>(name: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.writeQueues.get(name) ?? Promise.resolve()
-    const next = previous.then(work, work)
-    const settled = next.then(
-      () => undefined,
-      () => undefined,
-    )
-    this.writeQueues.set(name, settled)
-    void settled.then(() => {
-      if (this.writeQueues.get(name) === settled) this.writeQueues.delete(name)
-    })
-    return next
   }
 
   private assertOpen(): void {
@@ -414,10 +401,6 @@ function quoteIdentifier(name: string): string {
 
 function* batches<T>(items: T[], size: number): Generator<T[]> {
   for (let start = 0; start < items.length; start += size) yield items.slice(start, start + size)
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 /**

@@ -1,8 +1,10 @@
 import { BrainError, throwIfAborted } from '../../../shared/errors'
+import { backoffDelay } from '../async/backoff'
+import { sleep } from '../async/sleep'
 
 /** How sync retries network failures, 5xx and timeouts within one pass. */
 export interface RetryPolicy {
-  /** First delay; doubles per attempt up to maxMs. */
+  /** First delay; doubles per attempt up to maxMs, with equal jitter (see `backoffDelay`). */
   initialMs: number
   maxMs: number
   /** Tries per request (the first included) before the pass gives up. */
@@ -12,15 +14,6 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { initialMs: 1_000, maxMs: 60_000, maxAttempts: 6, maxRetryAfterMs: 10 * 60_000 }
-
-/**
- * Exponential backoff with "equal jitter": half the capped exponential delay, plus a random share of the other half,
- * so retries from a restart storm spread out but never collapse to zero.
- */
-export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, 'initialMs' | 'maxMs'>, random: () => number = Math.random): number {
-  const capped = Math.min(policy.maxMs, policy.initialMs * 2 ** Math.max(0, attempt))
-  return Math.round(capped / 2 + random() * (capped / 2))
-}
 
 /** The wait before the next try after `error`, or null when it must not be retried. */
 export function retryDelay(error: unknown, attempt: number, policy: RetryPolicy, random: () => number): number | null {
@@ -49,22 +42,4 @@ export async function withRetry<T>(
       await sleep(delay, options.signal)
     }
   }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(new BrainError('aborted', 'Stopped.', { retryable: true }))
-      return
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(new BrainError('aborted', 'Stopped.', { retryable: true }))
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
 }

@@ -1,4 +1,4 @@
-import { BrainError } from '../../../shared/errors'
+import { BrainError, errorMessage, abortedError } from '../../../shared/errors'
 import {
   SYNC_ENDPOINTS,
   batchResponseSchema,
@@ -70,7 +70,7 @@ export class SyncClient {
   }
 
   private transportError(error: unknown, signal: AbortSignal | undefined, timeout: AbortSignal): BrainError {
-    if (signal?.aborted) return new BrainError('aborted', 'Stopped.', { retryable: true, cause: error })
+    if (signal?.aborted) return abortedError(error)
     if (timeout.aborted) {
       return new BrainError('gateway-timeout', `The gateway did not answer within ${this.options.timeoutMs} ms`, {
         retryable: true,
@@ -79,7 +79,7 @@ export class SyncClient {
       })
     }
     const cause = (error as { cause?: unknown }).cause
-    const text = cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error)
+    const text = cause instanceof Error ? cause.message : errorMessage(error)
     return new BrainError('gateway-unreachable', `Could not reach the gateway: ${text}`, { retryable: true, cause: error })
   }
 }

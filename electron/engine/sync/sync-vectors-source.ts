@@ -1,6 +1,6 @@
 import type { MetaStore } from '../store/meta-store'
 import type { VectorStore } from '../store/vector-store'
-import type { SyncVectors } from './sync-service'
+import type { SyncVectors } from './sync-pass-context'
 
 /**
  * SyncService's `vectors` dependency from what the engine already has: the active embedding target's table and the
@@ -12,7 +12,7 @@ export function syncVectorsSource(meta: MetaStore, store: VectorStore, current: 
   return () => {
     const target = current()
     if (!target) return null
-    const model = meta.getModel(target.table)
+    const model = meta.models.get(target.table)
     if (!model) return null
     return { store, table: target.table, modelId: model.modelId, dimensions: model.dimensions, fingerprint: model.fingerprint }
   }

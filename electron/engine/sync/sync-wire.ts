@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { BATCH_MAX_OPERATIONS, SYNC_PROTOCOL_VERSION, type EmbeddingDescriptor, type SyncOperation } from '../../../shared/sync-protocol'
-import type { BatchSummary } from './sync-database'
+import type { BatchSummary } from '../store/sync-repository'
 
 export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex')

@@ -2,7 +2,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
 import type { Disposable } from '../../../shared/lifecycle'
+import { Backoff } from '../async/backoff'
 import { hasIndexedExtension, isIgnoredPath, toRelativePath } from './ignore-rules'
+import { BrainError, errorMessage } from '../../../shared/errors'
 
 /** A settled change to one file, relative to the watched folder. */
 export interface FileChange {
@@ -65,7 +67,7 @@ export class FolderWatcher implements Disposable {
   private maxWaitTimer: NodeJS.Timeout | null = null
   private livenessTimer: NodeJS.Timeout | null = null
   private restartTimer: NodeJS.Timeout | null = null
-  private restartDelay: number
+  private readonly restartBackoff: Backoff
   private lastRestartAt = 0
   private available = true
   private disposed = false
@@ -76,7 +78,7 @@ export class FolderWatcher implements Disposable {
   private constructor(private readonly options: FolderWatcherOptions) {
     this.debounceMs = options.debounceMs ?? 250
     this.maxWaitMs = options.maxWaitMs ?? 2000
-    this.restartDelay = options.restartDelayMs ?? 1000
+    this.restartBackoff = new Backoff(() => ({ initialMs: options.restartDelayMs ?? 1000, maxMs: options.maxRestartDelayMs ?? 60_000 }))
     this.realRoot = safeRealpath(options.root) ?? path.resolve(options.root)
   }
 
@@ -99,7 +101,7 @@ export class FolderWatcher implements Disposable {
    */
   async restart(reason: string): Promise<void> {
     if (this.disposed || !this.available) return
-    this.options.onError?.(new Error(`The file watcher is restarting: ${reason}`))
+    this.options.onError?.(new BrainError('folder-unavailable', `The file watcher is restarting: ${reason}`, { retryable: true }))
     await this.attach()
   }
 
@@ -184,7 +186,7 @@ export class FolderWatcher implements Disposable {
   }
 
   private onWatchError(watcher: FSWatcher, error: unknown): void {
-    const failure = error instanceof Error ? error : new Error(String(error))
+    const failure = error instanceof Error ? error : new BrainError('internal', errorMessage(error), { cause: error })
     const code = (failure as NodeJS.ErrnoException).code ?? ''
     this.options.onError?.(failure)
     // Permission errors and symlink loops inside the tree are per-path problems, never fatal.
@@ -195,18 +197,17 @@ export class FolderWatcher implements Disposable {
   private scheduleRestart(reason: string): void {
     if (this.restartTimer || this.disposed) return
     // A watcher that ran quietly for a while starts its backoff from the beginning again.
-    if (Date.now() - this.lastRestartAt > RESTART_BACKOFF_RESET_MS) this.restartDelay = this.options.restartDelayMs ?? 1000
+    if (Date.now() - this.lastRestartAt > RESTART_BACKOFF_RESET_MS) this.restartBackoff.reset()
     this.lastRestartAt = Date.now()
-    const delay = this.restartDelay
-    this.restartDelay = Math.min(this.restartDelay * 2, this.options.maxRestartDelayMs ?? 60_000)
-    this.options.onError?.(new Error(`The file watcher stopped (${reason}); restarting in ${Math.round(delay / 1000)} s.`))
+    const delay = this.restartBackoff.next()
+    this.options.onError?.(new BrainError('folder-unavailable', `The file watcher stopped (${reason}); restarting in ${Math.round(delay / 1000)} s.`, { retryable: true }))
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null
       if (this.disposed || !this.available) return
       this.attach()
         // Re-attached: a full pass catches whatever happened while no events came.
         .then(() => this.options.onFolderState('replaced'))
-        .catch((error) => this.scheduleRestart(`re-attaching failed: ${(error as Error).message}`))
+        .catch((error) => this.scheduleRestart(`re-attaching failed: ${errorMessage(error)}`))
     }, delay)
     this.restartTimer.unref?.()
   }
@@ -214,7 +215,7 @@ export class FolderWatcher implements Disposable {
   private whenReady(watcher: FSWatcher): Promise<void> {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        this.options.onError?.(new Error('The file watcher took too long to list the folder; watching anyway.'))
+        this.options.onError?.(new BrainError('folder-unavailable', 'The file watcher took too long to list the folder; watching anyway.', { retryable: true }))
         resolve()
       }, this.options.readyTimeoutMs ?? 60_000)
       timer.unref?.()
@@ -273,7 +274,7 @@ export class FolderWatcher implements Disposable {
     try {
       await this.attach()
     } catch (error) {
-      this.scheduleRestart(`re-attaching to the replaced folder failed: ${(error as Error).message}`)
+      this.scheduleRestart(`re-attaching to the replaced folder failed: ${errorMessage(error)}`)
       return
     }
     if (!this.disposed) this.options.onFolderState('replaced')

@@ -287,15 +287,15 @@ async function readStores(dataDir: string) {
   const meta = MetaStore.open(paths.database)
   const vectors = await VectorStore.open(paths.vectors)
   try {
-    const table = meta.getActiveModel()?.table
+    const table = meta.models.getActive()?.table
     const vectorIds = table ? await vectors.allIds(table) : []
     const vectorSet = new Set(vectorIds)
-    const chunkIds = new Set(meta.allChunkIds())
-    const embeddedIds = meta.allChunkIds().filter((id) => meta.getChunks([id])[0]?.embedded)
+    const chunkIds = new Set(meta.chunks.allIds())
+    const embeddedIds = meta.chunks.allIds().filter((id) => meta.chunks.getMany([id])[0]?.embedded)
     return {
-      files: meta.countFiles(),
+      files: meta.files.count(),
       chunks: chunkIds.size,
-      embedded: meta.countEmbedded(),
+      embedded: meta.chunks.countEmbedded(),
       duplicateVectorIds: vectorIds.length - vectorSet.size,
       orphanVectors: [...vectorSet].filter((id) => !chunkIds.has(id)).length,
       chunksWithoutVectors: [...chunkIds].filter((id) => !vectorSet.has(id)).length,

@@ -37,14 +37,14 @@ async function inspect(dataDir: string) {
   const meta = MetaStore.open(paths.database)
   const vectors = await VectorStore.open(paths.vectors)
   try {
-    const table = meta.getActiveModel()?.table ?? null
+    const table = meta.models.getActive()?.table ?? null
     const vectorIds = table ? await vectors.allIds(table) : []
-    const chunkIds = meta.allChunkIds()
+    const chunkIds = meta.chunks.allIds()
     return {
-      files: meta.listFiles(),
+      files: meta.files.list(),
       chunkIds,
       vectorIds,
-      embedded: meta.countEmbedded(),
+      embedded: meta.chunks.countEmbedded(),
       tables: await vectors.listTables(),
     }
   } finally {

@@ -194,8 +194,8 @@ async function tables(paths: ReturnType<typeof dataPaths>) {
   const vectors = await VectorStore.open(paths.vectors)
   try {
     const list = await vectors.listTables()
-    const active = meta.getActiveModel()?.table ?? null
-    return { tables: list, active, vectorCount: active ? await vectors.count(active) : 0, chunkCount: meta.countChunks() }
+    const active = meta.models.getActive()?.table ?? null
+    return { tables: list, active, vectorCount: active ? await vectors.count(active) : 0, chunkCount: meta.chunks.count() }
   } finally {
     meta.dispose()
     await vectors.dispose()

@@ -1,5 +1,5 @@
 import type { AnswerEnd, AnswerMeta, AnswerStrategy, AnswerWeek, AskRequest, Citation } from '../../../../shared/answer'
-import { BrainError, isAbortError, toErrorData, type ErrorData } from '../../../../shared/errors'
+import { BrainError, isAbortError, toErrorData, type ErrorData, errorMessage } from '../../../../shared/errors'
 import { weekGroupTitle, type SearchHit, type SearchOptions, type SearchResult } from '../../../../shared/search'
 import type { Settings } from '../../../../shared/settings'
 import { withoutRepeatedLines } from '../../retrieval/repeated-lines'
@@ -170,7 +170,7 @@ export async function answerQuestion(request: AskRequest, deps: AnswerDeps, sign
         // Whatever comes next must not read as the continuation of the text that broke off.
         partial = true
         const who = backend.kind === 'local' ? 'The local model' : 'The gateway'
-        emit(`\n\n--- ${who} stopped mid-answer (${describeFailure(error)}); the text above is partial. ---\n\n`)
+        emit(`\n\n--- ${who} stopped mid-answer (${errorMessage(error)}); the text above is partial. ---\n\n`)
       }
     }
   }
@@ -345,10 +345,6 @@ function paragraphBreak(streamed: string): string {
 
 function isLengthReason(reason: string | null | undefined): boolean {
   return reason === 'length' || reason === 'max_tokens' || reason === 'model_length'
-}
-
-function describeFailure(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 function citationSources(passages: Passage[]): Citation[] {

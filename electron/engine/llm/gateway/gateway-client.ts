@@ -1,8 +1,9 @@
 import OpenAI from 'openai'
-import { BrainError } from '../../../../shared/errors'
+import { BrainError, errorMessage } from '../../../../shared/errors'
 import type { GatewayStatus } from '../../../../shared/gateway'
 import type { Settings } from '../../../../shared/settings'
 import type { Disposable } from '../../../../shared/lifecycle'
+import { Backoff, type BackoffPolicy } from '../../async/backoff'
 import { GatewayChatBackend, type GatewayBackendHost } from './gateway-chat-backend'
 import { boundedFetch } from './bounded-fetch'
 import { normalizingErrorBodies } from './error-body'
@@ -10,10 +11,7 @@ import { DEFAULT_RATE_LIMIT_MS, toGatewayError } from './gateway-errors'
 import { checkGatewayUrl } from './gateway-url'
 
 /** Delays of the background re-probe while the gateway is unreachable. */
-export interface ProbeBackoff {
-  initialMs: number
-  maxMs: number
-}
+export type ProbeBackoff = BackoffPolicy
 
 export interface GatewayClientOptions {
   settings: Settings['gateway']
@@ -37,7 +35,7 @@ export class GatewayClient implements Disposable {
   private rateLimitFromServer = false
   private probingEnabled = false
   private probeTimer: NodeJS.Timeout | undefined
-  private nextDelayMs: number
+  private readonly probeBackoff: Backoff
   private inFlight: Promise<GatewayStatus> | null = null
   private readonly backends = new Map<string, GatewayChatBackend>()
   /** From the last successful probe, so a status restored by a chat request still lists them. */
@@ -53,7 +51,7 @@ export class GatewayClient implements Disposable {
     this.token = options.token
     this.onStatus = options.onStatus
     this.backoff = options.backoff ?? DEFAULT_BACKOFF
-    this.nextDelayMs = this.backoff.initialMs
+    this.probeBackoff = new Backoff(() => this.backoff)
     this.now = options.now ?? Date.now
     this.current = this.settingsValue.baseUrl ? { type: 'probing' } : { type: 'not-configured' }
   }
@@ -189,7 +187,7 @@ export class GatewayClient implements Disposable {
     try {
       sdk = this.sdk()
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
+      const message = errorMessage(error)
       // A refused URL will not fix itself: no re-probe until settings change.
       return this.setStatus({ type: 'unreachable', message, checkedAt: this.isoNow(), nextProbeAt: null })
     }
@@ -204,7 +202,7 @@ export class GatewayClient implements Disposable {
       const page = await sdk.models.list({ signal, timeout: timeoutMs, maxRetries: 0 })
       const models = page.data.map((model) => model.id)
       this.knownModels = models
-      this.nextDelayMs = this.backoff.initialMs
+      this.probeBackoff.reset()
       return this.setStatus({ type: 'reachable', models, checkedAt: this.isoNow(), latencyMs: Math.round(performance.now() - started) })
     } catch (error) {
       if (this.disposed) return this.current
@@ -245,11 +243,11 @@ export class GatewayClient implements Disposable {
       case 'gateway-unreachable':
       case 'gateway-timeout':
       case 'gateway-server-error': {
-        const delay = this.probingEnabled ? this.nextDelayMs : null
+        const delay = this.probingEnabled ? this.probeBackoff.peek() : null
         const nextProbeAt = delay === null ? null : new Date(now + delay).toISOString()
         this.setStatus({ type: 'unreachable', message: error.message, checkedAt, nextProbeAt })
         if (delay !== null) {
-          this.nextDelayMs = Math.min(this.backoff.maxMs, this.nextDelayMs * 2)
+          this.probeBackoff.next()
           this.scheduleProbe(delay)
         }
         return

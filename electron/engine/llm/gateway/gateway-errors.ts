@@ -1,5 +1,5 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai'
-import { BrainError } from '../../../../shared/errors'
+import { BrainError, errorMessage, abortedError } from '../../../../shared/errors'
 import { readProviderError, type ProviderErrorData } from './completion-parts'
 
 /** Retry-After is either delta-seconds or an HTTP date; returns milliseconds from `now`, or null when absent/invalid. */
@@ -30,7 +30,7 @@ export interface GatewayErrorContext {
 /** Maps whatever the SDK or fetch threw into the gateway's BrainError codes. */
 export function toGatewayError(error: unknown, context: GatewayErrorContext): BrainError {
   if (error instanceof BrainError) return error
-  if (error instanceof APIUserAbortError) return new BrainError('aborted', 'Stopped.', { retryable: true, cause: error })
+  if (error instanceof APIUserAbortError) return abortedError(error)
   if (error instanceof APIConnectionTimeoutError) {
     return new BrainError('gateway-timeout', `The gateway did not answer within ${context.timeoutMs} ms`, {
       retryable: true,
@@ -45,7 +45,7 @@ export function toGatewayError(error: unknown, context: GatewayErrorContext): Br
     return new BrainError('gateway-unreachable', `Could not reach the gateway: ${text}`, { retryable: true, cause: error })
   }
   if (error instanceof APIError) return fromHttpStatus(error, context)
-  const message = error instanceof Error ? error.message : String(error)
+  const message = errorMessage(error)
   return new BrainError('gateway-unreachable', `Gateway request failed: ${message}`, { retryable: true, cause: error })
 }
 

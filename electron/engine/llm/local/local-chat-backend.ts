@@ -2,7 +2,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { ChatHistoryItem, ChatWrapper, LlamaContext, LlamaModel } from 'node-llama-cpp'
-import { BrainError, isAbortError, throwIfAborted } from '../../../../shared/errors'
+import { BrainError, isAbortError, throwIfAborted, errorMessage, abortedError } from '../../../../shared/errors'
+import { SerialQueue } from '../../async/serial-queue'
 import type { ChatBackend, ChatMessage, CompletionRequest, CompletionResult } from '../types'
 import { assertGgufFileIntact, type GgufFileSummary } from './gguf-file-check'
 import { getSharedLlama, loadLlamaCpp, type LocalGpuSetting } from './llama-instance'
@@ -43,7 +44,7 @@ export class LocalChatBackend implements ChatBackend {
   private idleTimer: NodeJS.Timeout | null = null
   private activeCalls = 0
   // One context sequence is shared by every call, so calls run one after another.
-  private queue: Promise<unknown> = Promise.resolve()
+  private readonly queue = new SerialQueue()
   private disposed = false
   private loadCount = 1
   // Fired by dispose() so a running answer stops (keeping its partial text) instead of holding shutdown up.
@@ -161,7 +162,7 @@ export class LocalChatBackend implements ChatBackend {
       if (signal?.aborted && isAbortError(error)) return aborted('')
       if (error instanceof BrainError) throw error
       if (signal?.aborted) return aborted('')
-      throw new BrainError('internal', `The local model failed while answering: ${messageOf(error)}`, { cause: error, retryable: true })
+      throw new BrainError('internal', `The local model failed while answering: ${errorMessage(error)}`, { cause: error, retryable: true })
     }
   }
 
@@ -170,7 +171,7 @@ export class LocalChatBackend implements ChatBackend {
     this.disposed = true
     this.clearIdleTimer()
     this.lifetime.abort()
-    await this.queue.catch(() => undefined)
+    await this.queue.whenIdle()
     await this.unload()
   }
 
@@ -179,11 +180,10 @@ export class LocalChatBackend implements ChatBackend {
     if (this.disposed) return Promise.reject(new BrainError('engine-unavailable', 'The local model was closed.'))
     this.activeCalls++
     this.clearIdleTimer()
-    const task = this.queue.then(async () => {
+    const task = this.queue.run(async () => {
       throwIfAborted(signal)
       return work(await this.ensureLoaded(signal))
     })
-    this.queue = task.catch(() => undefined)
     return task.finally(() => {
       this.activeCalls--
       this.scheduleIdleUnload()
@@ -273,14 +273,14 @@ async function loadModel(options: LocalChatBackendOptions, signal: AbortSignal |
   } catch (error) {
     if (model) await model.dispose().catch(() => undefined)
     if (error instanceof BrainError) throw error
-    if (signal?.aborted) throw new BrainError('aborted', 'Stopped.', { retryable: true, cause: error })
+    if (signal?.aborted) throw abortedError(error)
     if (await isInsufficientMemory(error)) {
-      throw new BrainError('model-insufficient-memory', `There is not enough memory to load the model ${name}: ${(error as Error).message}`, {
+      throw new BrainError('model-insufficient-memory', `There is not enough memory to load the model ${name}: ${errorMessage(error)}`, {
         retryable: true,
         cause: error,
       })
     }
-    throw new BrainError('model-load-failed', `The model ${name} could not be loaded: ${messageOf(error)}`, {
+    throw new BrainError('model-load-failed', `The model ${name} could not be loaded: ${errorMessage(error)}`, {
       cause: error,
       details: { path: options.modelPath },
     })
@@ -320,6 +320,3 @@ function formattedTokenCount({ model, chatWrapper }: LoadedModel, history: ChatH
   return contextText.tokenize(model.tokenizer).length
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}

@@ -1,5 +1,5 @@
 import type { AnswerBackend, BackendChoice } from '../../../../shared/answer'
-import { BrainError } from '../../../../shared/errors'
+import { BrainError, errorMessage } from '../../../../shared/errors'
 import type { GatewayStatus } from '../../../../shared/gateway'
 import type { Settings } from '../../../../shared/settings'
 import type { ChatBackend } from '../types'
@@ -86,7 +86,7 @@ export class AnswerRouter {
   /** Records that a backend failed while answering; `select` will not offer it again. */
   markFailed(backend: ChatBackend, error: unknown): void {
     this.failed.add(backend.kind)
-    this.lastFailure = BrainError.is(error) ? error : new BrainError('internal', error instanceof Error ? error.message : String(error), { cause: error })
+    this.lastFailure = BrainError.is(error) ? error : new BrainError('internal', errorMessage(error), { cause: error })
     this.reasons.push(`${backend.kind === 'local' ? 'the local model' : 'the gateway'} failed: ${describe(error)}`)
   }
 
@@ -214,7 +214,7 @@ async function measureFor(backend: ChatBackend, needs: RouteNeeds): Promise<numb
 
 function describe(error: unknown): string {
   if (BrainError.is(error)) return `${error.message} (${error.code})`
-  return error instanceof Error ? error.message : String(error)
+  return errorMessage(error)
 }
 
 /** The typed error a gateway status that is not `reachable` amounts to. */

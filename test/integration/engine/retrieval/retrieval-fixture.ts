@@ -96,8 +96,8 @@ export async function createRetrievalFixture(notes: FixtureNote[], embedder?: Em
         vector: embedded[index],
       })),
     )
-    meta.markEmbedded(chunks.map((chunk) => chunk.id))
-    meta.markIndexed(note.path)
+    meta.chunks.markEmbedded(chunks.map((chunk) => chunk.id))
+    meta.files.markIndexed(note.path)
   }
   return {
     folder,

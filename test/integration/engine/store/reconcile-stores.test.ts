@@ -48,7 +48,7 @@ it('repairs flags and orphans left by a crash between the two stores', async () 
     draft('w10.md', 4, 'never embedded'),
   ])
   const [present, lost, unflagged, stale, never] = added
-  meta.markEmbedded([present.id, lost.id, stale.id])
+  meta.chunks.markEmbedded([present.id, lost.id, stale.id])
   await vectors.upsert(table, [
     rowFor(present),
     rowFor(unflagged),
@@ -62,7 +62,7 @@ it('repairs flags and orphans left by a crash between the two stores', async () 
   const result = await reconcileStores(meta, vectors, table)
   expect(result).toEqual({ orphanVectors: 1, missingVectors: 2, foundVectors: 2, completedFiles: 1 })
 
-  const flags = new Map(meta.chunksForFile('w10.md').map((chunk) => [chunk.id, chunk.embedded]))
+  const flags = new Map(meta.chunks.forFile('w10.md').map((chunk) => [chunk.id, chunk.embedded]))
   expect(flags).toEqual(
     new Map([
       [present.id, true],
@@ -73,8 +73,8 @@ it('repairs flags and orphans left by a crash between the two stores', async () 
     ]),
   )
   expect((await vectors.allIds(table)).sort()).toEqual([present.id, unflagged.id, stale.id, other.added[0].id].sort())
-  expect(meta.getFile('w11.md')?.status).toBe('indexed')
-  expect(meta.getFile('w10.md')?.status).toBe('pending')
+  expect(meta.files.get('w11.md')?.status).toBe('indexed')
+  expect(meta.files.get('w10.md')?.status).toBe('pending')
 
   // Already consistent: a second pass changes nothing.
   expect(await reconcileStores(meta, vectors, table)).toEqual({ orphanVectors: 0, missingVectors: 0, foundVectors: 0, completedFiles: 0 })

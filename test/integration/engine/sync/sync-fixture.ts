@@ -69,7 +69,7 @@ export class IndexFixture {
       rows.push(...this.indexText(relativePath, Buffer.from(files[relativePath])))
     }
     await this.vectorStore.upsert(this.table, rows)
-    this.meta.markEmbedded(rows.map((row) => row.id))
+    this.meta.chunks.markEmbedded(rows.map((row) => row.id))
     this.meta.completeFiles(paths)
   }
 
@@ -79,7 +79,7 @@ export class IndexFixture {
       const slice = paths.slice(start, start + group)
       const rows = slice.flatMap((relativePath) => this.indexText(relativePath, fs.readFileSync(path.join(this.folder, relativePath))))
       await this.vectorStore.upsert(this.table, rows)
-      this.meta.markEmbedded(rows.map((row) => row.id))
+      this.meta.chunks.markEmbedded(rows.map((row) => row.id))
       this.meta.completeFiles(slice)
     }
   }
@@ -88,14 +88,14 @@ export class IndexFixture {
     const bytes = fs.readFileSync(path.join(this.folder, relativePath))
     const rows = this.indexText(relativePath, bytes)
     await this.vectorStore.upsert(this.table, rows)
-    this.meta.markEmbedded(rows.map((row) => row.id))
+    this.meta.chunks.markEmbedded(rows.map((row) => row.id))
     this.meta.completeFiles([relativePath])
   }
 
   async remove(relativePath: string): Promise<void> {
     fs.rmSync(path.join(this.folder, relativePath))
-    const removed = this.meta.deleteFile(relativePath)
-    await this.vectorStore.deleteIds(this.table, removed)
+    const { removedIds } = this.meta.deleteFile(relativePath)
+    await this.vectorStore.deleteIds(this.table, removedIds)
   }
 
   async rename(from: string, to: string): Promise<void> {
@@ -107,9 +107,9 @@ export class IndexFixture {
   /** The local index as the server should hold it: path -> sha256, chunk count, vectors by ordinal. */
   async expected(paths?: string[]): Promise<Map<string, { sha256: string; chunkCount: number; vectors: number[][] }>> {
     const result = new Map<string, { sha256: string; chunkCount: number; vectors: number[][] }>()
-    for (const file of this.meta.listFiles()) {
+    for (const file of this.meta.files.list()) {
       if (paths && !paths.includes(file.path)) continue
-      const chunks = this.meta.chunksForFile(file.path)
+      const chunks = this.meta.chunks.forFile(file.path)
       const found = await this.vectorStore.vectorsByIds(this.table, chunks.map((chunk) => chunk.id))
       result.set(file.path, { sha256: file.sha256, chunkCount: chunks.length, vectors: chunks.map((chunk) => Array.from(found.get(chunk.id) ?? [])) })
     }

@@ -44,7 +44,7 @@ describe('sync over an index built by the real engine and the tiny Transformers.
       meta.dispose()
       await store.dispose()
     })
-    const active = meta.getActiveModel()
+    const active = meta.models.getActive()
     expect(active).not.toBeNull()
     const server = await SyncContractServer.start()
     cleanups.push(() => server.close())
@@ -62,8 +62,8 @@ describe('sync over an index built by the real engine and the tiny Transformers.
 
     expect(report.upserts.map((item) => item.path)).toEqual(['2023-W14.md', '2023-W15.md', 'projects/infra.md'])
     expect(server.invalidRequests).toEqual([])
-    for (const file of meta.listFiles()) {
-      const chunks = meta.chunksForFile(file.path)
+    for (const file of meta.files.list()) {
+      const chunks = meta.chunks.forFile(file.path)
       const vectors = await store.vectorsByIds(active!.table, chunks.map((chunk) => chunk.id))
       const stored = server.notes.get(file.path)!
       expect(stored.sha256).toBe(file.sha256)

@@ -53,7 +53,7 @@ describe('SyncService against the contract server', () => {
     const report = await service.syncNow({ dryRun: false })
 
     await expectServerEqualsIndex(server, fixture)
-    expect(report.upserts.map((item) => item.path).sort()).toEqual(fixture.meta.listFiles().map((file) => file.path))
+    expect(report.upserts.map((item) => item.path).sort()).toEqual(fixture.meta.files.list().map((file) => file.path))
     expect(report.deletes).toEqual([])
     // Several batches (16 KiB limit), two of them replayed after the client lost the answer.
     const batchIds = server.requestsTo('batch').map((request) => request.batchId)
@@ -304,7 +304,7 @@ describe('SyncService against the contract server', () => {
     const { service } = track(createService(fixture, () => settings))
     await service.syncNow({ dryRun: false })
     expect([...server.notes.values()].every((note) => note.chunks.every((chunk) => chunk.vector === null))).toBe(true)
-    expect(server.reembeddedChunks).toBe(fixture.meta.countChunks())
+    expect(server.reembeddedChunks).toBe(fixture.meta.chunks.count())
     expect(service.status().pendingFiles).toBe(0)
 
     fixture.modelId = 'test/hash-embed-v2'
@@ -361,7 +361,7 @@ describe('syncVectorsSource', () => {
     expect(source()).toBeNull()
     target = { table: fixture.table }
     expect(source()).toBeNull()
-    fixture.meta.upsertModel({ table: fixture.table, modelId: fixture.modelId, dimensions: fixture.dimensions, fingerprint, state: 'building', createdAt: new Date().toISOString() })
+    fixture.meta.models.upsert({ table: fixture.table, modelId: fixture.modelId, dimensions: fixture.dimensions, fingerprint, state: 'building', createdAt: new Date().toISOString() })
     expect(source()).toEqual({ store: fixture.vectorStore, table: fixture.table, modelId: fixture.modelId, dimensions: fixture.dimensions, fingerprint })
   })
 })

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { loadSettingsFile, migrateSettings, saveSettingsFile } from '../../../../electron/engine/settings/settings-file'
+import { loadSettingsFile, migrateSettings, parseSettingsText, saveSettingsFile } from '../../../../electron/engine/settings/settings-file'
 import { defaultDataDir } from '../../../../electron/engine/settings/data-dir'
 import { defaultSettings, mergeSettings, SETTINGS_VERSION } from '../../../../shared/settings'
 import { makeTempDir } from '../../../support/temp-dir'
@@ -87,5 +87,24 @@ describe('defaultDataDir', () => {
     ['linux', { NOTES_RAG_DATA_DIR: '/custom/data' }, /^\/custom\/data$/],
   ] as const)('%s %j', (platform, env, pattern) => {
     expect(defaultDataDir(env as NodeJS.ProcessEnv, platform)).toMatch(pattern)
+  })
+})
+
+describe('parseSettingsText', () => {
+  it('reads a current file as it is, and migrates a file from before versions existed', () => {
+    const current = { ...defaultSettings(), folder: '/notes' }
+    expect(parseSettingsText(JSON.stringify(current))).toEqual({ settings: current })
+    const { version: _version, ...unversioned } = current
+    expect(parseSettingsText(JSON.stringify(unversioned))).toEqual({ settings: { ...current, version: SETTINGS_VERSION } })
+  })
+
+  it.each([
+    ['{ not json', /not valid settings/],
+    ['[1, 2]', /not an object/],
+    [JSON.stringify({ version: SETTINGS_VERSION + 1 }), /newer version/],
+    [JSON.stringify({ ...defaultSettings(), routing: { policy: 'everywhere' } }), /some values are invalid \(routing\.policy/],
+  ])('says why %s is not usable', (text, problem) => {
+    const result = parseSettingsText(text)
+    expect('problem' in result && result.problem).toMatch(problem)
   })
 })

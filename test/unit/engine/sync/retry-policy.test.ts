@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { BrainError } from '../../../../shared/errors'
-import { backoffDelay, retryDelay, withRetry } from '../../../../electron/engine/sync/retry-policy'
+import { retryDelay, withRetry } from '../../../../electron/engine/sync/retry-policy'
 
 const policy = { initialMs: 100, maxMs: 1_000, maxAttempts: 4, maxRetryAfterMs: 5_000 }
-
-describe('backoffDelay', () => {
-  it.each([
-    [0, 0, 50],
-    [0, 1, 100],
-    [1, 0, 100],
-    [3, 0.5, 600],
-    [10, 1, 1_000],
-    [10, 0, 500],
-  ])('attempt %i with random %d waits %i ms', (attempt, random, expected) => {
-    expect(backoffDelay(attempt, policy, () => random)).toBe(expected)
-  })
-})
 
 describe('retryDelay', () => {
   const retryable = (code: 'gateway-unreachable' | 'gateway-server-error' | 'gateway-timeout') => new BrainError(code, 'x', { retryable: true })

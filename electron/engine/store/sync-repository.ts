@@ -1,7 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3'
 import type { ErrorData } from '../../../shared/errors'
 import type { ManifestEntry } from '../../../shared/sync-protocol'
-import type { MetaStore } from '../store/meta-store'
+import type { MetaDatabase } from './open-meta-database'
+import type { StateRepository } from './state-repository'
 
 /** What one outbox batch carries, kept beside its body for status and reports. */
 export interface BatchSummary {
@@ -35,21 +36,20 @@ const LAST_SUCCESS_KEY = 'sync.lastSuccessAt'
 const LAST_ERROR_KEY = 'sync.lastError'
 
 /**
- * The sync tables (migration 2) of the index database: the outbox and the last known server manifest. Both live in
- * the same SQLite file as the index so an acknowledged batch and the cache update commit together.
+ * What sync keeps in the index database: the outbox and the last known server manifest (migration 2), its status
+ * in `state`, and the chunk hashes it plans with. All in the same SQLite file as the index, so an acknowledged batch
+ * and the cache update commit together.
  */
-export class SyncDatabase {
-  private readonly db: BetterSqlite3.Database
-  private readonly statements = new Map<string, BetterSqlite3.Statement>()
-
-  constructor(private readonly meta: MetaStore) {
-    this.db = meta.database
-  }
+export class SyncRepository {
+  constructor(
+    private readonly db: MetaDatabase,
+    private readonly state: StateRepository,
+  ) {}
 
   // ------------------------------------------------------------------ outbox
 
   outbox(baseUrl: string): OutboxBatch[] {
-    const rows = this.statement('SELECT batch_id, base_url, body, summary, attempts FROM sync_outbox WHERE base_url = ? ORDER BY seq').all(baseUrl) as Array<{
+    const rows = this.db.statement('SELECT batch_id, base_url, body, summary, attempts FROM sync_outbox WHERE base_url = ? ORDER BY seq').all(baseUrl) as Array<{
       batch_id: string
       base_url: string
       body: string
@@ -61,35 +61,35 @@ export class SyncDatabase {
 
   /** Batches planned for another server are meaningless once the URL changed. */
   dropOutboxExcept(baseUrl: string): number {
-    return this.statement('DELETE FROM sync_outbox WHERE base_url <> ?').run(baseUrl).changes
+    return this.db.statement('DELETE FROM sync_outbox WHERE base_url <> ?').run(baseUrl).changes
   }
 
   addToOutbox(batch: Omit<OutboxBatch, 'attempts'>): void {
-    this.statement('INSERT INTO sync_outbox (batch_id, base_url, body, summary, created_at) VALUES (?, ?, ?, ?, ?)').run(
+    this.db.statement('INSERT INTO sync_outbox (batch_id, base_url, body, summary, created_at) VALUES (?, ?, ?, ?, ?)').run(
       batch.batchId, batch.baseUrl, batch.body, JSON.stringify(batch.summary), new Date().toISOString())
   }
 
   countAttempt(batchId: string): void {
-    this.statement('UPDATE sync_outbox SET attempts = attempts + 1 WHERE batch_id = ?').run(batchId)
+    this.db.statement('UPDATE sync_outbox SET attempts = attempts + 1 WHERE batch_id = ?').run(batchId)
   }
 
   removeFromOutbox(batchId: string): void {
-    this.statement('DELETE FROM sync_outbox WHERE batch_id = ?').run(batchId)
+    this.db.statement('DELETE FROM sync_outbox WHERE batch_id = ?').run(batchId)
   }
 
   // ------------------------------------------------------- remote manifest
 
   remoteInfo(): RemoteCacheInfo | null {
-    return this.meta.getState<RemoteCacheInfo>(REMOTE_INFO_KEY)
+    return this.state.get<RemoteCacheInfo>(REMOTE_INFO_KEY)
   }
 
   setRemoteInfo(info: RemoteCacheInfo | null): void {
-    if (info === null) this.meta.deleteState(REMOTE_INFO_KEY)
-    else this.meta.setState(REMOTE_INFO_KEY, info)
+    if (info === null) this.state.delete(REMOTE_INFO_KEY)
+    else this.state.set(REMOTE_INFO_KEY, info)
   }
 
   remoteFiles(): Map<string, ManifestEntry> {
-    const rows = this.statement('SELECT path, sha256, chunk_count, chunks_sha256, embedding_key FROM sync_remote_files').raw().all() as Array<
+    const rows = this.db.statement('SELECT path, sha256, chunk_count, chunks_sha256, embedding_key FROM sync_remote_files').raw().all() as Array<
       [string, string, number, string, string | null]
     >
     const files = new Map<string, ManifestEntry>()
@@ -99,8 +99,8 @@ export class SyncDatabase {
 
   /** Replaces the whole cached manifest (after a full listing). */
   replaceRemoteFiles(entries: Iterable<ManifestEntry>): void {
-    this.meta.transaction(() => {
-      this.statement('DELETE FROM sync_remote_files').run()
+    this.db.transaction(() => {
+      this.db.statement('DELETE FROM sync_remote_files').run()
       const insert = this.insertRemote()
       for (const entry of entries) insert.run(entry.path, entry.sha256, entry.chunkCount, entry.chunksSha256, entry.embeddingKey)
     })
@@ -111,26 +111,26 @@ export class SyncDatabase {
   }
 
   deleteRemoteFile(path: string): void {
-    this.statement('DELETE FROM sync_remote_files WHERE path = ?').run(path)
+    this.db.statement('DELETE FROM sync_remote_files WHERE path = ?').run(path)
   }
 
   // ------------------------------------------------------------------ status
 
   lastSuccessAt(): string | null {
-    return this.meta.getState<string>(LAST_SUCCESS_KEY)
+    return this.state.get<string>(LAST_SUCCESS_KEY)
   }
 
   setLastSuccessAt(at: string): void {
-    this.meta.setState(LAST_SUCCESS_KEY, at)
+    this.state.set(LAST_SUCCESS_KEY, at)
   }
 
   lastError(): ErrorData | null {
-    return this.meta.getState<ErrorData>(LAST_ERROR_KEY)
+    return this.state.get<ErrorData>(LAST_ERROR_KEY)
   }
 
   setLastError(error: ErrorData | null): void {
-    if (error === null) this.meta.deleteState(LAST_ERROR_KEY)
-    else this.meta.setState(LAST_ERROR_KEY, error)
+    if (error === null) this.state.delete(LAST_ERROR_KEY)
+    else this.state.set(LAST_ERROR_KEY, error)
   }
 
   // ------------------------------------------------------------- local index
@@ -143,7 +143,7 @@ export class SyncDatabase {
     const result = new Map<string, string>()
     let currentPath: string | null = null
     let hashes: string[] = []
-    const rows = this.statement('SELECT path, content_hash FROM chunks ORDER BY path, ordinal').raw().iterate() as Iterable<[string, string]>
+    const rows = this.db.statement('SELECT path, content_hash FROM chunks ORDER BY path, ordinal').raw().iterate() as Iterable<[string, string]>
     for (const [path, contentHash] of rows) {
       if (path !== currentPath) {
         if (currentPath !== null) result.set(currentPath, hash(hashes.join('\n')))
@@ -157,28 +157,14 @@ export class SyncDatabase {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.meta.transaction(fn)
-  }
-
-  private statement(sql: string): BetterSqlite3.Statement {
-    let statement = this.statements.get(sql)
-    if (!statement) {
-      statement = this.db.prepare(sql)
-      this.statements.set(sql, statement)
-    }
-    return statement
+    return this.db.transaction(fn)
   }
 
   private insertRemote(): BetterSqlite3.Statement {
-    return this.statement(
+    return this.db.statement(
       `INSERT INTO sync_remote_files (path, sha256, chunk_count, chunks_sha256, embedding_key) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (path) DO UPDATE SET sha256 = excluded.sha256, chunk_count = excluded.chunk_count,
          chunks_sha256 = excluded.chunks_sha256, embedding_key = excluded.embedding_key`,
     )
   }
 }
-
-/**
- * MetaStore keeps its better-sqlite3 handle private and exposes no SQL entry point; the sync tables live in the same
- * file (migration 2), so this reads the handle directly. Replace with a public accessor when the store offers one.
- */
