@@ -154,6 +154,11 @@ describe('SyncService against the contract server', () => {
     expect(fetchCalls).toBe(0)
     expect(server.connections).toBe(0)
     expect(statuses.at(-1)?.phase).toEqual({ type: 'disabled', reason: 'off' })
+    // Nothing counts as pending while sync is off (the count reads every chunk's hash); turned on, the note is.
+    expect(service.status().pendingFiles).toBe(0)
+    settings = syncSettings(fixture, server)
+    service.refreshStatus()
+    expect(service.status()).toMatchObject({ phase: { type: 'idle' }, pendingFiles: 1 })
   })
 
   it('refuses plain http to another host before connecting', async () => {
