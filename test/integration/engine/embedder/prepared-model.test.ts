@@ -1,49 +1,18 @@
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import * as ort from 'onnxruntime-node'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ModelLocation } from '../../../../electron/engine/embedder/model-location'
 import { cpuHasVnni, prepareModel } from '../../../../electron/engine/embedder/prepared-model'
+import { quantizedMatMulModel, runQuantizedMatMul } from '../../../support/quantized-matmul-model'
 import { makeTempDir } from '../../../support/temp-dir'
 
 const { onnx } = createRequire(import.meta.url)('onnx-proto') as typeof import('onnx-proto')
-const { FLOAT, UINT8, INT8 } = onnx.TensorProto.DataType
+const { INT8 } = onnx.TensorProto.DataType
 
-/** The Xenova projection core: DynamicQuantizeLinear, MatMulInteger against uint8 weights, Cast. */
-function quantizedModel(seed: number): Uint8Array {
-  const weights = Uint8Array.from({ length: 8 * 4 }, (_, index) => (index * 37 + seed) % 256)
-  return onnx.ModelProto.encode(
-    onnx.ModelProto.create({
-      irVersion: 8,
-      opsetImport: [{ domain: '', version: 17 }],
-      graph: {
-        name: 'projection',
-        node: [
-          { opType: 'DynamicQuantizeLinear', input: ['x'], output: ['xq', 'x_scale', 'x_zero'] },
-          { opType: 'MatMulInteger', input: ['xq', 'w', 'x_zero', 'w_zero'], output: ['product'] },
-          { opType: 'Cast', input: ['product'], output: ['y'], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: FLOAT }] },
-        ],
-        initializer: [
-          { name: 'w', dataType: UINT8, dims: [8, 4], rawData: weights },
-          { name: 'w_zero', dataType: UINT8, dims: [], int32Data: [120 + seed] },
-        ],
-        input: [{ name: 'x', type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimValue: 1 }, { dimValue: 8 }] } } } }],
-        output: [{ name: 'y', type: { tensorType: { elemType: FLOAT, shape: { dim: [{ dimValue: 1 }, { dimValue: 4 }] } } } }],
-      },
-    }),
-  ).finish()
-}
-
-async function run(file: string): Promise<number[]> {
-  const session = await ort.InferenceSession.create(file)
-  try {
-    const output = await session.run({ x: new ort.Tensor('float32', Float32Array.from({ length: 8 }, (_, index) => index - 3.5), [1, 8]) })
-    return [...(output.y.data as Float32Array)]
-  } finally {
-    await session.release()
-  }
-}
+const quantizedModel = (seed: number) =>
+  quantizedMatMulModel({ k: 8, n: 4, weights: Uint8Array.from({ length: 8 * 4 }, (_, index) => (index * 37 + seed) % 256), zeroPoint: 120 + seed, zeroPointAs: 'int32' })
+const run = (file: string) => runQuantizedMatMul(file, 8)
 
 function modelFolder(root: string, seed = 3): ModelLocation {
   const folder = path.join(root, 'models', 'org', 'tiny')
