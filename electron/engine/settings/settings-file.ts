@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { errorMessage } from '../../../shared/errors'
-import { settingsSchema, type Settings } from '../../../shared/settings'
+import { defaultSettings, type Settings } from '../../../shared/settings'
 import { recoverSettings } from '../../../shared/recover-settings'
 import { parseSettingsText } from '../../../shared/parse-settings'
 
@@ -39,7 +39,7 @@ export function loadSettingsFile(file: string): LoadedSettings {
     text = fs.readFileSync(file, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') return { settings: settingsSchema.parse({}), recoveredFrom: null, recovery: null }
+    if (code === 'ENOENT') return { settings: defaultSettings(), recoveredFrom: null, recovery: null }
     return recover(file, '', `it cannot be read (${code ?? errorMessage(error)})`)
   }
   const parsed = parseSettingsText(text)
