@@ -1,5 +1,5 @@
 import type { NotePeriod, Period } from '../../../shared/period'
-import { addDays, daysInMonth, isoDateToUtcMs, isoWeekday, toIsoDate } from './calendar-date'
+import { addDays, daysInMonth, isoDateToUtcMs, isoWeekday, toIsoDate } from '../../../shared/dates/calendar-date'
 import { findDate, findMonth, WEEKDAY_PATTERN, weekdayFromName } from './date-expressions'
 import { periodFromHeading } from './note-period'
 

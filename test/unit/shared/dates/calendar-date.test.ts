@@ -12,7 +12,7 @@ import {
   toIsoDate,
   utcMsToIsoDate,
   yearRange,
-} from '../../../../electron/engine/dates/calendar-date'
+} from '../../../../shared/dates/calendar-date'
 
 describe('toIsoDate: parts to an ISO date, null for a day that does not exist', () => {
   it.each([
