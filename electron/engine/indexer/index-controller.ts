@@ -221,7 +221,8 @@ export class IndexController implements Disposable {
       throw error
     } finally {
       this.passRunning = false
-      this.update({ passQueued: false })
+      // A pass of a folder since replaced says nothing about the new one's state.
+      if (generation === this.generation) this.update({ passQueued: false })
     }
   }
 
