@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { BrainError, isAbortError, throwIfAborted, type ErrorCode } from '../../../shared/errors'
-import type { IndexSummary, StoreRepairs } from '../../../shared/index-status'
+import type { IndexPhase, IndexSummary, StoreRepairs } from '../../../shared/index-status'
 import type { WeekDateMeans } from '../../../shared/period'
 import { approximateTokenCount } from '../chunker/approximate-tokens'
 import { parseNote } from '../chunker/parse-note'
@@ -50,11 +50,8 @@ export interface ReconcileOptions {
   confirmRemovals?: boolean
 }
 
-export type IndexProgress =
-  | { type: 'scanning' }
-  | { type: 'indexing'; done: number; total: number }
-  | { type: 'embedding'; done: number; total: number }
-  | { type: 'idle' }
+/** What the running job reports: the working phases of `IndexPhase`, or idle between jobs. */
+export type IndexProgress = Extract<IndexPhase, { type: 'scanning' | 'indexing' | 'embedding' }> | { type: 'idle' }
 
 const DEFAULT_CHUNK_TOKENS = 320
 const ANN_INDEX_MIN_ROWS = 10_000
