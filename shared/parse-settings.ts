@@ -3,6 +3,9 @@ import { SETTINGS_VERSION, settingsSchema, type Settings } from './settings'
 
 // Pure (no Node, no I/O): the engine's settings file and main's read-only view both parse through it.
 
+/** The settings file's name inside the data dir (the engine writes it; main and the CLI read it). */
+export const SETTINGS_FILE_NAME = 'settings.json'
+
 type Migration = (raw: Record<string, unknown>) => Record<string, unknown>
 
 /** Migrations from version N to N+1, keyed by N. Version 0 is a file written before versions existed. */

@@ -1,10 +1,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { parseSettingsText } from '../../../shared/parse-settings'
+import { parseSettingsText, SETTINGS_FILE_NAME } from '../../../shared/parse-settings'
 import { recoverSettings } from '../../../shared/recover-settings'
 import { defaultSettings, type Settings } from '../../../shared/settings'
-
-export const SETTINGS_FILE = 'settings.json'
 
 /**
  * Main's read-only view of settings.json (the engine owns writes, keeps a broken file aside and pushes
@@ -16,7 +14,7 @@ export const SETTINGS_FILE = 'settings.json'
 export function readSettings(dataDir: string): Settings {
   let text: string
   try {
-    text = fs.readFileSync(path.join(dataDir, SETTINGS_FILE), 'utf8')
+    text = fs.readFileSync(path.join(dataDir, SETTINGS_FILE_NAME), 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return defaultSettings()
     console.warn('[settings] settings.json cannot be read; using local-only until the engine recovers it', error)
