@@ -53,9 +53,9 @@ const RESTART_BACKOFF_RESET_MS = 5 * 60_000
 
 /**
  * chokidar on the weekly-logs folder, turned into debounced batches of typed changes. The folder's identity
- * (device and inode) is checked on every burst and every tick of the shared folder poller, so a folder swapped for another one at the
- * same path, however fast, is never mistaken for the user deleting every note: the burst is dropped, the watcher
- * re-attaches to the new folder and the owner is told. Directory links that lead back inside the folder (or loop)
+ * (device and inode) is checked on every burst and every tick of the shared folder poller (`FolderLiveness`), so a
+ * folder swapped for another one at the same path, however fast, is never mistaken for the user deleting every
+ * note: the burst is dropped, the watcher re-attaches to the new folder and the owner is told. Directory links that lead back inside the folder (or loop)
  * are not followed; errors are per path unless the watcher itself died, and then it restarts with backoff.
  */
 export class FolderWatcher implements Disposable {
