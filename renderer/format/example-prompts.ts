@@ -1,9 +1,7 @@
-import { parseIsoDate } from '../../shared/dates/calendar-date'
+import { MONTH_NAMES, SHORT_MONTH_NAMES, parseIsoDate } from '../../shared/dates/calendar-date'
 import { isoWeekOf } from '../../shared/dates/iso-week'
 import type { NotesOverview } from '../../shared/notes-overview'
 
-const FULL_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
 /**
  * Example questions built from the user's own notes: the newest week there is, a month that has notes, a word that
@@ -19,7 +17,7 @@ export function examplePrompts(overview: NotesOverview | null): string[] {
   // The fullest month other than the newest one, so the examples point at different parts of the archive.
   const month = overview.busiestMonths.find((value) => value !== latestMonth) ?? overview.busiestMonths[0]
   const parsed = month ? /^(\d{4})-(\d{2})$/.exec(month) : null
-  if (parsed) prompts.push(`What happened in ${FULL_MONTHS[Number(parsed[2]) - 1]} ${parsed[1]}?`)
+  if (parsed) prompts.push(`What happened in ${MONTH_NAMES[Number(parsed[2]) - 1]} ${parsed[1]}?`)
   const word = overview.recurringWords[0]
   if (word) prompts.push(`When did I first mention ${word}?`)
   return prompts
@@ -30,7 +28,7 @@ export function spanLabel(span: { start: string; end: string } | null): string |
   if (!span) return null
   const label = (iso: string) => {
     const match = /^(\d{4})-(\d{2})/.exec(iso)
-    return match ? `${MONTHS[Number(match[2]) - 1]} ${match[1]}` : iso
+    return match ? `${SHORT_MONTH_NAMES[Number(match[2]) - 1]} ${match[1]}` : iso
   }
   const start = label(span.start)
   const end = label(span.end)
