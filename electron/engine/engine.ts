@@ -135,7 +135,6 @@ export class Engine implements Disposable {
       // Test and support knobs for real processes (the fault suite); the defaults suit a user's machine.
       consistencyCheckMs: envMs('NOTES_RAG_CONSISTENCY_CHECK_MS'),
       folderPollMs: envMs('NOTES_RAG_FOLDER_POLL_MS'),
-      livenessIntervalMs: envMs('NOTES_RAG_FOLDER_POLL_MS'),
     })
     const searcher = new Searcher({
       meta,

@@ -1,3 +1,4 @@
+import { backoffDelay } from '../../shared/backoff'
 import { BrainError } from '../../shared/errors'
 import {
   BRAIN_EVENT_NAMES,
@@ -71,7 +72,7 @@ export function createWsBrain(url: string, options: WsBrainOptions = {}): WsBrai
       client = null
       if (closed) return
       attempt += 1
-      const retryInMs = Math.min(baseDelay * 2 ** (attempt - 1), 8000)
+      const retryInMs = backoffDelay(attempt - 1, { initialMs: baseDelay, maxMs: 8000 })
       // The same state the Electron shell pushes when its engine process restarts, so the UI shows one thing.
       emit('engine-state', { type: 'restarting', attempt, retryInMs, lastExit: 'The bridge connection closed.' })
       reconnectTimer = setTimeout(() => {

@@ -1,3 +1,4 @@
+import { SHORT_MONTH_NAMES } from '../../shared/dates/calendar-date'
 import type { AnswerMeta } from '../../shared/answer'
 
 /** "Local · Phi-3.5-mini…", "Gateway · large" or "Retrieval only", as shown above each answer. */
@@ -41,7 +42,6 @@ export function formatBytes(bytes: number): string {
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
 /**
  * A period as people read it: "11 Mar 2024", "3–9 Apr 2023", "26 Feb – 3 Mar 2024", "29 Dec 2025 – 4 Jan 2026".
@@ -51,10 +51,10 @@ export function formatPeriod(start: string, end: string): string {
   const a = parseIsoDate(start)
   const b = parseIsoDate(end)
   if (!a || !b) return start === end ? start : `${start} – ${end}`
-  if (start === end) return `${a.day} ${MONTHS[a.month]} ${a.year}`
-  if (a.year !== b.year) return `${a.day} ${MONTHS[a.month]} ${a.year} – ${b.day} ${MONTHS[b.month]} ${b.year}`
-  if (a.month !== b.month) return `${a.day} ${MONTHS[a.month]} – ${b.day} ${MONTHS[b.month]} ${b.year}`
-  return `${a.day}–${b.day} ${MONTHS[a.month]} ${a.year}`
+  if (start === end) return `${a.day} ${SHORT_MONTH_NAMES[a.month]} ${a.year}`
+  if (a.year !== b.year) return `${a.day} ${SHORT_MONTH_NAMES[a.month]} ${a.year} – ${b.day} ${SHORT_MONTH_NAMES[b.month]} ${b.year}`
+  if (a.month !== b.month) return `${a.day} ${SHORT_MONTH_NAMES[a.month]} – ${b.day} ${SHORT_MONTH_NAMES[b.month]} ${b.year}`
+  return `${a.day}–${b.day} ${SHORT_MONTH_NAMES[a.month]} ${a.year}`
 }
 
 function parseIsoDate(value: string): { year: number; month: number; day: number } | null {

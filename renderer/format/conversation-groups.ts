@@ -1,7 +1,6 @@
+import { MONTH_NAMES, SHORT_MONTH_NAMES } from '../../shared/dates/calendar-date'
 import type { ConversationSummary } from '../../shared/conversation'
 
-const FULL_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
 export interface ConversationGroup {
   label: string
@@ -27,7 +26,7 @@ export function groupConversations(items: readonly ConversationSummary[], now: D
     else if (start >= today) label = 'Today'
     else if (start >= today - day) label = 'Yesterday'
     else if (start >= today - 7 * day) label = 'Previous 7 days'
-    else label = when.getFullYear() === now.getFullYear() ? FULL_MONTHS[when.getMonth()] : `${FULL_MONTHS[when.getMonth()]} ${when.getFullYear()}`
+    else label = when.getFullYear() === now.getFullYear() ? MONTH_NAMES[when.getMonth()] : `${MONTH_NAMES[when.getMonth()]} ${when.getFullYear()}`
     let group = byLabel.get(label)
     if (!group) {
       group = { label, items: [] }
@@ -44,7 +43,7 @@ export function conversationDate(iso: string, now: Date = new Date()): string {
   const when = new Date(iso)
   if (Number.isNaN(when.getTime())) return ''
   if (startOfDay(when) === startOfDay(now)) return `${String(when.getHours()).padStart(2, '0')}:${String(when.getMinutes()).padStart(2, '0')}`
-  return when.getFullYear() === now.getFullYear() ? `${when.getDate()} ${MONTHS[when.getMonth()]}` : `${when.getDate()} ${MONTHS[when.getMonth()]} ${when.getFullYear()}`
+  return when.getFullYear() === now.getFullYear() ? `${when.getDate()} ${SHORT_MONTH_NAMES[when.getMonth()]}` : `${when.getDate()} ${SHORT_MONTH_NAMES[when.getMonth()]} ${when.getFullYear()}`
 }
 
 /** Conversations whose title holds every word of the filter, case- and accent-insensitively. */

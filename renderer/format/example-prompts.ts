@@ -1,21 +1,7 @@
+import { MONTH_NAMES, SHORT_MONTH_NAMES, parseIsoDate } from '../../shared/dates/calendar-date'
+import { isoWeekOf } from '../../shared/dates/iso-week'
 import type { NotesOverview } from '../../shared/notes-overview'
 
-const FULL_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-
-/** The ISO week (year and number) a day falls in. */
-export function isoWeekOf(isoDate: string): { year: number; week: number } | null {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDate)
-  if (!match) return null
-  const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])))
-  const day = (date.getUTCDay() + 6) % 7
-  // The Thursday of this week decides the year the week belongs to.
-  date.setUTCDate(date.getUTCDate() - day + 3)
-  const year = date.getUTCFullYear()
-  const firstThursday = new Date(Date.UTC(year, 0, 4))
-  firstThursday.setUTCDate(firstThursday.getUTCDate() - ((firstThursday.getUTCDay() + 6) % 7) + 3)
-  return { year, week: 1 + Math.round((date.getTime() - firstThursday.getTime()) / (7 * 86_400_000)) }
-}
 
 /**
  * Example questions built from the user's own notes: the newest week there is, a month that has notes, a word that
@@ -24,13 +10,14 @@ export function isoWeekOf(isoDate: string): { year: number; week: number } | nul
 export function examplePrompts(overview: NotesOverview | null): string[] {
   if (!overview || overview.files === 0) return []
   const prompts: string[] = []
-  const week = overview.latestPeriod ? isoWeekOf(overview.latestPeriod.start) : null
+  const start = overview.latestPeriod?.start
+  const week = start && parseIsoDate(start) ? isoWeekOf(start) : null
   if (week) prompts.push(`What did I do in week ${week.week} of ${week.year}?`)
   const latestMonth = overview.latestPeriod?.start.slice(0, 7)
   // The fullest month other than the newest one, so the examples point at different parts of the archive.
   const month = overview.busiestMonths.find((value) => value !== latestMonth) ?? overview.busiestMonths[0]
   const parsed = month ? /^(\d{4})-(\d{2})$/.exec(month) : null
-  if (parsed) prompts.push(`What happened in ${FULL_MONTHS[Number(parsed[2]) - 1]} ${parsed[1]}?`)
+  if (parsed) prompts.push(`What happened in ${MONTH_NAMES[Number(parsed[2]) - 1]} ${parsed[1]}?`)
   const word = overview.recurringWords[0]
   if (word) prompts.push(`When did I first mention ${word}?`)
   return prompts
@@ -41,7 +28,7 @@ export function spanLabel(span: { start: string; end: string } | null): string |
   if (!span) return null
   const label = (iso: string) => {
     const match = /^(\d{4})-(\d{2})/.exec(iso)
-    return match ? `${MONTHS[Number(match[2]) - 1]} ${match[1]}` : iso
+    return match ? `${SHORT_MONTH_NAMES[Number(match[2]) - 1]} ${match[1]}` : iso
   }
   const start = label(span.start)
   const end = label(span.end)

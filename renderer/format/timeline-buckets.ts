@@ -1,7 +1,6 @@
+import { MONTH_NAMES, SHORT_MONTH_NAMES } from '../../shared/dates/calendar-date'
 import type { Period } from '../../shared/period'
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-const FULL_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
 
 export interface TimelineBucket {
   /** First and last day of the bucket's month. */
@@ -44,8 +43,8 @@ export function monthBuckets(span: Period | null, periods: ReadonlyArray<{ start
     const bucket: TimelineBucket = {
       start,
       end,
-      label: `${MONTHS[month]} ${year}`,
-      phrase: `${FULL_MONTHS[month]} ${year}`,
+      label: `${SHORT_MONTH_NAMES[month]} ${year}`,
+      phrase: `${MONTH_NAMES[month]} ${year}`,
       weeks: 0,
       passages: 0,
       inPeriod: asked !== null && asked.start <= end && start <= asked.end,

@@ -1,5 +1,5 @@
 import type { Citation } from '../../shared/answer'
-import { utcMsToIsoDate } from '../../electron/engine/dates/calendar-date'
+import { utcMsToIsoDate } from '../../shared/dates/calendar-date'
 import { isFollowUp, rewriteFollowUp } from '../../electron/engine/llm/answer/follow-up-rewrite'
 import { NOT_IN_NOTES, directMessages, toCitation, weekLabel, type Passage } from '../../electron/engine/llm/answer/grounded-prompt'
 import { packPassages } from '../../electron/engine/llm/answer/pack-passages'

@@ -1,6 +1,6 @@
 import type { Period } from '../../shared/period'
-import { MONTH_NAMES, monthRange, quarterRange, yearRange } from '../../electron/engine/dates/calendar-date'
-import { formatIsoWeek, isoWeekOf } from '../../electron/engine/dates/iso-week'
+import { MONTH_NAMES, monthRange, quarterRange, yearRange } from '../../shared/dates/calendar-date'
+import { formatIsoWeek, isoWeekOf } from '../../shared/dates/iso-week'
 import type { CorpusFacts, CorpusFile } from '../fixtures/corpus/generate-corpus'
 
 export const QUESTION_CATEGORIES = ['keyword', 'paraphrase', 'time-scoped', 'person', 'project', 'first-last'] as const

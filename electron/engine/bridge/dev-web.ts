@@ -10,6 +10,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { BrainError } from '../../../shared/errors'
 import { Engine } from '../engine'
 import { defaultDataDir } from '../settings/data-dir'
 import { startWsBridge } from './ws-bridge-server'
@@ -41,7 +42,7 @@ export function parseDevWebArgs(argv: string[], env: NodeJS.ProcessEnv = process
   const absolute = (value: string | undefined) => (value ? path.resolve(value) : null)
   const port = (value: string | undefined, fallback: number) => {
     const parsed = Number(value ?? fallback)
-    if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new Error(`Not a port: ${value}`)
+    if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new BrainError('invalid-input', `Not a port: ${value}`)
     return parsed
   }
   const folder = absolute(values.folder ?? env.NOTES_RAG_FOLDER)

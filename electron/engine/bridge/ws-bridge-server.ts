@@ -178,7 +178,7 @@ async function serveStatic(root: string | null, request: IncomingMessage, respon
   }
   try {
     const info = await stat(file)
-    if (!info.isFile()) throw new Error('not a file')
+    if (!info.isFile()) throw new BrainError('not-found', `${relative} is not a file`)
     const body = await readFile(file)
     response.writeHead(200, {
       'content-type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',

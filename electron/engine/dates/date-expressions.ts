@@ -2,8 +2,8 @@
 // Pure functions; every result is a real calendar day or null (never a guess at an impossible date).
 
 import type { Period, WeekDateMeans } from '../../../shared/period'
-import { addDays, daysInMonth, isoWeekday, monthFromName, toIsoDate } from './calendar-date'
-import { isoWeekRange, isValidIsoWeek } from './iso-week'
+import { addDays, daysInMonth, isoWeekday, monthFromName, toIsoDate } from '../../../shared/dates/calendar-date'
+import { isoWeekRange, isValidIsoWeek } from '../../../shared/dates/iso-week'
 
 const WEEKDAYS: Record<string, number> = {
   mon: 1, monday: 1,

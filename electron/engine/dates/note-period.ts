@@ -1,5 +1,5 @@
 import type { NotePeriod, Period, PeriodSource, WeekDateMeans } from '../../../shared/period'
-import { addDays, parseIsoDate, toIsoDate, utcMsToIsoDate } from './calendar-date'
+import { addDays, parseIsoDate, toIsoDate, utcMsToIsoDate } from '../../../shared/dates/calendar-date'
 import {
   findDate,
   findDateRange,
@@ -10,8 +10,8 @@ import {
   monthPeriod,
   weekAround,
 } from './date-expressions'
-import { isoWeekLabelOf } from './iso-week'
-import { monthFromName } from './calendar-date'
+import { isoWeekLabelOf } from '../../../shared/dates/iso-week'
+import { monthFromName } from '../../../shared/dates/calendar-date'
 
 /** What notePeriod looks at: the note's path, its parsed front matter, its title heading and its mtime. */
 export interface NotePeriodInput {

@@ -1,5 +1,5 @@
 import type { NotePeriod, Period } from '../../../shared/period'
-import { addDays, daysInMonth, isoDateToUtcMs, isoWeekday, toIsoDate } from './calendar-date'
+import { addDays, daysInMonth, inclusiveDays, isoDateToUtcMs, isoWeekday, toIsoDate } from '../../../shared/dates/calendar-date'
 import { findDate, findMonth, WEEKDAY_PATTERN, weekdayFromName } from './date-expressions'
 import { periodFromHeading } from './note-period'
 
@@ -155,7 +155,7 @@ function weekendAfter(previous: Period | null, note: NotePeriod): Period | null 
 }
 
 function spanDays(period: Period): number {
-  return Math.round((isoDateToUtcMs(period.end) - isoDateToUtcMs(period.start)) / 86_400_000) + 1
+  return inclusiveDays(period.start, period.end)
 }
 
 /** The year that puts month/day nearest the note's period (a "28 December" heading in a week spanning New Year). */

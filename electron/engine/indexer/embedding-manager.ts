@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { isAbsolute, join } from 'node:path'
-import { BrainError, toErrorData, type ErrorCode } from '../../../shared/errors'
+import { BrainError, throwIfAborted, toErrorData, type ErrorCode } from '../../../shared/errors'
 import type { EmbeddingStatus } from '../../../shared/index-status'
 import type { Settings } from '../../../shared/settings'
 import { createEmbedder, PREPARED_MODELS_FOLDER } from '../embedder/create-embedder'
@@ -194,7 +194,10 @@ export class EmbeddingManager implements Disposable {
    * Called when the backlog is empty: a table being built becomes the active one, and tables of other models are
    * dropped (only now, so a half-built index never replaces a complete one).
    */
-  async completeIfBuilt(): Promise<void> {
+  async completeIfBuilt(signal?: AbortSignal): Promise<void> {
+    // A stopped pass does not start it (the next empty backlog does); once started, its few writes finish, so a
+    // shutdown right after a pass never leaves the old tables half dropped.
+    throwIfAborted(signal)
     const target = this.target
     if (!target) return
     const { meta, vectors } = this.options

@@ -1,14 +1,15 @@
-import fs from 'node:fs'
 import { BrainError, isAbortError, toErrorData } from '../../../shared/errors'
-import type { FileError, FolderState, IndexPhase, IndexSnapshot, IndexSummary, StoreRepairs } from '../../../shared/index-status'
+import type { FileError, IndexPhase, IndexSnapshot, IndexSummary, StoreRepairs } from '../../../shared/index-status'
 import type { Settings } from '../../../shared/settings'
 import { Emitter, type Disposable } from '../../../shared/lifecycle'
-import { Backoff } from '../async/backoff'
+import { Backoff } from '../../../shared/backoff'
 import type { MetaStore } from '../store/meta-store'
 import type { VectorStore } from '../store/vector-store'
+import { DEFAULT_FOLDER_POLL_MS, FolderLiveness, statFolderIdentity } from '../watcher/folder-liveness'
 import { FolderWatcher, type FileChange, type WatchedFolderState } from '../watcher/folder-watcher'
 import type { EmbeddingManager } from './embedding-manager'
-import { Indexer, type IndexProgress, type ReconcileOptions } from './indexer'
+import { Indexer, type ReconcileOptions } from './indexer'
+import { indexPhase, indexSnapshot, initialIndexState, type IndexState } from './index-state'
 import { RemovalGuardState, type RemovalGuardOptions } from './removal-guard'
 import { assertFolder } from './scan-folder'
 
@@ -19,10 +20,11 @@ export interface IndexControllerOptions {
   settings: () => Settings
   /** Keep watching the folder (the app, `notes-rag watch`); false for one-shot passes. */
   watch: boolean
-  /** How often a missing folder is looked for again. */
+  /**
+   * How often the folder is looked at: one poller both finds a missing folder again and tells the watcher that the
+   * folder vanished or was swapped for another one.
+   */
   folderPollMs?: number
-  /** How often the watcher checks that the folder is still there and still the same folder. */
-  livenessIntervalMs?: number
   watcherDebounceMs?: number
   /**
    * While watching, a full incremental pass this often (size+mtime fast path, cheap when nothing changed) repairs
@@ -42,17 +44,17 @@ const DEFAULT_RETRY_PASS_MS = 5_000
 
 /**
  * The folder's lifecycle around the indexer: start and stop watching, pause and resume, a vanished folder
- * (paused, index kept, polled until it returns, then reconciled), and the status snapshots the UI shows.
+ * (paused, index kept, polled until it returns, then reconciled), and the status snapshots the UI shows. The status
+ * is derived from one `IndexState` (see index-state.ts); every job of a pass takes the pass's signal (`work`),
+ * which pause, a vanished folder and a folder change abort.
  */
 export class IndexController implements Disposable {
-  private folder: string | null = null
-  private folderState: FolderState = 'not-set'
-  private phase: IndexPhase = { type: 'starting' }
+  private readonly state: IndexState
   private indexer: Indexer | null = null
   private watcher: FolderWatcher | null = null
-  private pollTimer: NodeJS.Timeout | null = null
+  private liveness: FolderLiveness | null = null
+  private waitingForFolder: Disposable | null = null
   private work = new AbortController()
-  private userPaused = false
   private heldChanges: FileChange[] = []
   private generation = 0
   private snapshotTimer: NodeJS.Timeout | null = null
@@ -70,7 +72,7 @@ export class IndexController implements Disposable {
   readonly onFileChanges = new Emitter<FileChange[]>()
 
   constructor(private readonly options: IndexControllerOptions) {
-    this.userPaused = options.settings().indexing.paused
+    this.state = initialIndexState(options.settings().indexing.paused)
     this.guard = new RemovalGuardState(options.meta)
     this.retryBackoff = new Backoff(() => ({ initialMs: options.retryPassMs ?? DEFAULT_RETRY_PASS_MS, maxMs: options.consistencyCheckMs || DEFAULT_CONSISTENCY_CHECK_MS }))
     options.embedding.onStatus.event(() => this.emitSoon())
@@ -79,48 +81,48 @@ export class IndexController implements Disposable {
       const table = options.embedding.current()?.table
       if (!table) return
       void this.indexer
-        .reconcileVectors(table)
+        .reconcileVectors(table, this.work.signal)
         .then(() => this.embedBacklog())
-        .catch((error) => console.warn('[index] vector reconciliation failed', error))
+        .catch((error) => {
+          if (!isAbortError(error)) console.warn('[index] vector reconciliation failed', error)
+        })
     })
   }
 
   /** Switches to a folder (or none). Resolves once watching has started; the first pass runs in the background. */
   async setFolder(folder: string | null): Promise<void> {
     await this.stopFolder()
-    this.folder = folder
     const generation = ++this.generation
-    if (!folder) {
-      this.folderState = 'not-set'
-      this.setPhase({ type: 'no-folder' })
-      return
-    }
+    const present = folder !== null && statFolderIdentity(folder) !== null
+    const folderState = folder === null ? 'not-set' : present ? 'ok' : 'unavailable'
+    this.update({ folder, folderState, activity: { type: 'idle' }, passQueued: false, error: null, settled: false })
+    if (!folder) return
     this.indexer = this.createIndexer(folder)
-    if (!folderExists(folder)) {
+    this.liveness = new FolderLiveness(folder, this.options.folderPollMs ?? DEFAULT_FOLDER_POLL_MS)
+    if (!present) {
       this.markFolderUnavailable(generation)
       return
     }
-    this.folderState = 'ok'
     if (this.options.watch) {
       await this.startWatching(folder, generation)
       this.startConsistencyChecks(generation)
     }
-    if (this.userPaused) this.setPhase({ type: 'paused', reason: 'user' })
-    else if (this.options.watch) void this.runPass(generation).catch(() => undefined)
+    if (this.state.userPaused) return
+    if (this.options.watch) this.startPass(generation)
     else {
       // One-shot commands (status, search, ask) run no pass: check the stores here, so the counts they print and
       // the vectors search relies on are what exists (flags only; orphans wait for a full pass).
       if (this.options.embedding.current()) {
-        await this.indexer.checkStoresNow().catch((error) => console.warn('[index] the store check failed', error))
+        await this.indexer.checkStoresNow(this.work.signal).catch((error) => console.warn('[index] the store check failed', error))
       }
-      this.setPhase({ type: 'ready' })
+      this.update({ settled: true })
     }
   }
 
   /** One full pass now; rejects with folder-missing / folder-not-directory when the folder cannot be read. */
   async reindex(signal?: AbortSignal, passOptions: ReconcileOptions = {}): Promise<IndexSummary> {
-    if (!this.folder || !this.indexer) throw new BrainError('folder-not-set', 'No folder is set. Choose the folder that holds your weekly logs.')
-    await assertFolder(this.folder)
+    if (!this.state.folder || !this.indexer) throw new BrainError('folder-not-set', 'No folder is set. Choose the folder that holds your weekly logs.')
+    await assertFolder(this.state.folder)
     return this.runPass(this.generation, signal, passOptions)
   }
 
@@ -133,18 +135,15 @@ export class IndexController implements Disposable {
   }
 
   pause(): IndexSnapshot {
-    this.userPaused = true
-    this.work.abort()
-    this.work = new AbortController()
-    if (this.folder) this.setPhase({ type: 'paused', reason: 'user' })
+    this.abortWork()
+    this.update({ userPaused: true })
     return this.snapshot()
   }
 
   resume(): IndexSnapshot {
-    if (!this.userPaused) return this.snapshot()
-    this.userPaused = false
+    if (!this.state.userPaused) return this.snapshot()
     this.heldChanges = []
-    if (this.folder && this.folderState === 'ok') void this.runPass(this.generation).catch(() => undefined)
+    this.startPass(this.generation, { userPaused: false })
     return this.snapshot()
   }
 
@@ -167,21 +166,16 @@ export class IndexController implements Disposable {
       message: record.errorMessage ?? 'Could not be indexed.',
       at: record.indexedAt ?? '',
     }))
-    const held = this.folder ? this.guard.held() : null
-    const repairs = meta.state.get<StoreRepairs>(LAST_REPAIRS_KEY)
-    return {
-      phase: this.phase,
-      folder: this.folder,
-      folderState: held && this.folderState === 'ok' ? 'suspect' : this.folderState,
-      ...(held ? { heldRemovals: held } : {}),
-      ...(repairs ? { repairs } : {}),
+    return indexSnapshot(this.state, {
       files: meta.files.count() - failed.length,
+      failed: errors,
       chunks: meta.chunks.count(),
       vectors: embedding.current() ? meta.chunks.countEmbedded() : 0,
       lastIndexedAt: meta.state.get<string>(LAST_INDEXED_KEY),
       embedding: embedding.status,
-      errors,
-    }
+      held: this.guard.held(),
+      repairs: meta.state.get<StoreRepairs>(LAST_REPAIRS_KEY),
+    })
   }
 
   private createIndexer(root: string): Indexer {
@@ -195,7 +189,8 @@ export class IndexController implements Disposable {
       maxFileBytes: () => settings().indexing.maxFileBytes,
       embedBatchSize: () => settings().embedding.batchSize,
       weekDateMeans: () => settings().indexing.weekDateMeans,
-      onProgress: (progress) => this.onProgress(progress),
+      // The queued pass has begun once any job reports: from then on its own progress is the phase.
+      onProgress: (progress) => this.update({ activity: progress, passQueued: false }),
       onIndexChanged: () => this.emitSoon(),
       removalGuard: this.options.removalGuard,
       onRepaired: (repairs) => {
@@ -209,6 +204,7 @@ export class IndexController implements Disposable {
     const indexer = this.indexer!
     const combined = signal ? AbortSignal.any([signal, this.work.signal]) : this.work.signal
     this.passRunning = true
+    this.update({ passQueued: true })
     try {
       const summary = await indexer.reconcile(combined, passOptions)
       this.retryBackoff.reset()
@@ -218,14 +214,27 @@ export class IndexController implements Disposable {
       if (generation === this.generation && !isAbortError(error)) {
         if (BrainError.is(error, 'folder-missing')) this.markFolderUnavailable(generation)
         else {
-          this.setPhase({ type: 'error', error: toErrorData(error) })
+          this.update({ error: toErrorData(error) })
           this.scheduleRetry(generation)
         }
       }
       throw error
     } finally {
       this.passRunning = false
+      // A pass of a folder since replaced says nothing about the new one's state.
+      if (generation === this.generation) this.update({ passQueued: false })
     }
+  }
+
+  /**
+   * Applies `patch` and, when indexing may then run, starts a full pass in the background: one snapshot for both,
+   * so a folder that came back shows its pass, not a moment of `ready`.
+   */
+  private startPass(generation: number, patch: Partial<IndexState> = {}): void {
+    const next = { ...this.state, ...patch }
+    const runs = !this.disposed && !next.userPaused && next.folder !== null && next.folderState === 'ok'
+    this.update(runs ? { ...patch, passQueued: true } : patch)
+    if (runs) void this.runPass(generation).catch(() => undefined)
   }
 
   /** A watched folder whose pass failed (a locked database, a full disk) is tried again, with backoff. */
@@ -235,8 +244,8 @@ export class IndexController implements Disposable {
     console.warn(`[index] the pass failed; trying again in ${Math.round(delay / 1000)} s`)
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null
-      if (generation !== this.generation || this.disposed || this.userPaused || this.folderState !== 'ok') return
-      void this.runPass(generation).catch(() => undefined)
+      if (generation !== this.generation || !this.canWork()) return
+      this.startPass(generation)
     }, delay)
     this.retryTimer.unref?.()
   }
@@ -246,7 +255,7 @@ export class IndexController implements Disposable {
     const every = this.options.consistencyCheckMs ?? DEFAULT_CONSISTENCY_CHECK_MS
     if (every <= 0) return
     this.consistencyTimer = setInterval(() => {
-      if (generation !== this.generation || this.disposed || this.userPaused || this.folderState !== 'ok' || this.passRunning) return
+      if (generation !== this.generation || !this.canWork() || this.passRunning) return
       void this.runPass(generation)
         .then((summary) => {
           const missed = summary.added + summary.changed + summary.removed + summary.renamed + (summary.removalsHeld ?? 0)
@@ -260,7 +269,7 @@ export class IndexController implements Disposable {
   }
 
   private embedBacklog(): void {
-    if (!this.indexer || this.userPaused || this.folderState !== 'ok') return
+    if (!this.indexer || !this.canWork()) return
     const generation = this.generation
     void this.indexer
       .scheduleEmbedding(this.work.signal)
@@ -268,23 +277,32 @@ export class IndexController implements Disposable {
         if (generation === this.generation) this.afterWork()
       })
       .catch((error) => {
-        if (!isAbortError(error)) this.setPhase({ type: 'error', error: toErrorData(error) })
+        if (!isAbortError(error)) this.update({ error: toErrorData(error) })
       })
   }
 
+  /** After a pass, a burst or the backlog settled: maintenance jobs of the same pass, then `ready`. */
   private afterWork(): void {
     const { meta } = this.options
+    const signal = this.work.signal
     meta.state.set(LAST_INDEXED_KEY, new Date().toISOString())
-    void this.options.embedding.completeIfBuilt().catch((error) => console.warn('[index] could not finish the vector table', error))
-    void this.indexer?.maintainVectors()
-    if (!this.userPaused && this.folderState === 'ok') this.setPhase({ type: 'ready' })
+    void this.options.embedding.completeIfBuilt(signal).catch((error) => {
+      if (!isAbortError(error)) console.warn('[index] could not finish the vector table', error)
+    })
+    void this.indexer?.maintainVectors(signal)
+    this.update({ error: null, settled: true })
     this.onSettled.fire()
   }
 
-  private onProgress(progress: IndexProgress): void {
-    if (this.userPaused || this.folderState !== 'ok') return
-    if (progress.type === 'idle') return
-    this.setPhase(progress)
+  /** Indexing may run: a folder that is there, not paused by the user, controller alive. */
+  private canWork(): boolean {
+    return !this.disposed && !this.state.userPaused && this.state.folder !== null && this.state.folderState === 'ok'
+  }
+
+  /** Stops every job of the current pass; later jobs get a fresh signal. */
+  private abortWork(): void {
+    this.work.abort()
+    this.work = new AbortController()
   }
 
   private async startWatching(folder: string, generation: number): Promise<void> {
@@ -292,7 +310,7 @@ export class IndexController implements Disposable {
       root: folder,
       extensions: this.options.settings().indexing.extensions,
       debounceMs: this.options.watcherDebounceMs,
-      livenessIntervalMs: this.options.livenessIntervalMs,
+      liveness: this.liveness ?? undefined,
       onChanges: (changes) => this.onChanges(changes, generation),
       onFolderState: (state: WatchedFolderState) => {
         if (generation !== this.generation) return
@@ -300,17 +318,12 @@ export class IndexController implements Disposable {
           // Another folder at the same path: a full pass compares it with the index (and holds the removals if it
           // looks like the notes went away rather than were deleted).
           console.warn(`[watcher] ${folder} was replaced by another folder; re-attached, checking it against the index`)
-          if (this.userPaused || this.folderState !== 'ok') return
-          void this.runPass(generation).catch(() => undefined)
+          this.startPass(generation)
         } else if (state === 'unavailable') {
-          this.folderState = 'unavailable'
-          this.work.abort()
-          this.work = new AbortController()
-          this.setPhase({ type: 'paused', reason: 'folder-unavailable' })
+          this.abortWork()
+          this.update({ folderState: 'unavailable' })
         } else {
-          this.folderState = 'ok'
-          if (this.userPaused) this.setPhase({ type: 'paused', reason: 'user' })
-          else void this.runPass(generation).catch(() => undefined)
+          this.startPass(generation, { folderState: 'ok' })
         }
       },
       onError: (error) => console.warn(`[watcher] ${error.message}`),
@@ -320,7 +333,7 @@ export class IndexController implements Disposable {
   private onChanges(changes: FileChange[], generation: number): void {
     if (generation !== this.generation || !this.indexer) return
     this.onFileChanges.fire(changes)
-    if (this.userPaused) {
+    if (this.state.userPaused) {
       // Held, not lost: resuming runs a full pass, which sees every change made meanwhile.
       this.heldChanges.push(...changes)
       return
@@ -335,45 +348,49 @@ export class IndexController implements Disposable {
       })
   }
 
-  /** The folder is gone: keep the index, say so, and look for the folder again until it is back. */
+  /**
+   * The folder is gone (found missing by a pass or at start): keep the index, say so, and wait on the folder
+   * poller until it is back, then start over on it. While watching, the watcher hears the same poller.
+   */
   private markFolderUnavailable(generation: number): void {
-    this.folderState = 'unavailable'
-    this.setPhase({ type: 'paused', reason: 'folder-unavailable' })
-    if (this.pollTimer) return
-    this.pollTimer = setInterval(() => {
-      if (generation !== this.generation || this.disposed) return this.stopPolling()
-      if (!this.folder || !folderExists(this.folder)) return
-      this.stopPolling()
-      void this.setFolder(this.folder)
-    }, this.options.folderPollMs ?? 2000)
-    this.pollTimer.unref?.()
+    this.abortWork()
+    this.update({ folderState: 'unavailable' })
+    if (this.waitingForFolder || !this.liveness) return
+    this.waitingForFolder = this.liveness.onTick((identity) => {
+      if (generation !== this.generation || this.disposed) return this.stopWaitingForFolder()
+      if (!identity || !this.state.folder) return
+      this.stopWaitingForFolder()
+      void this.setFolder(this.state.folder)
+    })
   }
 
-  private stopPolling(): void {
-    if (this.pollTimer) clearInterval(this.pollTimer)
-    this.pollTimer = null
+  private stopWaitingForFolder(): void {
+    this.waitingForFolder?.dispose()
+    this.waitingForFolder = null
   }
 
   private async stopFolder(): Promise<void> {
-    this.stopPolling()
+    this.stopWaitingForFolder()
     if (this.consistencyTimer) clearInterval(this.consistencyTimer)
     if (this.retryTimer) clearTimeout(this.retryTimer)
     this.consistencyTimer = null
     this.retryTimer = null
-    this.work.abort()
-    this.work = new AbortController()
+    this.abortWork()
     await this.watcher?.dispose()
     this.watcher = null
+    this.liveness?.dispose()
+    this.liveness = null
     await this.indexer?.whenIdle().catch(() => undefined)
     this.indexer = null
   }
 
-  private setPhase(phase: IndexPhase): void {
-    const changed = phase.type !== this.phase.type || phase.type !== this.lastEmittedPhase
-    this.phase = phase
+  /** The one way the state changes; the phase follows from it. */
+  private update(patch: Partial<IndexState>): void {
+    Object.assign(this.state, patch)
+    const phase: IndexPhase = indexPhase(this.state)
     // A new phase is shown at once (a short pass may last less than one coalescing window); progress within a
     // phase is coalesced.
-    if (changed) this.emitNow()
+    if (phase.type !== this.lastEmittedPhase) this.emitNow()
     else this.emitSoon()
   }
 
@@ -387,8 +404,9 @@ export class IndexController implements Disposable {
     if (this.snapshotTimer) clearTimeout(this.snapshotTimer)
     this.snapshotTimer = null
     if (this.disposed) return
-    this.lastEmittedPhase = this.phase.type
-    this.onSnapshot.fire(this.snapshot())
+    const snapshot = this.snapshot()
+    this.lastEmittedPhase = snapshot.phase.type
+    this.onSnapshot.fire(snapshot)
   }
 
   async dispose(): Promise<void> {
@@ -398,13 +416,5 @@ export class IndexController implements Disposable {
     this.onSnapshot.dispose()
     this.onSettled.dispose()
     this.onFileChanges.dispose()
-  }
-}
-
-function folderExists(folder: string): boolean {
-  try {
-    return fs.statSync(folder).isDirectory()
-  } catch {
-    return false
   }
 }

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { BrainError, isAbortError, throwIfAborted, type ErrorCode } from '../../../shared/errors'
-import type { IndexSummary, StoreRepairs } from '../../../shared/index-status'
+import type { IndexPhase, IndexSummary, StoreRepairs } from '../../../shared/index-status'
 import type { WeekDateMeans } from '../../../shared/period'
 import { approximateTokenCount } from '../chunker/approximate-tokens'
 import { parseNote } from '../chunker/parse-note'
@@ -8,13 +8,14 @@ import type { Embedder } from '../embedder/types'
 import type { MetaStore } from '../store/meta-store'
 import type { VectorStore } from '../store/vector-store'
 import { reconcileStores, type ReconcileResult } from '../store/reconcile-stores'
-import type { FileRecord, RemovedChunks, VectorRow } from '../store/types'
+import type { FileRecord } from '../store/types'
 import type { FileChange } from '../watcher/folder-watcher'
 import { hasIndexedExtension } from '../watcher/ignore-rules'
 import { NOT_REGULAR_FILE, readNoteFile } from './read-note-file'
 import { DEFAULT_REMOVAL_GUARD, judgeRemovals, readFolderIdentity, RemovalGuardState, type RemovalGuardOptions } from './removal-guard'
 import { scanFolder, type ScannedFile } from './scan-folder'
 import { SerialQueue } from '../async/serial-queue'
+import { VectorBacklog } from './vector-backlog'
 
 /** The embedding model and the vector table it fills; null while no model is loaded. */
 export interface EmbeddingTarget {
@@ -50,14 +51,10 @@ export interface ReconcileOptions {
   confirmRemovals?: boolean
 }
 
-export type IndexProgress =
-  | { type: 'scanning' }
-  | { type: 'indexing'; done: number; total: number }
-  | { type: 'embedding'; done: number; total: number }
-  | { type: 'idle' }
+/** What the running job reports: the working phases of `IndexPhase`, or idle between jobs. */
+export type IndexProgress = Extract<IndexPhase, { type: 'scanning' | 'indexing' | 'embedding' }> | { type: 'idle' }
 
 const DEFAULT_CHUNK_TOKENS = 320
-const ANN_INDEX_MIN_ROWS = 10_000
 const DEFAULT_OVERLAP_TOKENS = 32
 /**
  * Bumped whenever the chunker or the dating rules change what they produce for the same file. A manifest written
@@ -75,21 +72,16 @@ const CHUNKER_SIGNATURE_KEY = 'chunker-signature'
 export class Indexer {
   private readonly queue = new SerialQueue()
   private embedScheduled = false
-  /**
-   * Vectors of chunks that SQLite no longer has. They are deleted after the next embedding pass, not at once, so a
-   * moved file or a reverted edit finds its vectors by content hash first. A crash before then leaves orphans that
-   * reconcileStores removes on the next start.
-   */
-  private staleVectors = new Map<string, string>()
-  /** Vector rows written or deleted since the table was last compacted. */
-  private vectorWritesSinceMaintenance = 0
   /** The vector table whose rows were fully compared with SQLite in this process (later passes compare counts). */
   private checkedTable: string | null = null
   private unreportedRepairs: StoreRepairs | null = null
   readonly guard: RemovalGuardState
+  /** The vector side: the embedding backlog, vectors kept for reuse, table maintenance. */
+  private readonly backlog: VectorBacklog
 
   constructor(private readonly options: IndexerOptions) {
     this.guard = new RemovalGuardState(options.meta)
+    this.backlog = new VectorBacklog(options)
   }
 
   /**
@@ -98,18 +90,22 @@ export class Indexer {
    */
   reconcile(signal?: AbortSignal, passOptions: ReconcileOptions = {}): Promise<IndexSummary> {
     return this.queue.run(async () => {
-      const started = performance.now()
-      const summary = await this.reconcileFiles(signal, passOptions)
-      await this.checkStores({ deleteOrphans: true, signal })
-      // Everything repaired since the last summary (including the start-up check that ran before this pass).
-      if (this.unreportedRepairs) summary.repairs = this.unreportedRepairs
-      this.unreportedRepairs = null
-      const embedded = await this.embedBacklog(signal)
-      summary.chunksEmbedded += embedded.embedded
-      summary.chunksReused += embedded.reused
-      summary.seconds = (performance.now() - started) / 1000
-      this.options.onProgress({ type: 'idle' })
-      return summary
+      try {
+        const started = performance.now()
+        const summary = await this.reconcileFiles(signal, passOptions)
+        await this.checkStores({ deleteOrphans: true, signal })
+        // Everything repaired since the last summary (including the start-up check that ran before this pass).
+        if (this.unreportedRepairs) summary.repairs = this.unreportedRepairs
+        this.unreportedRepairs = null
+        const embedded = await this.backlog.embed(signal)
+        summary.chunksEmbedded += embedded.embedded
+        summary.chunksReused += embedded.reused
+        summary.seconds = (performance.now() - started) / 1000
+        return summary
+      } finally {
+        // Also when the pass failed or was stopped: the status never shows a job that is no longer running.
+        this.options.onProgress({ type: 'idle' })
+      }
     })
   }
 
@@ -152,7 +148,7 @@ export class Indexer {
       this.options.onIndexChanged()
       // In the same job, so whoever awaits this (the controller's `ready`, the sync trigger) sees the vectors written.
       try {
-        await this.embedBacklog(signal)
+        await this.backlog.embed(signal)
       } finally {
         this.options.onProgress({ type: 'idle' })
       }
@@ -166,7 +162,7 @@ export class Indexer {
     return this.queue.run(async () => {
       this.embedScheduled = false
       try {
-        await this.embedBacklog(signal)
+        await this.backlog.embed(signal)
       } catch (error) {
         if (!isAbortError(error)) throw error
       } finally {
@@ -176,22 +172,11 @@ export class Indexer {
   }
 
   /**
-   * After a large pass: compacts the vector table (many small writes leave many fragments) and builds the ANN index
-   * once the table is large enough for it to help. Small passes skip it.
+   * After a large pass: compacts the vector table and builds the ANN index (see `VectorBacklog.maintain`), on the
+   * queue so it never runs beside a write.
    */
-  maintainVectors(minWrites = 2000): Promise<void> {
-    return this.queue.run(async () => {
-      const target = this.options.embedding()
-      if (!target || this.vectorWritesSinceMaintenance < minWrites) return
-      this.vectorWritesSinceMaintenance = 0
-      try {
-        await this.options.vectors.optimize(target.table)
-        // At 10,000 rows an exact scan already costs ~40 ms at p95 here; the index brings it to ~20 ms.
-        await this.options.vectors.ensureAnnIndex(target.table, { minRows: ANN_INDEX_MIN_ROWS })
-      } catch (error) {
-        console.warn('[indexer] vector table maintenance failed', error)
-      }
-    })
+  maintainVectors(signal?: AbortSignal, minWrites?: number): Promise<void> {
+    return this.queue.run(() => this.backlog.maintain(signal, minWrites))
   }
 
   /** Waits for every queued job (tests, shutdown). */
@@ -206,7 +191,7 @@ export class Indexer {
   reconcileVectors(table: string, signal?: AbortSignal): Promise<ReconcileResult> {
     // Flags only: this may run before the first pass has read the folder (a model that loads early), when an
     // emptied index.sqlite makes every vector look orphaned. Orphans are deleted by full passes.
-    return this.queue.run(() => reconcileStores(this.options.meta, this.options.vectors, table, { signal, deleteOrphans: false, keepIds: this.staleIds() }))
+    return this.queue.run(() => reconcileStores(this.options.meta, this.options.vectors, table, { signal, deleteOrphans: false, keepIds: this.backlog.staleIds() }))
   }
 
   /** The start-up check outside a pass (one-shot commands such as `status`): flags only, on the queue. */
@@ -224,9 +209,9 @@ export class Indexer {
     const { meta, vectors } = this.options
     if (this.checkedTable === target.table) {
       const rows = await vectors.count(target.table)
-      if (rows === meta.chunks.countEmbedded() + this.staleVectors.size) return null
+      if (rows === meta.chunks.countEmbedded() + this.backlog.staleCount) return null
     }
-    const result = await reconcileStores(meta, vectors, target.table, { ...options, keepIds: this.staleIds() })
+    const result = await reconcileStores(meta, vectors, target.table, { ...options, keepIds: this.backlog.staleIds() })
     if (options.deleteOrphans) this.checkedTable = target.table
     const removedOrphans = options.deleteOrphans ? result.orphanVectors : 0
     if (result.missingVectors === 0 && result.foundVectors === 0 && removedOrphans === 0) return null
@@ -251,10 +236,6 @@ export class Indexer {
     // Reported merged: the start-up check and the pass that follows are one repair as far as the user can tell.
     this.options.onRepaired?.(this.unreportedRepairs)
     return repairs
-  }
-
-  private staleIds(): ReadonlySet<string> {
-    return new Set(this.staleVectors.keys())
   }
 
   private removalGuard(): RemovalGuardOptions {
@@ -371,7 +352,7 @@ export class Indexer {
       { path: relativePath, size: note.size, mtimeMs: note.mtimeMs, sha256: note.sha256, period: parsed.period, label: parsed.label },
       parsed.chunks,
     )
-    this.rememberStale(result)
+    this.backlog.rememberStale(result)
     if (result.added.length === 0 || !this.options.embedding()) meta.files.markIndexed(relativePath)
     summary.chunksReused += result.keptIds.length
 
@@ -394,101 +375,12 @@ export class Indexer {
   }
 
   private async removeOne(relativePath: string): Promise<void> {
-    this.rememberStale(this.options.meta.deleteFile(relativePath))
+    this.backlog.rememberStale(this.options.meta.deleteFile(relativePath))
   }
 
   private recordFailure(relativePath: string, code: ErrorCode, message: string, stat: { size: number; mtimeMs: number } | null, summary: IndexSummary): void {
-    this.rememberStale(this.options.meta.markFailed(relativePath, code, message, stat))
+    this.backlog.rememberStale(this.options.meta.markFailed(relativePath, code, message, stat))
     summary.failed += 1
-  }
-
-  /** Keeps the removed chunks that had vectors, by id with their content hash, until the next embedding pass. */
-  private rememberStale(removed: RemovedChunks): void {
-    for (const { id, contentHash } of removed.removedVectors) this.staleVectors.set(id, contentHash)
-  }
-
-  /**
-   * Stored vectors for these texts, found through SQLite (an embedded chunk with the same content hash, or a removed
-   * chunk whose vector is still in the table) and then read by id; LanceDB is not scanned for new text.
-   */
-  private async storedVectorsByContentHash(table: string, hashes: string[]): Promise<Map<string, Float32Array>> {
-    const sources = this.options.meta.chunks.embeddedByContentHash(hashes)
-    const wanted = new Set(hashes)
-    for (const [id, hash] of this.staleVectors) if (wanted.has(hash) && !sources.has(hash)) sources.set(hash, id)
-    if (sources.size === 0) return new Map()
-    const byId = await this.options.vectors.vectorsByIds(table, [...new Set(sources.values())])
-    const byHash = new Map<string, Float32Array>()
-    for (const [hash, id] of sources) {
-      const vector = byId.get(id)
-      if (vector) byHash.set(hash, vector)
-    }
-    return byHash
-  }
-
-  private async deleteStaleVectors(): Promise<void> {
-    const ids = [...this.staleVectors.keys()]
-    this.staleVectors.clear()
-    const target = this.options.embedding()
-    if (!target || ids.length === 0) return
-    // Only ids that are still gone: a chunk may have come back with the same id (an undone delete).
-    const live = new Set(this.options.meta.chunks.getMany(ids).map((chunk) => chunk.id))
-    const stale = ids.filter((id) => !live.has(id))
-    // A failure leaves orphans that reconcileStores removes on the next start; never fail indexing for it.
-    this.vectorWritesSinceMaintenance += stale.length
-    if (stale.length > 0) await this.options.vectors.deleteIds(target.table, stale).catch((error) => console.warn('[indexer] could not delete vectors', error))
-  }
-
-  /**
-   * Embeds every chunk that lacks a vector, in batches. A vector already stored for the same text (a moved
-   * file, an unchanged section, a reverted edit) is copied instead of recomputed.
-   */
-  private async embedBacklog(signal?: AbortSignal): Promise<{ embedded: number; reused: number }> {
-    const totals = { embedded: 0, reused: 0 }
-    try {
-      await this.embedChunks(totals, signal)
-    } finally {
-      await this.deleteStaleVectors()
-    }
-    return totals
-  }
-
-  private async embedChunks(totals: { embedded: number; reused: number }, signal?: AbortSignal): Promise<void> {
-    const target = this.options.embedding()
-    if (!target) return
-    const { meta, vectors } = this.options
-    const total = meta.chunks.count() - meta.chunks.countEmbedded()
-    if (total === 0) return
-    let done = 0
-    this.options.onProgress({ type: 'embedding', done, total })
-    // The embedder batches inference itself; vectors are written in larger groups because every LanceDB write
-    // costs about the same (~40 ms) for 100 rows as for 500.
-    const batchSize = Math.max(512, this.options.embedBatchSize() * 4)
-    for (;;) {
-      throwIfAborted(signal)
-      const batch = meta.chunks.needingVectors(batchSize)
-      if (batch.length === 0) break
-      const stored = await this.storedVectorsByContentHash(target.table, [...new Set(batch.map((chunk) => chunk.contentHash))])
-      const toEmbed = batch.filter((chunk) => !stored.has(chunk.contentHash))
-      const fresh = toEmbed.length > 0 ? await target.embedder.embedPassages(toEmbed.map((chunk) => chunk.embedText), signal) : []
-      const computed = new Map(toEmbed.map((chunk, index) => [chunk.id, fresh[index]]))
-      const rows: VectorRow[] = batch.map((chunk) => ({
-        id: chunk.id,
-        contentHash: chunk.contentHash,
-        path: chunk.path,
-        periodStart: chunk.periodStart,
-        periodEnd: chunk.periodEnd,
-        vector: computed.get(chunk.id) ?? stored.get(chunk.contentHash)!,
-      }))
-      await vectors.upsert(target.table, rows)
-      this.vectorWritesSinceMaintenance += rows.length
-      meta.chunks.markEmbedded(batch.map((chunk) => chunk.id), true)
-      meta.completeFiles([...new Set(batch.map((chunk) => chunk.path))])
-      totals.embedded += toEmbed.length
-      totals.reused += batch.length - toEmbed.length
-      done += batch.length
-      this.options.onProgress({ type: 'embedding', done: Math.min(done, total), total })
-      this.options.onIndexChanged()
-    }
   }
 
   private countTokens(): (text: string) => number {

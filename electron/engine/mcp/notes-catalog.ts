@@ -1,9 +1,9 @@
 import { BrainError } from '../../../shared/errors'
 import { periodsOverlap, type NotePeriod, type Period, type QueryPeriod } from '../../../shared/period'
 import type { SearchHit } from '../../../shared/search'
-import { formatIsoWeek, isoWeekOf, isoWeekRange } from '../dates/iso-week'
+import { formatIsoWeek, isoWeekOf, isoWeekRange } from '../../../shared/dates/iso-week'
 import { parseQuery } from '../retrieval/parse-query'
-import { monthLabel, monthRange } from '../dates/calendar-date'
+import { monthLabel, monthRange } from '../../../shared/dates/calendar-date'
 import type { FileRecord } from '../store/types'
 
 /** One note of the index as listed to an MCP client. */

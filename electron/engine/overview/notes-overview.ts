@@ -1,5 +1,5 @@
 import type { NotesOverview, TimelineResult } from '../../../shared/notes-overview'
-import { utcMsToIsoDate } from '../dates/calendar-date'
+import { utcMsToIsoDate } from '../../../shared/dates/calendar-date'
 import { STOPWORDS, toFtsQuery } from '../retrieval/fts-query'
 import { isFillerOnly, parseQuery } from '../retrieval/parse-query'
 import type { MetaStore } from '../store/meta-store'

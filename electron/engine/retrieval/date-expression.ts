@@ -2,7 +2,7 @@
 // "Sunday the 17th of March"), as a regex source that compound phrases ("the week of <date>") embed, and a reader
 // that turns the matched text into an ISO date. Slash dates other than YYYY/MM/DD are left out on purpose:
 // 02/03/2020 is 2 March to most of the world and 3 February to the US, and a wrong guess filters silently.
-import { addDays, isValidIsoDate, isoDateToUtcMs, makeDate } from '../dates/calendar-date'
+import { addDays, isValidIsoDate, isoDateToUtcMs, makeDate } from '../../../shared/dates/calendar-date'
 
 export const MONTH_SOURCE =
   '(?:january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)'

@@ -4,8 +4,8 @@ import type { QueryPeriod } from '../../../shared/period'
 import {
   MONTH_NAMES, OPEN_END, OPEN_START, addDays, isValidIsoDate, isoDateToUtcMs, makeDate, mondayOf, monthLabel,
   monthRange, quarterRange, yearRange,
-} from '../dates/calendar-date'
-import { formatIsoWeek, isoWeekOf, isoWeekRange, weeksInIsoYear } from '../dates/iso-week'
+} from '../../../shared/dates/calendar-date'
+import { formatIsoWeek, isoWeekOf, isoWeekRange, weeksInIsoYear } from '../../../shared/dates/iso-week'
 import { DATE_SOURCE, MONTH_SOURCE, WEEKDAY_SOURCE, monthOfName, readDate, recentYearOfMonth, weekOf, weekdayOf } from './date-expression'
 
 /** What the search understood from a typed query. */

@@ -1,6 +1,6 @@
 import type { Period } from '../../../shared/period'
 import type { SearchHit, WeekGroup } from '../../../shared/search'
-import { formatIsoWeek, isoWeekOf, isoWeekRange } from '../dates/iso-week'
+import { formatIsoWeek, isoWeekOf, isoWeekRange } from '../../../shared/dates/iso-week'
 import { searchTerms } from './fts-query'
 
 /** How many passages a week shows in a pure time question; the rest are counted. */

@@ -1,6 +1,7 @@
 import os from 'node:os'
 import path from 'node:path'
 import { APP_NAME } from '../../../shared/app-identity'
+import { SETTINGS_FILE_NAME } from '../../../shared/parse-settings'
 
 /**
  * The folder the app keeps its index, settings and models in. It is Electron's `userData` for an app named
@@ -20,7 +21,7 @@ export function dataPaths(dataDir: string) {
     dataDir,
     database: path.join(dataDir, 'index.sqlite'),
     vectors: path.join(dataDir, 'vectors'),
-    settings: path.join(dataDir, 'settings.json'),
+    settings: path.join(dataDir, SETTINGS_FILE_NAME),
     models: path.join(dataDir, 'models'),
   }
 }

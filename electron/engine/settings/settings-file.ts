@@ -1,8 +1,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { BrainError, errorMessage } from '../../../shared/errors'
-import { SETTINGS_VERSION, settingsSchema, type Settings } from '../../../shared/settings'
+import { errorMessage } from '../../../shared/errors'
+import { defaultSettings, type Settings } from '../../../shared/settings'
 import { recoverSettings } from '../../../shared/recover-settings'
+import { parseSettingsText } from '../../../shared/parse-settings'
 
 /** What happened to a settings file that could not be used as it was; shown to the user by the app and the CLI. */
 export interface SettingsRecovery {
@@ -26,25 +27,6 @@ export interface LoadedSettings {
   recovery: SettingsRecovery | null
 }
 
-type Migration = (raw: Record<string, unknown>) => Record<string, unknown>
-
-/** Migrations from version N to N+1, keyed by N. Version 0 is a file written before versions existed. */
-const MIGRATIONS: Record<number, Migration> = {
-  0: (raw) => ({ ...raw, version: 1 }),
-}
-
-export function migrateSettings(raw: Record<string, unknown>): Record<string, unknown> {
-  let current = raw
-  let version = typeof current.version === 'number' ? current.version : 0
-  while (version < SETTINGS_VERSION) {
-    const migrate = MIGRATIONS[version]
-    if (!migrate) throw new BrainError('invalid-input', `No migration from settings version ${version}`)
-    current = migrate(current)
-    version += 1
-  }
-  return current
-}
-
 /**
  * Reads settings.json, migrates and validates it. A missing file gives defaults. A broken or unreadable one is
  * moved aside (never deleted), the values that can still be read are recovered, anything lost falls back to the
@@ -57,32 +39,12 @@ export function loadSettingsFile(file: string): LoadedSettings {
     text = fs.readFileSync(file, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT') return { settings: settingsSchema.parse({}), recoveredFrom: null, recovery: null }
+    if (code === 'ENOENT') return { settings: defaultSettings(), recoveredFrom: null, recovery: null }
     return recover(file, '', `it cannot be read (${code ?? errorMessage(error)})`)
   }
   const parsed = parseSettingsText(text)
   if ('settings' in parsed) return { settings: parsed.settings, recoveredFrom: null, recovery: null }
   return recover(file, text, parsed.problem)
-}
-
-/**
- * The one way settings.json's text becomes Settings: JSON, an object, not from a newer version, migrated, then
- * validated. Pure (no I/O), so every reader of the file agrees on what a valid file is; `problem` says why not.
- */
-export function parseSettingsText(text: string): { settings: Settings } | { problem: string } {
-  try {
-    const raw = JSON.parse(text) as Record<string, unknown>
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new BrainError('invalid-input', 'not an object')
-    if (typeof raw.version === 'number' && raw.version > SETTINGS_VERSION) {
-      throw new BrainError('invalid-input', `written by a newer version (${raw.version})`)
-    }
-    const parsed = settingsSchema.safeParse(migrateSettings(raw))
-    if (parsed.success) return { settings: parsed.data }
-    const fields = parsed.error.issues.map((issue) => issue.path.join('.')).filter(Boolean)
-    return { problem: `some values are invalid (${[...new Set(fields)].slice(0, 5).join(', ') || 'schema'})` }
-  } catch (error) {
-    return { problem: `it is not valid settings (${errorMessage(error)})` }
-  }
 }
 
 function recover(file: string, text: string, reason: string): LoadedSettings {

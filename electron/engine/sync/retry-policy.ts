@@ -1,5 +1,5 @@
 import { BrainError, throwIfAborted } from '../../../shared/errors'
-import { backoffDelay } from '../async/backoff'
+import { backoffDelay } from '../../../shared/backoff'
 import { sleep } from '../async/sleep'
 
 /** How sync retries network failures, 5xx and timeouts within one pass. */

@@ -2,7 +2,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { watch, type FSWatcher } from 'chokidar'
 import type { Disposable } from '../../../shared/lifecycle'
-import { Backoff } from '../async/backoff'
+import { Backoff } from '../../../shared/backoff'
+import { FolderLiveness, sameFolderIdentity, statFolderIdentity, type FolderIdentity } from './folder-liveness'
 import { hasIndexedExtension, isIgnoredPath, toRelativePath } from './ignore-rules'
 import { BrainError, errorMessage } from '../../../shared/errors'
 
@@ -29,7 +30,11 @@ export interface FolderWatcherOptions {
   maxWaitMs?: number
   /** How long a file's size must stay the same before it counts as written (chokidar awaitWriteFinish). */
   writeStabilityMs?: number
-  /** How often to check that the folder still exists and is still the same folder. */
+  /**
+   * The poller that checks the folder still exists and is still the same folder; the owner shares its own (the
+   * index controller's). Without one, the watcher makes and owns one ticking every `livenessIntervalMs`.
+   */
+  liveness?: FolderLiveness
   livenessIntervalMs?: number
   /** First delay before re-attaching after the watcher died; doubles up to `maxRestartDelayMs`. */
   restartDelayMs?: number
@@ -46,16 +51,11 @@ const FATAL_WATCH_ERRORS = new Set(['ENOSPC', 'EMFILE', 'ENFILE', 'EBADF'])
 
 const RESTART_BACKOFF_RESET_MS = 5 * 60_000
 
-interface FolderIdentity {
-  dev: number
-  ino: number
-}
-
 /**
  * chokidar on the weekly-logs folder, turned into debounced batches of typed changes. The folder's identity
- * (device and inode) is checked on every burst and every liveness tick, so a folder swapped for another one at the
- * same path, however fast, is never mistaken for the user deleting every note: the burst is dropped, the watcher
- * re-attaches to the new folder and the owner is told. Directory links that lead back inside the folder (or loop)
+ * (device and inode) is checked on every burst and every tick of the shared folder poller (`FolderLiveness`), so a
+ * folder swapped for another one at the same path, however fast, is never mistaken for the user deleting every
+ * note: the burst is dropped, the watcher re-attaches to the new folder and the owner is told. Directory links that lead back inside the folder (or loop)
  * are not followed; errors are per path unless the watcher itself died, and then it restarts with backoff.
  */
 export class FolderWatcher implements Disposable {
@@ -65,7 +65,9 @@ export class FolderWatcher implements Disposable {
   private pending = new Map<string, FileChange['type']>()
   private debounceTimer: NodeJS.Timeout | null = null
   private maxWaitTimer: NodeJS.Timeout | null = null
-  private livenessTimer: NodeJS.Timeout | null = null
+  private readonly liveness: FolderLiveness
+  private readonly ownsLiveness: boolean
+  private livenessSubscription: Disposable | null = null
   private restartTimer: NodeJS.Timeout | null = null
   private readonly restartBackoff: Backoff
   private lastRestartAt = 0
@@ -80,14 +82,15 @@ export class FolderWatcher implements Disposable {
     this.maxWaitMs = options.maxWaitMs ?? 2000
     this.restartBackoff = new Backoff(() => ({ initialMs: options.restartDelayMs ?? 1000, maxMs: options.maxRestartDelayMs ?? 60_000 }))
     this.realRoot = safeRealpath(options.root) ?? path.resolve(options.root)
+    this.ownsLiveness = !options.liveness
+    this.liveness = options.liveness ?? new FolderLiveness(options.root, options.livenessIntervalMs)
   }
 
   /** Starts watching; resolves once chokidar has finished its initial walk (or `readyTimeoutMs` passed). */
   static async start(options: FolderWatcherOptions): Promise<FolderWatcher> {
     const watcher = new FolderWatcher(options)
     await watcher.attach()
-    watcher.livenessTimer = setInterval(() => watcher.checkLiveness(), options.livenessIntervalMs ?? 2000)
-    watcher.livenessTimer.unref?.()
+    watcher.livenessSubscription = watcher.liveness.onTick((identity) => watcher.checkLiveness(identity))
     return watcher
   }
 
@@ -110,7 +113,7 @@ export class FolderWatcher implements Disposable {
     const run = async () => {
       await this.closeWatcher()
       if (this.disposed) return
-      this.identity = readIdentity(this.options.root)
+      this.identity = statFolderIdentity(this.options.root)
       const watcher = this.createWatcher()
       this.watcher = watcher
       await this.whenReady(watcher)
@@ -154,7 +157,7 @@ export class FolderWatcher implements Disposable {
     watcher.on('change', record('upsert'))
     watcher.on('unlink', record('remove'))
     watcher.on('unlinkDir', (absolutePath: string) => {
-      if (this.watcher === watcher && toRelativePath(root, absolutePath) === '') this.checkLiveness()
+      if (this.watcher === watcher && toRelativePath(root, absolutePath) === '') this.liveness.check()
     })
     watcher.on('error', (error: unknown) => this.onWatchError(watcher, error))
     return watcher
@@ -240,14 +243,14 @@ export class FolderWatcher implements Disposable {
     this.debounceTimer = null
     this.maxWaitTimer = null
     if (this.pending.size === 0 || this.disposed) return
-    const now = readIdentity(this.options.root)
+    const now = statFolderIdentity(this.options.root)
     if (now === null) {
       // The burst is the folder going away, not the user deleting notes: drop it and wait for the folder.
       this.pending.clear()
       this.markUnavailable()
       return
     }
-    if (!sameIdentity(now, this.identity)) {
+    if (!sameFolderIdentity(now, this.identity)) {
       // Events from the folder that was moved away, reported under the old path: not changes to this folder.
       this.pending.clear()
       void this.onReplaced()
@@ -258,19 +261,18 @@ export class FolderWatcher implements Disposable {
     this.options.onChanges(changes)
   }
 
-  private checkLiveness(): void {
+  private checkLiveness(now: FolderIdentity | null): void {
     if (this.disposed) return
-    const now = readIdentity(this.options.root)
     if (this.available && now === null) this.markUnavailable()
     else if (!this.available && now !== null) void this.markAvailable()
-    else if (this.available && now !== null && !sameIdentity(now, this.identity)) void this.onReplaced()
+    else if (this.available && now !== null && !sameFolderIdentity(now, this.identity)) void this.onReplaced()
   }
 
   private async onReplaced(): Promise<void> {
     if (this.disposed) return
     this.pending.clear()
     // Set at once so the next tick does not start a second re-attach.
-    this.identity = readIdentity(this.options.root)
+    this.identity = statFolderIdentity(this.options.root)
     try {
       await this.attach()
     } catch (error) {
@@ -309,25 +311,13 @@ export class FolderWatcher implements Disposable {
   async dispose(): Promise<void> {
     this.disposed = true
     for (const timer of [this.debounceTimer, this.maxWaitTimer, this.restartTimer]) if (timer) clearTimeout(timer)
-    if (this.livenessTimer) clearInterval(this.livenessTimer)
+    this.livenessSubscription?.dispose()
+    if (this.ownsLiveness) this.liveness.dispose()
     this.pending.clear()
     // An attach in flight finishes first, then sees `disposed` and closes what it opened.
     await this.opening?.catch(() => undefined)
     await this.closeWatcher()
   }
-}
-
-function readIdentity(root: string): FolderIdentity | null {
-  try {
-    const stat = fs.statSync(root)
-    return stat.isDirectory() ? { dev: stat.dev, ino: stat.ino } : null
-  } catch {
-    return null
-  }
-}
-
-function sameIdentity(a: FolderIdentity | null, b: FolderIdentity | null): boolean {
-  return a !== null && b !== null && a.dev === b.dev && a.ino === b.ino
 }
 
 function safeRealpath(target: string): string | null {

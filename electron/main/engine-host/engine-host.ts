@@ -7,7 +7,8 @@ import type { Settings } from '../../../shared/settings'
 import { isEngineProcessMessage, type EngineControlMessage, type MainOnlyEngineMethods } from '../../../shared/rpc/engine-process-protocol'
 import { fromElectronMessagePort, type ElectronMessagePortLike } from '../../../shared/rpc/port-adapters'
 import { createRpcClient, type RpcClient } from '../../../shared/rpc/rpc-client'
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff'
+import { backoffDelay } from '../../../shared/backoff'
+import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy'
 
 export interface EngineHostOptions {
   /** The bundled engine entry (out/main/engine-process.js). */
@@ -17,7 +18,7 @@ export interface EngineHostOptions {
   getGatewayToken: () => string | null
   /** Extra environment for the engine process (the Electron-ABI SQLite driver, the bundled model folder). */
   env?: Record<string, string>
-  backoff?: Partial<BackoffPolicy>
+  backoff?: Partial<RestartPolicy>
   /** How long a clean shutdown may take before the process is killed. */
   shutdownTimeoutMs?: number
 }
@@ -27,7 +28,7 @@ export interface EngineHostOptions {
  * and gives main a client whose calls and events survive restarts.
  */
 export class EngineHost implements Disposable {
-  private readonly policy: BackoffPolicy
+  private readonly policy: RestartPolicy
   private readonly stateEmitter = new Emitter<EngineState>()
   private readonly eventEmitters = new Map<string, Emitter<unknown>>()
   private child: UtilityProcess | null = null
@@ -41,7 +42,7 @@ export class EngineHost implements Disposable {
   private stopping: Promise<void> | null = null
 
   constructor(private readonly options: EngineHostOptions) {
-    this.policy = { ...DEFAULT_BACKOFF, ...options.backoff }
+    this.policy = { ...DEFAULT_RESTART_POLICY, ...options.backoff }
   }
 
   get state(): EngineState {
@@ -186,7 +187,8 @@ export class EngineHost implements Disposable {
       this.setState({ type: 'failed', message: `The engine stopped ${this.policy.maxAttempts} times in a row (last: ${lastExit}).` })
       return
     }
-    const retryInMs = backoffDelay(this.attempt, this.policy)
+    // `attempt` counts from 1; the shared helper's attempts count from 0.
+    const retryInMs = backoffDelay(this.attempt - 1, this.policy)
     console.warn(`[engine-host] engine exited (${lastExit}); restart ${this.attempt} in ${retryInMs} ms`)
     this.setState({ type: 'restarting', attempt: this.attempt, retryInMs, lastExit })
     this.restartTimer = setTimeout(() => {

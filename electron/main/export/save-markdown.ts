@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { BrainError } from '../../../shared/errors'
+import { BrainError, errorMessage } from '../../../shared/errors'
 
 /** A conversation export is text the renderer built; anything this large is a bug, not a chat. */
 export const MAX_EXPORT_CHARACTERS = 10_000_000
@@ -21,7 +21,7 @@ export async function saveMarkdownExport(choosePath: (suggestedName: string) => 
   try {
     await writeFile(chosen, markdown, 'utf8')
   } catch (error) {
-    throw new BrainError('export-failed', `Could not write ${chosen}: ${(error as Error).message}`, { cause: error })
+    throw new BrainError('export-failed', `Could not write ${chosen}: ${errorMessage(error)}`, { cause: error })
   }
   return chosen
 }

@@ -1,4 +1,4 @@
-import { BrainError } from '../../../shared/errors'
+import { BrainError, errorMessage } from '../../../shared/errors'
 import type { Settings } from '../../../shared/settings'
 import type { AskUser, UserPrompt } from '../dialogs/ask-user'
 import { splitCommandLine } from './editor-command'
@@ -7,7 +7,7 @@ import { splitCommandLine } from './editor-command'
 export function editorCommandPrompt(command: string): UserPrompt {
   // The placeholders stay visible: what runs is this program with these words, {path} and {line} filled in.
   const words = splitCommandLine(command)
-  if (words.length === 0) throw new Error('The editor command is empty')
+  if (words.length === 0) throw new BrainError('invalid-input', 'The editor command is empty')
   if (!words.some((word) => word.includes('{path}'))) words.push('{path}')
   const [file, ...rest] = words
   const argv = { file: file! }
@@ -40,7 +40,7 @@ export async function setEditorCommandConfirmed(
     try {
       prompt = editorCommandPrompt(value)
     } catch (error) {
-      throw new BrainError('invalid-input', `The editor command is not valid: ${(error as Error).message}`, { cause: error })
+      throw new BrainError('invalid-input', `The editor command is not valid: ${errorMessage(error)}`, { cause: error })
     }
     const answer = await dependencies.ask(prompt)
     if (answer !== 1) return false

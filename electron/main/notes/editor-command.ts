@@ -1,3 +1,5 @@
+import { BrainError } from '../../../shared/errors'
+
 /** Splits a command line into words, honouring "double" and 'single' quotes and backslash escapes (no shell). */
 export function splitCommandLine(command: string): string[] {
   const words: string[] = []
@@ -27,7 +29,7 @@ export function splitCommandLine(command: string): string[] {
       inWord = true
     }
   }
-  if (quote) throw new Error(`Unclosed ${quote} quote in editor command`)
+  if (quote) throw new BrainError('invalid-input', `Unclosed ${quote} quote in editor command`)
   if (inWord) words.push(current)
   return words
 }
@@ -38,7 +40,7 @@ export function splitCommandLine(command: string): string[] {
  */
 export function editorArgv(command: string, notePath: string, line: number | undefined): { file: string; args: string[] } {
   const words = splitCommandLine(command)
-  if (words.length === 0) throw new Error('The editor command is empty')
+  if (words.length === 0) throw new BrainError('invalid-input', 'The editor command is empty')
   const lineText = String(line && line > 0 ? Math.floor(line) : 1)
   const usesPath = words.some((word) => word.includes('{path}'))
   const replaced = words.map((word) => word.replaceAll('{path}', notePath).replaceAll('{line}', lineText))

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { BrainError } from '../../../shared/errors'
+import { BrainError, errorMessage } from '../../../shared/errors'
 import type { Settings } from '../../../shared/settings'
 import { editorArgv } from './editor-command'
 
@@ -41,7 +41,7 @@ export async function resolveOpenableNote(folder: string | null, relativePath: s
   try {
     realFolder = await fs.promises.realpath(folder!)
   } catch (error) {
-    throw new BrainError('folder-unavailable', `The notes folder cannot be read: ${(error as Error).message}`, { cause: error })
+    throw new BrainError('folder-unavailable', `The notes folder cannot be read: ${errorMessage(error)}`, { cause: error })
   }
   let real: string
   try {
@@ -85,7 +85,7 @@ export async function openNote(settings: Settings, relativePath: string, line: n
   try {
     argv = editorArgv(command, real, line)
   } catch (error) {
-    throw new BrainError('invalid-input', `The editor command is not valid: ${(error as Error).message}`, { cause: error })
+    throw new BrainError('invalid-input', `The editor command is not valid: ${errorMessage(error)}`, { cause: error })
   }
   const start = dependencies.spawn ?? spawn
   await new Promise<void>((resolve, reject) => {

@@ -1,4 +1,5 @@
 import { globalShortcut } from 'electron'
+import { errorMessage } from '../../../shared/errors'
 import type { ShellMethods } from '../../../shared/ipc'
 
 /** The result of the last registration, as the settings page shows it. */
@@ -36,7 +37,7 @@ export class QuickSearchShortcut {
         }
       }
     } catch (error) {
-      this.current = { accelerator: wanted, registered: false, message: `${wanted} is not a valid shortcut: ${(error as Error).message}` }
+      this.current = { accelerator: wanted, registered: false, message: `${wanted} is not a valid shortcut: ${errorMessage(error)}` }
     }
     if (!this.current.registered) console.warn(`[shortcut] ${this.current.message}`)
     return this.current

@@ -2,6 +2,7 @@ import type { AnswerEnd, AnswerMeta, AnswerStrategy, AnswerWeek, AskRequest, Cit
 import { BrainError, isAbortError, toErrorData, type ErrorData, errorMessage } from '../../../../shared/errors'
 import { weekGroupTitle, type SearchHit, type SearchOptions, type SearchResult } from '../../../../shared/search'
 import type { Settings } from '../../../../shared/settings'
+import { inclusiveDays } from '../../../../shared/dates/calendar-date'
 import { withoutRepeatedLines } from '../../retrieval/repeated-lines'
 import { AnswerRouter, type GatewayAccess } from '../router/route-answer'
 import type { ChatBackend, CompletionResult } from '../types'
@@ -102,7 +103,7 @@ export async function answerQuestion(request: AskRequest, deps: AnswerDeps, sign
     return end(text, [], meta({ backend: 'retrieval-only', strategy: 'no-passages', period, periodWarning }))
   }
 
-  const range = result.rangeOnly || (period !== null && daysBetween(period.start, period.end) > RANGE_DAYS)
+  const range = result.rangeOnly || (period !== null && inclusiveDays(period.start, period.end) > RANGE_DAYS)
   // Only a pure time question reads in date order; with content words the search's relevance ranking stands,
   // inside the period. No two passages cite the same lines.
   const hits = withoutRepeatedLines(result.rangeOnly ? [...result.hits].sort(byDate) : result.hits)
@@ -361,10 +362,6 @@ function sumUsage(results: CompletionResult[]): { tokensIn: number | null; token
 
 function estimate(text: string): number {
   return Math.ceil(text.length / 4)
-}
-
-function daysBetween(start: string, end: string): number {
-  return Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000) + 1
 }
 
 function byDate(a: SearchHit, b: SearchHit): number {

@@ -1,5 +1,5 @@
-import type { Period } from '../../../shared/period'
-import { BrainError } from '../../../shared/errors'
+import type { Period } from '../period'
+import { BrainError } from '../errors'
 import { addDays, isoDateToUtcMs, isoWeekday, parseIsoDate } from './calendar-date'
 
 /** 52 or 53: a year has 53 ISO weeks when it starts on a Thursday, or is a leap year starting on a Wednesday. */

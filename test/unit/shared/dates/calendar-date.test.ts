@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import {
+  MONTH_NAMES,
   OPEN_END,
+  SHORT_MONTH_NAMES,
+  inclusiveDays,
   OPEN_START,
   isValidIsoDate,
   makeDate,
@@ -12,7 +15,7 @@ import {
   toIsoDate,
   utcMsToIsoDate,
   yearRange,
-} from '../../../../electron/engine/dates/calendar-date'
+} from '../../../../shared/dates/calendar-date'
 
 describe('toIsoDate: parts to an ISO date, null for a day that does not exist', () => {
   it.each([
@@ -96,5 +99,23 @@ describe('calendar ranges', () => {
   it('labels a month in English', () => {
     expect(monthLabel(2023, 3)).toBe('March 2023')
     expect(monthLabel(2024, 12)).toBe('December 2024')
+  })
+})
+
+describe('inclusiveDays counts both ends, in UTC', () => {
+  it.each([
+    ['2024-05-01', '2024-05-01', 1],
+    ['2024-05-01', '2024-05-07', 7],
+    ['2024-02-28', '2024-03-01', 3],
+    ['2023-12-31', '2024-01-01', 2],
+    // A DST change in most zones: still whole days.
+    ['2024-03-30', '2024-04-01', 3],
+  ])('%s to %s is %i', (start, end, days) => {
+    expect(inclusiveDays(start, end)).toBe(days)
+  })
+
+  it('month names, long and short, in order', () => {
+    expect(MONTH_NAMES).toHaveLength(12)
+    expect(SHORT_MONTH_NAMES).toEqual(['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'])
   })
 })

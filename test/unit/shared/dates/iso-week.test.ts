@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { BrainError } from '../../../../shared/errors'
-import { isoWeekOf, isoWeekRange, isValidIsoWeek, weeksInIsoYear } from '../../../../electron/engine/dates/iso-week'
-import { addDays, isoWeekday } from '../../../../electron/engine/dates/calendar-date'
+import { isoWeekOf, isoWeekRange, isValidIsoWeek, weeksInIsoYear } from '../../../../shared/dates/iso-week'
+import { addDays, isoWeekday } from '../../../../shared/dates/calendar-date'
 
 describe('isoWeekRange', () => {
   it.each([

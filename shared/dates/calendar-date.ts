@@ -78,6 +78,14 @@ export const MONTH_NAMES = [
   'July', 'August', 'September', 'October', 'November', 'December',
 ] as const
 
+/** 'Jan' ... 'Dec', for short labels. */
+export const SHORT_MONTH_NAMES: readonly string[] = MONTH_NAMES.map((name) => name.slice(0, 3))
+
+/** Days from `start` to `end`, both counted: 2024-05-01 to 2024-05-07 is 7. */
+export function inclusiveDays(start: string, end: string): number {
+  return Math.round((isoDateToUtcMs(end) - isoDateToUtcMs(start)) / DAY_MS) + 1
+}
+
 /** The earliest and latest dates an open-ended range ("since May", "before:2023-01-01") is bounded by. */
 export const OPEN_START = '0001-01-01'
 export const OPEN_END = '9999-12-31'
