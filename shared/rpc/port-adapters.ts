@@ -5,7 +5,7 @@ import type { RpcPort } from './rpc-port'
 
 /** Structural view of a `worker_threads` MessagePort (or a Worker's `parentPort`): listeners get the value. */
 export interface NodeMessagePortLike {
-  postMessage(value: unknown): void
+  postMessage(value: unknown, transfer?: ArrayBuffer[]): void
   on(event: 'message', listener: (value: unknown) => void): unknown
   on(event: 'close', listener: () => void): unknown
   off(event: 'message', listener: (value: unknown) => void): unknown
@@ -61,13 +61,16 @@ class CloseSignal {
   }
 }
 
-/** Wraps a `worker_threads` MessagePort or a Worker's `parentPort`. */
+/**
+ * Wraps a `worker_threads` MessagePort, a Worker's `parentPort`, or a `Worker` itself (which reports no close: its
+ * owner disposes the client when it exits). Of the adapters, only this one moves transferred buffers; the others copy.
+ */
 export function fromNodeMessagePort(port: NodeMessagePortLike): RpcPort {
   const closed = new CloseSignal()
   const handleClose = (): void => closed.fire()
   port.on('close', handleClose)
   return {
-    postMessage: (message) => port.postMessage(message),
+    postMessage: (message, transfer) => port.postMessage(message, transfer),
     onMessage(listener) {
       port.on('message', listener)
       return toDisposable(() => {

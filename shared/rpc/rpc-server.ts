@@ -6,9 +6,18 @@ import type { RpcPort } from './rpc-port'
 
 /**
  * Serves one request; `signal` aborts when the client cancels the call or the port closes. `notify` streams an
- * event of this call to its caller alone (answer deltas), on the port the request came on.
+ * event of this call to its caller alone (answer deltas), on the port the request came on. Returning an
+ * `RpcTransfer` moves its buffers to the client instead of copying them.
  */
 export type RpcHandler = (method: string, args: unknown[], signal: AbortSignal, notify: (event: string, payload: unknown) => void) => Promise<unknown>
+
+/** A handler's result with the buffers to move rather than copy (vectors: MBs per call); the handler must not touch them after. */
+export class RpcTransfer {
+  constructor(
+    readonly value: unknown,
+    readonly transfer: ArrayBuffer[],
+  ) {}
+}
 
 /** Subscribes the server to an event source; `forward` posts one event to the client. */
 export type RpcEventSource = (forward: (event: string, payload: unknown) => void) => Disposable
@@ -31,10 +40,10 @@ export function createRpcServer(port: RpcPort, handler: RpcHandler, events?: Rpc
   const running = new Map<number, AbortController>()
   let disposed = false
 
-  const post = (message: RpcMessage): void => {
+  const post = (message: RpcMessage, transfer?: ArrayBuffer[]): void => {
     if (disposed) return
     try {
-      port.postMessage(message)
+      port.postMessage(message, transfer)
     } catch (error) {
       // A value that cannot be cloned must still answer the call, or the client would wait forever.
       if (message.kind === 'response' && message.ok) {
@@ -53,8 +62,9 @@ export function createRpcServer(port: RpcPort, handler: RpcHandler, events?: Rpc
       const notify = (event: string, payload: unknown): void => {
         if (running.get(request.id) === controller) post({ kind: 'event', event, payload, id: request.id })
       }
-      const value = await handler(request.method, request.args, controller.signal, notify)
-      post({ kind: 'response', id: request.id, ok: true, value })
+      const result = await handler(request.method, request.args, controller.signal, notify)
+      if (result instanceof RpcTransfer) post({ kind: 'response', id: request.id, ok: true, value: result.value }, result.transfer)
+      else post({ kind: 'response', id: request.id, ok: true, value: result })
     } catch (error) {
       post({ kind: 'response', id: request.id, ok: false, error: toErrorData(error) })
     } finally {

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os'
 import { pathToFileURL } from 'node:url'
 import type { Worker } from 'node:worker_threads'
 import type { PreTrainedTokenizer } from '@huggingface/transformers'
-import { BrainError, throwIfAborted, abortedError } from '../../../shared/errors'
+import { BrainError, throwIfAborted } from '../../../shared/errors'
 import type { Embedder, EmbedderInfo, EmbedderOptions } from './types'
 import type { EmbeddingWorkerSettings } from './worker-protocol'
 import { EmbeddingWorkerClient } from './embedding-worker-client'
@@ -13,7 +13,6 @@ import { locateModel } from './model-location'
 import { prefixesForModel } from './model-prefixes'
 import { prepareModel } from './prepared-model'
 import { spawnWorker } from './spawn-worker'
-
 
 /** Lines whose token counts are remembered (a few MB at most); cleared whole when full. */
 const LINE_COUNT_CACHE_SIZE = 50_000

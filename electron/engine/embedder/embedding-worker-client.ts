@@ -1,45 +1,42 @@
 import type { Worker } from 'node:worker_threads'
 import { abortedError, BrainError } from '../../../shared/errors'
-import type { EmbeddingPriority, EmbeddingWorkerMessage, EmbeddingWorkerRequest } from './worker-protocol'
+import { fromNodeMessagePort } from '../../../shared/rpc/port-adapters'
+import { createRpcClient, type RpcClient } from '../../../shared/rpc/rpc-client'
+import type { EmbeddingPriority, EmbeddingWorkerEvents, EmbeddingWorkerMethods } from './worker-protocol'
 
 const WORKER_CLOSE_TIMEOUT_MS = 10_000
 
-interface PendingRequest {
-  resolve(vectors: Float32Array[]): void
-  reject(error: BrainError): void
-}
-
 /**
- * The calling thread's side of one embedding worker: requests with their ids, the load handshake, cancel on abort,
- * and a bounded close. The embedder owns one for passages and, during bulk work, one more for queries.
+ * One embedding worker seen from the calling thread: an RPC client on the worker, plus what the RPC does not know
+ * about a thread (a crash or exit fails every call with `embedding-unavailable`, and a bounded close). The embedder
+ * owns one for passages and, during bulk work, one more for queries.
  */
 export class EmbeddingWorkerClient {
-  private readonly pending = new Map<number, PendingRequest>()
-  private nextId = 1
+  private readonly rpc: RpcClient<EmbeddingWorkerMethods, EmbeddingWorkerEvents>
+  private readonly loaded: Promise<number>
   private failure: BrainError | null = null
   private disposed = false
   private exited = false
   private completedBatches = 0
-  private dimensionsValue: number | null = null
-  private readonly loaded: Promise<number>
-  private settleLoad: { resolve(dimensions: number): void; reject(error: BrainError): void } | null = null
 
   constructor(
     private readonly worker: Worker,
-    private readonly onDownloadProgress?: (progress: { loadedBytes: number; totalBytes: number | null }) => void,
+    onDownloadProgress?: (progress: EmbeddingWorkerEvents['download-progress']) => void,
   ) {
-    this.loaded = new Promise<number>((resolve, reject) => {
-      this.settleLoad = { resolve, reject }
-    })
-    // A load nobody awaits yet must not surface as an unhandled rejection; awaiting callers still see it.
-    this.loaded.catch(() => {})
-    worker.on('message', (message: EmbeddingWorkerMessage) => this.handleMessage(message))
+    this.rpc = createRpcClient(fromNodeMessagePort(worker))
+    if (onDownloadProgress) this.rpc.on('download-progress', onDownloadProgress)
     worker.on('error', (error) => {
       this.fail(new BrainError('embedding-unavailable', `The embedding worker crashed: ${error.message}`, { retryable: true, cause: error }))
     })
     worker.on('exit', (code) => {
       this.exited = true
       if (!this.disposed) this.fail(new BrainError('embedding-unavailable', `The embedding worker exited unexpectedly (exit code ${code}).`, { retryable: true }))
+    })
+    this.loaded = this.settle(this.rpc.call('loaded', []))
+    // Every later call fails with the load error (the worker fails the ones it holds). This also keeps a load nobody
+    // awaits yet from surfacing as an unhandled rejection; awaiting callers still see it.
+    this.loaded.catch((error: BrainError) => {
+      this.failure ??= error
     })
   }
 
@@ -48,66 +45,33 @@ export class EmbeddingWorkerClient {
     return this.completedBatches
   }
 
-  /** The vector size, once the worker has loaded its model; null before. */
-  get dimensions(): number | null {
-    return this.dimensionsValue
-  }
-
   /** Resolves with the vector size once the model is loaded; rejects on a failed load, a crash, or the signal. */
   whenLoaded(signal?: AbortSignal): Promise<number> {
-    if (!signal) return this.loaded
-    return new Promise<number>((resolve, reject) => {
-      const onAbort = (): void => reject(abortedError(signal.reason))
-      if (signal.aborted) return onAbort()
-      signal.addEventListener('abort', onAbort, { once: true })
-      this.loaded.then(
-        (dimensions) => {
-          signal.removeEventListener('abort', onAbort)
-          resolve(dimensions)
-        },
-        (error: BrainError) => {
-          signal.removeEventListener('abort', onAbort)
-          reject(error)
-        },
-      )
-    })
+    return untilAborted(this.loaded, signal)
   }
 
-  request(texts: string[], batchSize: number, priority: EmbeddingPriority, signal?: AbortSignal): Promise<Float32Array[]> {
-    return new Promise((resolve, reject) => {
-      if (this.failure) return reject(this.failure)
-      if (signal?.aborted) return reject(abortedError(signal.reason))
-      const id = this.nextId++
-      const onAbort = (): void => {
-        if (!this.pending.delete(id)) return
-        // The worker drops the job at its next batch boundary; the caller is answered now.
-        this.post({ type: 'cancel', id })
-        reject(abortedError(signal?.reason))
-      }
-      signal?.addEventListener('abort', onAbort, { once: true })
-      this.pending.set(id, {
-        resolve: (vectors) => {
-          signal?.removeEventListener('abort', onAbort)
-          resolve(vectors)
-        },
-        reject: (error) => {
-          signal?.removeEventListener('abort', onAbort)
-          reject(error)
-        },
-      })
-      this.post({ type: 'embed', id, texts, batchSize, priority })
+  /** Embeds in the worker; aborting answers the caller at once, and the worker drops the job at its next batch boundary. */
+  async request(texts: string[], batchSize: number, priority: EmbeddingPriority, signal?: AbortSignal): Promise<Float32Array[]> {
+    if (this.failure) throw this.failure
+    if (signal?.aborted) throw abortedError(signal.reason)
+    const call = this.rpc.call('embed', [texts, batchSize, priority], signal, () => {
+      this.completedBatches++
     })
+    const { vectors, count, dimensions } = await untilAborted(this.settle(call), signal)
+    const out: Float32Array[] = []
+    for (let index = 0; index < count; index++) out.push(vectors.slice(index * dimensions, (index + 1) * dimensions))
+    return out
   }
 
   async dispose(): Promise<void> {
     if (this.disposed) return
     this.disposed = true
-    this.fail(new BrainError('embedding-unavailable', 'The embedder was closed.'))
     // Ask first: a thread stopped inside a native session load takes the whole process down. A worker that does not
     // answer in time is terminated.
+    if (!this.exited) this.rpc.call('close', []).catch(() => {})
+    this.fail(new BrainError('embedding-unavailable', 'The embedder was closed.'))
     if (this.exited) return
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()))
-    this.post({ type: 'close' })
     const timer = setTimeout(() => void this.worker.terminate(), WORKER_CLOSE_TIMEOUT_MS)
     try {
       await exited
@@ -116,57 +80,36 @@ export class EmbeddingWorkerClient {
     }
   }
 
-  private post(request: EmbeddingWorkerRequest): void {
-    this.worker.postMessage(request)
+  /** A call the client gave up on (the worker crashed, exited or was closed) fails with the reason, not the RPC's. */
+  private settle<T>(call: Promise<T>): Promise<T> {
+    return call.catch((error: unknown) => {
+      throw this.failure && BrainError.is(error, 'engine-unavailable') ? this.failure : error
+    })
   }
 
-  private handleMessage(message: EmbeddingWorkerMessage): void {
-    switch (message.type) {
-      case 'loaded':
-        this.dimensionsValue = message.dimensions
-        this.settleLoad?.resolve(message.dimensions)
-        this.settleLoad = null
-        return
-      case 'load-failed':
-        this.fail(BrainError.fromData(message.error))
-        return
-      case 'download-progress':
-        try {
-          this.onDownloadProgress?.({ loadedBytes: message.loadedBytes, totalBytes: message.totalBytes })
-        } catch (error) {
-          console.error('[embedder] download progress listener failed', error)
-        }
-        return
-      case 'batch-done':
-        this.completedBatches++
-        return
-      case 'embedded': {
-        this.completedBatches++
-        const request = this.pending.get(message.id)
-        if (!request) return
-        this.pending.delete(message.id)
-        const vectors: Float32Array[] = []
-        for (let index = 0; index < message.count; index++) {
-          vectors.push(message.vectors.slice(index * message.dimensions, (index + 1) * message.dimensions))
-        }
-        request.resolve(vectors)
-        return
-      }
-      case 'embed-failed': {
-        const request = this.pending.get(message.id)
-        this.pending.delete(message.id)
-        request?.reject(BrainError.fromData(message.error))
-        return
-      }
-    }
-  }
-
+  /** Remembers why the worker is gone and fails every call still waiting on it. */
   private fail(error: BrainError): void {
     this.failure ??= error
-    this.settleLoad?.reject(this.failure)
-    this.settleLoad = null
-    const requests = [...this.pending.values()]
-    this.pending.clear()
-    for (const request of requests) request.reject(this.failure)
+    this.rpc.dispose()
   }
+}
+
+/** Settles with `promise`, or rejects with `aborted` as soon as `signal` fires (whatever `promise` does later is ignored). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortedError(signal.reason))
+    if (signal.aborted) return onAbort()
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
 }

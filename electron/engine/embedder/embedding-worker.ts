@@ -1,15 +1,17 @@
-// Worker thread entry: loads the feature-extraction pipeline and embeds batches, queries before passages.
-// The bulk worker runs at a lower OS priority; the query worker (one thread) at the normal one.
+// Worker thread entry: loads the feature-extraction pipeline and embeds batches, queries before passages, serving
+// `EmbeddingWorkerMethods` over the one RPC on its parentPort. The bulk worker runs at a lower OS priority; the query
+// worker (one thread) at the normal one.
 import { parentPort, workerData } from 'node:worker_threads'
 import { pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers'
-import { BrainError, type ErrorData, errorMessage } from '../../../shared/errors'
+import { BrainError, errorMessage } from '../../../shared/errors'
+import { fromNodeMessagePort } from '../../../shared/rpc/port-adapters'
+import { createRpcServer, RpcTransfer } from '../../../shared/rpc/rpc-server'
 import { configureTransformers } from './transformers-environment'
-import type { EmbeddingPriority, EmbeddingWorkerMessage, EmbeddingWorkerRequest, EmbeddingWorkerSettings } from './worker-protocol'
+import type { EmbeddedVectors, EmbeddingPriority, EmbeddingWorkerEvents, EmbeddingWorkerMethods, EmbeddingWorkerSettings } from './worker-protocol'
 import { classifyLoadError } from './load-errors'
 import { lowerThisThreadPriority } from './thread-priority'
 
 interface Job {
-  id: number
   texts: string[]
   batchSize: number
   priority: EmbeddingPriority
@@ -18,13 +20,38 @@ interface Job {
   order: number[]
   /** Filled row by row at each text's own index, allocated with the first batch (when the dimension is known). */
   vectors: Float32Array<ArrayBuffer> | null
+  /** Settle the `embed` call, and stream its `batch-done` events. */
+  resolve(result: EmbeddedVectors): void
+  reject(error: unknown): void
+  notify(event: 'batch-done', payload: EmbeddingWorkerEvents['batch-done']): void
 }
 
 const port = parentPort
 if (!port) throw new BrainError('internal', 'embedding-worker must run in a worker thread')
 const settings = workerData as EmbeddingWorkerSettings
 
-const post = (message: EmbeddingWorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer)
+const jobs: Job[] = []
+let extractor: FeatureExtractionPipeline | null = null
+let loadFailure: BrainError | null = null
+let pumping = false
+
+// Serving before the load starts, so download progress has somewhere to go.
+const server = createRpcServer(fromNodeMessagePort(port), async (method, args, signal, notify) => {
+  switch (method as keyof EmbeddingWorkerMethods) {
+    case 'loaded':
+      return await loading
+    case 'embed': {
+      const [texts, batchSize, priority] = args as Parameters<EmbeddingWorkerMethods['embed']>
+      const result = await embed(texts, batchSize, priority, signal, notify)
+      return new RpcTransfer(result, [result.vectors.buffer])
+    }
+    case 'close':
+      jobs.length = 0
+      process.exit(0)
+  }
+  throw new BrainError('invalid-input', `The embedding worker has no method ${method}.`)
+})
+const emit = <E extends keyof EmbeddingWorkerEvents>(event: E, payload: EmbeddingWorkerEvents[E]): void => server.emit(event, payload)
 
 function downloadProgressReporter(): (info: unknown) => void {
   const files = new Map<string, { loaded: number; total: number }>()
@@ -39,7 +66,7 @@ function downloadProgressReporter(): (info: unknown) => void {
       // One file without a known size makes the whole total unknown rather than wrong.
       totalBytes = totalBytes === null || file.total <= 0 ? null : totalBytes + file.total
     }
-    post({ type: 'download-progress', loadedBytes, totalBytes })
+    emit('download-progress', { loadedBytes, totalBytes })
   }
 }
 
@@ -54,14 +81,24 @@ async function load(threads: number | undefined, reportProgress: boolean): Promi
   })) as FeatureExtractionPipeline
 }
 
-const jobs: Job[] = []
-let extractor: FeatureExtractionPipeline | null = null
-let pumping = false
+/** Queues a job; the call's signal (a cancel, or the port closing) drops it before its next batch. */
+function embed(texts: string[], batchSize: number, priority: EmbeddingPriority, signal: AbortSignal, notify: (event: string, payload: unknown) => void): Promise<EmbeddedVectors> {
+  if (loadFailure) return Promise.reject(loadFailure)
+  return new Promise((resolve, reject) => {
+    const job: Job = { texts, batchSize: Math.max(1, batchSize), priority, done: 0, order: embeddingOrder(texts), vectors: null, resolve, reject, notify }
+    signal.addEventListener('abort', () => {
+      if (removeJob(job)) reject(signal.reason)
+    }, { once: true })
+    jobs.push(job)
+    void pump()
+  })
+}
 
 function finish(job: Job): void {
   const vectors: Float32Array<ArrayBuffer> = job.vectors ?? new Float32Array(0)
   const dimensions = job.texts.length > 0 ? vectors.length / job.texts.length : 0
-  post({ type: 'embedded', id: job.id, vectors, count: job.texts.length, dimensions }, [vectors.buffer])
+  job.notify('batch-done', { done: job.texts.length, total: job.texts.length })
+  job.resolve({ vectors, count: job.texts.length, dimensions })
 }
 
 /** Writes a batch's rows to the places of the texts it embedded. */
@@ -102,7 +139,7 @@ async function pump(): Promise<void> {
       try {
         output = await extractor(batch, { pooling: 'mean', normalize: true })
       } catch (error) {
-        if (removeJob(job)) post({ type: 'embed-failed', id: job.id, error: inferenceError(error) })
+        if (removeJob(job)) job.reject(new BrainError('internal', `Embedding failed: ${errorMessage(error)}`, { cause: error }))
         continue
       }
       // Cancelled while its batch was running: drop the result.
@@ -113,7 +150,7 @@ async function pump(): Promise<void> {
         removeJob(job)
         finish(job)
       } else {
-        post({ type: 'batch-done', id: job.id, done: job.done, total: job.texts.length })
+        job.notify('batch-done', { done: job.done, total: job.texts.length })
       }
     }
   } finally {
@@ -121,41 +158,21 @@ async function pump(): Promise<void> {
   }
 }
 
-function inferenceError(error: unknown): ErrorData {
-  return new BrainError('internal', `Embedding failed: ${errorMessage(error)}`, { cause: error }).toData()
-}
-
-port.on('message', (request: EmbeddingWorkerRequest) => {
-  if (request.type === 'close') {
-    jobs.length = 0
-    process.exit(0)
-  }
-  if (request.type === 'cancel') {
-    const job = jobs.find((candidate) => candidate.id === request.id)
-    if (job) removeJob(job)
-    return
-  }
-  const job: Job = {
-    id: request.id,
-    texts: request.texts,
-    batchSize: Math.max(1, request.batchSize),
-    priority: request.priority,
-    done: 0,
-    order: embeddingOrder(request.texts),
-    vectors: null,
-  }
-  jobs.push(job)
-  void pump()
-})
-
 // Before the session exists: its thread pool is created by this thread and inherits the priority.
 if (settings.background && process.platform === 'linux' && !lowerThisThreadPriority()) console.warn('[embedder] could not lower the bulk worker priority; searches during indexing may wait for batches')
 
-try {
-  extractor = await load(settings.threads, settings.reportProgress)
-  const probe = await extractor(['dimension probe'], { pooling: 'mean', normalize: true })
-  post({ type: 'loaded', dimensions: probe.dims[probe.dims.length - 1] })
-  void pump()
-} catch (error) {
-  post({ type: 'load-failed', error: classifyLoadError(error, settings.downloading) })
-}
+/** The vector size once loaded; a failed load fails every job, queued or later, with its classified error. */
+const loading: Promise<number> = (async () => {
+  try {
+    extractor = await load(settings.threads, settings.reportProgress)
+    const probe = await extractor(['dimension probe'], { pooling: 'mean', normalize: true })
+    void pump()
+    return probe.dims[probe.dims.length - 1]
+  } catch (error) {
+    loadFailure = BrainError.fromData(classifyLoadError(error, settings.downloading))
+    for (const job of jobs.splice(0)) job.reject(loadFailure)
+    throw loadFailure
+  }
+})()
+// Reported to whoever calls `loaded`; not an unhandled rejection of its own.
+loading.catch(() => {})

@@ -1,4 +1,4 @@
-import type { ErrorData } from '../../../shared/errors'
+// The embedding worker's contract over the one RPC: its settings (workerData), methods and events.
 
 /** Everything the worker needs to load the model; passed as `workerData`. */
 export interface EmbeddingWorkerSettings {
@@ -41,19 +41,31 @@ export interface EmbeddingScheduling {
 /** Queries jump ahead of passage batches so a search answers while bulk indexing runs. */
 export type EmbeddingPriority = 'query' | 'passage'
 
-/** Messages from the calling thread to the worker. */
-export type EmbeddingWorkerRequest =
-  | { type: 'embed'; id: number; texts: string[]; batchSize: number; priority: EmbeddingPriority }
-  | { type: 'cancel'; id: number }
-  /** Exit once nothing native is half-done (terminating a thread inside an ONNX Runtime session load aborts the process). */
-  | { type: 'close' }
+/** `count` vectors of `dimensions` floats, back to back in one buffer (moved, not copied, to the caller). */
+export interface EmbeddedVectors {
+  vectors: Float32Array<ArrayBuffer>
+  count: number
+  dimensions: number
+}
 
-/** Messages from the worker to the calling thread. */
-export type EmbeddingWorkerMessage =
-  | { type: 'loaded'; dimensions: number }
-  | { type: 'load-failed'; error: ErrorData }
-  | { type: 'download-progress'; loadedBytes: number; totalBytes: number | null }
-  | { type: 'batch-done'; id: number; done: number; total: number }
-  /** `vectors` holds `count` vectors of `dimensions` floats back to back; its buffer is transferred. */
-  | { type: 'embedded'; id: number; vectors: Float32Array; count: number; dimensions: number }
-  | { type: 'embed-failed'; id: number; error: ErrorData }
+/** What an embedding worker serves over the one RPC (`shared/rpc`) on its `parentPort`. */
+export interface EmbeddingWorkerMethods {
+  /** Resolves with the vector size once the model has loaded; rejects with the classified load error. */
+  loaded(): number
+  /**
+   * Embeds `texts` in batches of `batchSize`, queries before passage batches, streaming `batch-done` to this call after
+   * each batch. Cancelling drops the job at the next batch boundary (a batch in flight finishes and is thrown away).
+   */
+  embed(texts: string[], batchSize: number, priority: EmbeddingPriority): EmbeddedVectors
+  /**
+   * Ends the worker thread; never answers. Asked rather than terminated: a thread stopped inside an ONNX Runtime
+   * session load aborts the process, and the worker reads this message only once nothing native is half-done.
+   */
+  close(): never
+}
+
+/** `download-progress` goes to every listener; `batch-done` is streamed to the `embed` call it belongs to. */
+export interface EmbeddingWorkerEvents {
+  'download-progress': { loadedBytes: number; totalBytes: number | null }
+  'batch-done': { done: number; total: number }
+}

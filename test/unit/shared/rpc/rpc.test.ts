@@ -4,7 +4,7 @@ import { BrainError } from '../../../../shared/errors'
 import { DisposableStore, toDisposable } from '../../../../shared/lifecycle'
 import { fromElectronMessagePort, fromNodeMessagePort, type ElectronMessagePortLike } from '../../../../shared/rpc/port-adapters'
 import { createRpcClient } from '../../../../shared/rpc/rpc-client'
-import { createRpcServer, type RpcHandler } from '../../../../shared/rpc/rpc-server'
+import { createRpcServer, RpcTransfer, type RpcHandler } from '../../../../shared/rpc/rpc-server'
 import { isRpcMessage } from '../../../../shared/rpc/protocol'
 
 interface Calculator {
@@ -186,6 +186,16 @@ describe('rpc over worker_threads MessageChannel', () => {
   it('reports a result that cannot be cloned as an error instead of hanging', async () => {
     const { client } = pair(async () => ({ callback: () => 1 }))
     await expect(client.add(1, 1)).rejects.toMatchObject({ code: 'internal' })
+  })
+
+  it('moves the buffers a handler lists with its result instead of copying them', async () => {
+    const sent = new Float32Array([0.25, 0.5, 1])
+    const { client } = pair(async () => new RpcTransfer({ vectors: sent, count: 3 }, [sent.buffer]))
+    const received = (await client.echo(null)) as { vectors: Float32Array; count: number }
+    expect(Array.from(received.vectors)).toEqual([0.25, 0.5, 1])
+    expect(received.count).toBe(3)
+    // Detached on the sending side: moved, not copied.
+    expect(sent.buffer.byteLength).toBe(0)
   })
 
   it('ignores foreign messages on the port', async () => {
