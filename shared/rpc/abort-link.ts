@@ -1,4 +1,4 @@
-import { BrainError } from '../errors'
+import { abortedError } from '../errors'
 import type { AbortLink } from '../ipc'
 
 /** Splits a call's arguments from the AbortSignal a `BrainApi` caller may pass after them. */
@@ -25,6 +25,6 @@ export function toAbortLink(signal: AbortSignal): AbortLink {
 /** The preload's side: a signal that aborts when the page's signal does. */
 export function fromAbortLink(link: AbortLink): AbortSignal {
   const controller = new AbortController()
-  link(() => controller.abort(new BrainError('aborted', 'Stopped.', { retryable: true })))
+  link(() => controller.abort(abortedError()))
   return controller.signal
 }

@@ -1,4 +1,4 @@
-import { BrainError } from '../errors'
+import { abortedError, BrainError } from '../errors'
 import type { AsyncMethods } from '../ipc'
 import type { Disposable } from '../lifecycle'
 import { DisposableStore, toDisposable } from '../lifecycle'
@@ -86,7 +86,7 @@ export function createRpcClient<T, Events = Record<string, unknown>>(port: RpcPo
 
   const call = (method: string, args: unknown[], signal?: AbortSignal, onEvent?: (event: string, payload: unknown) => void): Promise<unknown> => {
     if (closed) return Promise.reject(unavailable())
-    if (signal?.aborted) return Promise.reject(new BrainError('aborted', 'Stopped.', { retryable: true, cause: signal.reason }))
+    if (signal?.aborted) return Promise.reject(abortedError(signal.reason))
     const id = nextId++
     return new Promise((resolve, reject) => {
       // The server answers a cancelled call too (the port closing rejects it otherwise), so the call waits for that.

@@ -1,4 +1,4 @@
-import { BrainError, toErrorData } from '../errors'
+import { abortedError, BrainError, toErrorData } from '../errors'
 import type { Disposable } from '../lifecycle'
 import { DisposableStore, toDisposable } from '../lifecycle'
 import { isRpcMessage, malformedRequestId, type RpcMessage, type RpcRequest } from './protocol'
@@ -81,7 +81,7 @@ export function createRpcServer(port: RpcPort, handler: RpcHandler, events?: Rpc
         return
       }
       if (message.kind === 'request') void serve(message)
-      else if (message.kind === 'cancel') running.get(message.id)?.abort(new BrainError('aborted', 'Cancelled by the caller.', { retryable: true }))
+      else if (message.kind === 'cancel') running.get(message.id)?.abort(abortedError(undefined, 'Cancelled by the caller.'))
     }),
   )
   store.add(port.onClose(() => server.dispose()))
