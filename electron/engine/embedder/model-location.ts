@@ -15,7 +15,8 @@ export interface ModelLocation {
   dtype: 'q8' | 'fp32'
 }
 
-const QUANTIZED_FILE = 'onnx/model_quantized.onnx'
+/** The int8 variant's path inside a model folder (the Xenova layout); a hub URL path too. */
+export const QUANTIZED_FILE = 'onnx/model_quantized.onnx'
 const FULL_FILE = 'onnx/model.onnx'
 // The same shape Transformers.js accepts as a hub id: "org/name" or "name".
 const HUB_ID = /^(?:[A-Za-z0-9][\w.-]*\/)?[A-Za-z0-9][\w.-]*$/

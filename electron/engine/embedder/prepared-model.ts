@@ -4,10 +4,9 @@ import { readFileSync } from 'node:fs'
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { throwIfAborted } from '../../../shared/errors'
-import type { ModelLocation } from './model-location'
+import { type ModelLocation, QUANTIZED_FILE } from './model-location'
 import { convertToSignedInt8Weights } from './signed-int8-weights'
 
-const QUANTIZED_FILE = join('onnx', 'model_quantized.onnx')
 const STAMP_FILE = 'PREPARED.json'
 /** Bumped when the conversion changes, so copies made by an older version are made again. */
 const PREPARATION_VERSION = 1
