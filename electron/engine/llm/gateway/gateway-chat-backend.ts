@@ -1,4 +1,4 @@
-import OpenAI, { APIError } from 'openai'
+import type OpenAI from 'openai'
 import { BrainError, isAbortError } from '../../../../shared/errors'
 import type { Settings } from '../../../../shared/settings'
 import type { ChatBackend, CompletionRequest, CompletionResult } from '../types'
@@ -6,11 +6,12 @@ import type { AccumulatedCompletion } from './completion-accumulator'
 import { readCompletionBody } from './completion-body'
 import { CompletionCall } from './completion-call'
 import { providerStreamError, toGatewayError } from './gateway-errors'
+import { loadedOpenAiSdk } from './openai-sdk'
 
 /** What a gateway backend needs from the client that made it (shared SDK instance, rate-limit gate, status). */
 export interface GatewayBackendHost {
-  /** The configured SDK client; throws when the gateway is not configured or its URL is refused. */
-  sdk(): OpenAI
+  /** The configured SDK client; rejects when the gateway is not configured or its URL is refused. */
+  sdk(): Promise<OpenAI>
   settings(): Settings['gateway']
   /** Throws `gateway-rate-limited` while a Retry-After is pending, without touching the network. */
   checkRateLimit(): void
@@ -52,7 +53,7 @@ export class GatewayChatBackend implements ChatBackend {
     const settings = this.host.settings()
     if (request.signal?.aborted) return emptyAborted()
     this.host.checkRateLimit()
-    const sdk = this.host.sdk()
+    const sdk = await this.host.sdk()
     const call = new CompletionCall(request, settings.requestTimeoutMs, this.model)
     try {
       const response = await this.send(sdk, call)
@@ -92,7 +93,7 @@ export class GatewayChatBackend implements ChatBackend {
         .asResponse()
     } catch (error) {
       if (call.aborted) return null
-      if (error instanceof APIError && error.status === 404) {
+      if (isNotFound(error)) {
         // Saying what the gateway does offer turns "model not found" into something the user can fix.
         const models = await this.host.listModels(request.signal).catch(() => null)
         throw toGatewayError(error, { timeoutMs, model: this.model, models })
@@ -125,6 +126,12 @@ export class GatewayChatBackend implements ChatBackend {
       truncated: isLengthFinish(state.finishReason) || state.cappedByClient,
     }
   }
+}
+
+/** An SDK APIError with HTTP 404 (the SDK is loaded: it made the request that threw). */
+function isNotFound(error: unknown): boolean {
+  const sdk = loadedOpenAiSdk()
+  return sdk !== null && error instanceof sdk.APIError && error.status === 404
 }
 
 /** `length` is OpenAI's word; Anthropic-style proxies pass `max_tokens` through. */

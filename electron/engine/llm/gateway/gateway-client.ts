@@ -1,4 +1,4 @@
-import OpenAI from 'openai'
+import type OpenAI from 'openai'
 import { BrainError, errorMessage } from '../../../../shared/errors'
 import type { GatewayStatus } from '../../../../shared/gateway'
 import type { Settings } from '../../../../shared/settings'
@@ -9,6 +9,7 @@ import { boundedFetch } from './bounded-fetch'
 import { normalizingErrorBodies } from './error-body'
 import { DEFAULT_RATE_LIMIT_MS, toGatewayError } from './gateway-errors'
 import { checkGatewayUrl } from './gateway-url'
+import { loadOpenAiSdk } from './openai-sdk'
 
 /** Delays of the background re-probe while the gateway is unreachable. */
 export type ProbeBackoff = BackoffPolicy
@@ -107,7 +108,7 @@ export class GatewayClient implements Disposable {
 
   /** The chat backend for one gateway model; cheap, cached per model. Throws when not configured or refused. */
   backend(size: 'small' | 'large'): GatewayChatBackend {
-    this.sdk()
+    this.checkedUrl()
     const model = size === 'large' ? this.settingsValue.largeModel : this.settingsValue.smallModel
     let backend = this.backends.get(model)
     if (!backend) {
@@ -137,7 +138,7 @@ export class GatewayClient implements Disposable {
     reportFailure: (error) => this.applyFailure(error),
     listModels: async (signal) => {
       try {
-        const page = await this.sdk().models.list({ signal, timeout: this.settingsValue.probeTimeoutMs, maxRetries: 0 })
+        const page = await (await this.sdk()).models.list({ signal, timeout: this.settingsValue.probeTimeoutMs, maxRetries: 0 })
         this.knownModels = page.data.map((model) => model.id)
         return this.knownModels
       } catch {
@@ -146,13 +147,22 @@ export class GatewayClient implements Disposable {
     },
   }
 
-  private sdk(): OpenAI {
+  /** The gateway's URL once checked; throws when none is set or it is refused (plain http without the opt-in). */
+  private checkedUrl(): URL {
     if (this.disposed) throw new BrainError('engine-unavailable', 'The gateway client was disposed')
     const baseUrl = this.settingsValue.baseUrl
     if (!baseUrl || baseUrl.trim() === '') throw new BrainError('gateway-not-configured', 'No gateway URL is set')
+    return checkGatewayUrl(baseUrl, this.settingsValue.allowInsecureHttp)
+  }
+
+  /** The configured SDK client, made once per settings (the SDK itself loads on first use; see openai-sdk.ts). */
+  private async sdk(): Promise<OpenAI> {
+    this.checkedUrl()
     if (!this.sdkValue) {
-      const url = checkGatewayUrl(baseUrl, this.settingsValue.allowInsecureHttp)
-      this.sdkValue = new OpenAI({
+      const { default: OpenAiClient } = await loadOpenAiSdk()
+      // Checked again: settings may have changed, or the client been disposed, while the SDK loaded.
+      const url = this.checkedUrl()
+      this.sdkValue ??= new OpenAiClient({
         baseURL: url.toString().replace(/\/$/, ''),
         // The SDK insists on a key; an unauthenticated homelab gateway simply ignores it.
         apiKey: this.token ?? 'no-token',
@@ -185,7 +195,7 @@ export class GatewayClient implements Disposable {
     if (!this.configured) return this.setStatus({ type: 'not-configured' })
     let sdk: OpenAI
     try {
-      sdk = this.sdk()
+      sdk = await this.sdk()
     } catch (error) {
       const message = errorMessage(error)
       // A refused URL will not fix itself: no re-probe until settings change.

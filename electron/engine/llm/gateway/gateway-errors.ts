@@ -1,6 +1,7 @@
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai'
+import type { APIError } from 'openai'
 import { BrainError, errorMessage, abortedError } from '../../../../shared/errors'
 import { readProviderError, type ProviderErrorData } from './completion-parts'
+import { loadedOpenAiSdk } from './openai-sdk'
 
 /** Retry-After is either delta-seconds or an HTTP date; returns milliseconds from `now`, or null when absent/invalid. */
 export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | null {
@@ -30,21 +31,25 @@ export interface GatewayErrorContext {
 /** Maps whatever the SDK or fetch threw into the gateway's BrainError codes. */
 export function toGatewayError(error: unknown, context: GatewayErrorContext): BrainError {
   if (error instanceof BrainError) return error
-  if (error instanceof APIUserAbortError) return abortedError(error)
-  if (error instanceof APIConnectionTimeoutError) {
-    return new BrainError('gateway-timeout', `The gateway did not answer within ${context.timeoutMs} ms`, {
-      retryable: true,
-      cause: error,
-      details: { timeoutMs: context.timeoutMs },
-    })
+  // Not loaded yet: then nothing has thrown one of the SDK's errors.
+  const sdk = loadedOpenAiSdk()
+  if (sdk) {
+    if (error instanceof sdk.APIUserAbortError) return abortedError(error)
+    if (error instanceof sdk.APIConnectionTimeoutError) {
+      return new BrainError('gateway-timeout', `The gateway did not answer within ${context.timeoutMs} ms`, {
+        retryable: true,
+        cause: error,
+        details: { timeoutMs: context.timeoutMs },
+      })
+    }
+    if (error instanceof sdk.APIConnectionError) {
+      const cause = (error as { cause?: unknown }).cause
+      if (cause instanceof BrainError) return cause
+      const text = cause instanceof Error ? cause.message : error.message
+      return new BrainError('gateway-unreachable', `Could not reach the gateway: ${text}`, { retryable: true, cause: error })
+    }
+    if (error instanceof sdk.APIError) return fromHttpStatus(error, context)
   }
-  if (error instanceof APIConnectionError) {
-    const cause = (error as { cause?: unknown }).cause
-    if (cause instanceof BrainError) return cause
-    const text = cause instanceof Error ? cause.message : error.message
-    return new BrainError('gateway-unreachable', `Could not reach the gateway: ${text}`, { retryable: true, cause: error })
-  }
-  if (error instanceof APIError) return fromHttpStatus(error, context)
   const message = errorMessage(error)
   return new BrainError('gateway-unreachable', `Gateway request failed: ${message}`, { retryable: true, cause: error })
 }
