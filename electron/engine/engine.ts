@@ -109,22 +109,31 @@ export class Engine implements Disposable {
       throw error
     }
     const settings = mergeSettings(fileSettings, options.overrides ?? {})
-    try {
-      vectors = await VectorStore.open(paths.vectors)
-    } catch (error) {
-      meta.dispose()
-      lock?.dispose()
-      throw error
-    }
+    // The model starts loading (its worker thread starting) before LanceDB's modules load on this thread: a CLI
+    // search then waits for the longer of the two, not both. The manager picks its vector table only once the
+    // engine below is wired, so the indexer hears about the table.
+    let wire!: { resolve: (store: VectorStore) => void; reject: (error: unknown) => void }
+    const wired = new Promise<VectorStore>((resolve, reject) => (wire = { resolve, reject }))
+    wired.catch(() => undefined)
     const embedding = new EmbeddingManager({
       meta,
-      vectors,
+      vectors: wired,
       modelsDir: paths.models,
       embedder: options.embedder,
       embedWorkerUrl: options.embedWorkerUrl,
       bundledModelsDir: options.bundledModelsDir,
       readOnly,
     })
+    const load = options.loadEmbedder !== false ? embedding.load(settings.embedding, { localOnly: settings.routing.policy === 'local-only' }) : null
+    try {
+      vectors = await VectorStore.open(paths.vectors)
+    } catch (error) {
+      wire.reject(error)
+      await embedding.dispose()
+      meta.dispose()
+      lock?.dispose()
+      throw error
+    }
     let engine: Engine | null = null
     const index = new IndexController({
       meta,
@@ -172,13 +181,11 @@ export class Engine implements Disposable {
     engine.disposables.add(index.onSettled.event(() => sync.scheduleAfterIndexing()))
     engine.disposables.add(index.onSnapshot.event((snapshot) => engine!.emit('index-status', engine!.withNotices(snapshot))))
 
+    wire.resolve(vectors)
     try {
-      if (options.loadEmbedder !== false) {
-        // Locally installed models load before the first pass so chunks are sized with the real tokenizer;
-        // a model that must be downloaded loads in the background while the keyword index fills.
-        const load = embedding.load(settings.embedding, { localOnly: settings.routing.policy === 'local-only' })
-        if (options.embedder || embedding.modelsDirFor(settings.embedding)) await load
-      }
+      // Locally installed models load before the first pass so chunks are sized with the real tokenizer;
+      // a model that must be downloaded loads in the background while the keyword index fills.
+      if (load && (options.embedder || embedding.modelsDirFor(settings.embedding))) await load
       await index.setFolder(settings.folder)
       answers.start({ probe: options.probeGateway !== false })
     } catch (error) {

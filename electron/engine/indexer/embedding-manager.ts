@@ -13,7 +13,8 @@ import type { EmbeddingTarget } from './indexer'
 
 export interface EmbeddingManagerOptions {
   meta: MetaStore
-  vectors: VectorStore
+  /** May still be opening: the model starts loading first, and waits for the store only to pick its table. */
+  vectors: VectorStore | Promise<VectorStore>
   modelsDir: string
   /** A pre-built embedder (tests, benchmarks); skips loading from settings. */
   embedder?: Embedder
@@ -153,8 +154,9 @@ export class EmbeddingManager implements Disposable {
   }
 
   private async activate(embedder: Embedder, signal: AbortSignal): Promise<void> {
-    const { meta, vectors } = this.options
+    const { meta } = this.options
     const fingerprint = Array.from(await embedder.fingerprint(signal))
+    const vectors = await this.options.vectors
     const fingerprintHash = createHash('sha256').update(fingerprint.map((value) => value.toFixed(4)).join(',')).digest('hex').slice(0, 8)
     const { modelId, dimensions } = embedder.info
     const table = VectorStore.tableName(`${modelId}@${fingerprintHash}`, dimensions)
@@ -200,7 +202,8 @@ export class EmbeddingManager implements Disposable {
     throwIfAborted(signal)
     const target = this.target
     if (!target) return
-    const { meta, vectors } = this.options
+    const { meta } = this.options
+    const vectors = await this.options.vectors
     if (meta.chunks.countEmbedded() < meta.chunks.count()) return
     const record = meta.models.get(target.table)
     if (!record) return

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
 import type * as lancedb from '@lancedb/lancedb'
-import { Field, FixedSizeList, Float32, Schema, Utf8 } from 'apache-arrow'
+import type { FixedSizeList, Schema } from 'apache-arrow'
 import { BrainError, errorMessage } from '../../../shared/errors'
 import type { Disposable } from '../../../shared/lifecycle'
 import { KeyedSerialQueue } from '../async/serial-queue'
@@ -32,19 +32,25 @@ const MIN_INDEX_ROWS = 256
 const REFINE_FACTOR = 10
 
 type LanceDb = typeof import('@lancedb/lancedb')
-let lanceDbModule: Promise<LanceDb> | null = null
+type Arrow = typeof import('apache-arrow')
+let lanceDbModules: Promise<{ lance: LanceDb; arrow: Arrow }> | null = null
 
-function loadLanceDb(): Promise<LanceDb> {
+/**
+ * LanceDB and Arrow load when the first store opens, not with the engine's modules: together they are ~0.2 s of
+ * module loading that a CLI search then spends while the embedding worker starts, instead of before it.
+ */
+function loadLanceDb(): Promise<{ lance: LanceDb; arrow: Arrow }> {
   // LanceDB reads its log level once, when the native module loads. Errors only by default, so training an index
   // does not flood the engine's log with k-means advice; a LANCEDB_LOG set by the user still wins.
   process.env.LANCEDB_LOG ??= 'error'
-  lanceDbModule ??= import('@lancedb/lancedb')
-  return lanceDbModule
+  lanceDbModules ??= Promise.all([import('@lancedb/lancedb'), import('apache-arrow')]).then(([lance, arrow]) => ({ lance, arrow }))
+  return lanceDbModules
 }
 
 /** LanceDB vectors, one table per embedding model (see `tableName`). */
 export class VectorStore implements Disposable {
   private readonly lance: LanceDb
+  private readonly arrow: Arrow
   private readonly connection: lancedb.Connection
   private readonly tables = new Map<string, lancedb.Table>()
   private readonly dimensionsByTable = new Map<string, number>()
@@ -52,8 +58,9 @@ export class VectorStore implements Disposable {
   private readonly writes = new KeyedSerialQueue<string>()
   private disposed = false
 
-  private constructor(lance: LanceDb, connection: lancedb.Connection) {
-    this.lance = lance
+  private constructor(modules: { lance: LanceDb; arrow: Arrow }, connection: lancedb.Connection) {
+    this.lance = modules.lance
+    this.arrow = modules.arrow
     this.connection = connection
   }
 
@@ -66,9 +73,9 @@ export class VectorStore implements Disposable {
         details: { path: dir },
       })
     }
-    const lance = await loadLanceDb()
-    const connection = await lance.connect(dir)
-    return new VectorStore(lance, connection)
+    const modules = await loadLanceDb()
+    const connection = await modules.lance.connect(dir)
+    return new VectorStore(modules, connection)
   }
 
   /** A safe, deterministic table name for a model: `chunks_<slug>_<dims>_<hash>`. */
@@ -86,7 +93,8 @@ export class VectorStore implements Disposable {
   }
 
   /** The Arrow schema of a vector table with `dims` dimensions. */
-  static schema(dims: number): Schema {
+  private schema(dims: number): Schema {
+    const { Field, FixedSizeList, Float32, Schema, Utf8 } = this.arrow
     return new Schema([
       new Field('id', new Utf8(), false),
       new Field('contentHash', new Utf8(), false),
@@ -112,7 +120,7 @@ export class VectorStore implements Disposable {
       }
       return
     }
-    const table = await this.connection.createEmptyTable(name, VectorStore.schema(dims), {
+    const table = await this.connection.createEmptyTable(name, this.schema(dims), {
       mode: 'create',
       existOk: true,
     })
@@ -171,7 +179,7 @@ export class VectorStore implements Disposable {
     if (rows.length === 0) return
     const table = await this.table(name)
     const dims = await this.dimensions(name)
-    const schema = VectorStore.schema(dims)
+    const schema = this.schema(dims)
     for (const row of rows) {
       if (row.vector.length !== dims) {
         throw new BrainError(
