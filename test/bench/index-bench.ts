@@ -27,6 +27,7 @@ function timedEmbedder(inner: Embedder): Embedder & { inferenceMs: number } {
       return inner.info
     },
     countTokens: (text: string) => inner.countTokens(text),
+    prepareTokenizer: () => inner.prepareTokenizer(),
     embedQuery: (text: string, signal?: AbortSignal) => inner.embedQuery(text, signal),
     fingerprint: (signal?: AbortSignal) => inner.fingerprint(signal),
     dispose: () => inner.dispose(),

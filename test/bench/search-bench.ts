@@ -75,6 +75,7 @@ function chunkText(topic: number): string {
 class SyntheticEmbedder implements Embedder {
   readonly info = { modelId: 'bench/synthetic', dimensions: DIMENSIONS, maxTokens: 512, queryPrefix: '', passagePrefix: '' }
   private readonly topicOf = new Map(TOPIC_WORDS.flatMap((words, topic) => words.map((word) => [word, topic] as const)))
+  async prepareTokenizer(): Promise<void> {}
   countTokens(text: string): number {
     return text.split(/\s+/).length
   }

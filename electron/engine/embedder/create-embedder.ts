@@ -69,6 +69,8 @@ export class WorkerEmbedder implements Embedder {
   private disposed = false
   private infoValue: EmbedderInfo | null = null
   private tokenizer: PreTrainedTokenizer | null = null
+  private tokenizerFolder: string | null = null
+  private tokenizerLoading: Promise<void> | null = null
   private lineAdditive = false
   private readonly lineCounts = new Map<string, number>()
   private readonly queryCache = new Map<string, Float32Array>()
@@ -82,8 +84,6 @@ export class WorkerEmbedder implements Embedder {
     private readonly spawnQueryWorker: SpawnEmbeddingWorker | null = null,
     /** Whether the model runs from a prepared copy with int8 weights (see prepared-model.ts). */
     readonly signedInt8Weights = false,
-    /** Whether the model's files were all on disk at start (else the worker downloads them first). */
-    private readonly modelWasInstalled = true,
   ) {
     this.bulk = new EmbeddingWorkerClient(worker, onDownloadProgress)
   }
@@ -103,37 +103,41 @@ export class WorkerEmbedder implements Embedder {
     return this.queryWorkerReady
   }
 
-  /** Resolves once the worker has loaded the model and the tokenizer is ready on this thread. */
+  /**
+   * Resolves once the worker has loaded the model. The tokenizer for `countTokens` loads on this thread only when
+   * chunking first needs it (`prepareTokenizer`): a search never counts tokens, and Transformers.js on this thread
+   * would cost it a few hundred ms of CPU beside the worker's own start.
+   */
   async load(modelId: string, tokenizerFolder: string, signal?: AbortSignal): Promise<void> {
-    // The tokenizer loads on this thread while the worker loads the model: a search that starts the engine waits for
-    // the longer of the two, not both. A model still downloading has no tokenizer file yet, so it waits its turn.
-    const loadTokenizer = async (): Promise<void> => {
-      try {
-        // Imported here, not at the top: Transformers.js (with sharp and onnxruntime) is a few hundred ms of module
-        // loading that then overlaps the worker's own start instead of delaying it.
-        const { AutoTokenizer } = await import('@huggingface/transformers')
-        this.tokenizer = await AutoTokenizer.from_pretrained(tokenizerFolder, { local_files_only: true })
-        this.lineAdditive = this.checkLineAdditive()
-      } catch (error) {
-        throw BrainError.fromData(classifyLoadError(error, false))
-      }
-    }
-    const tokenizerReady = this.modelWasInstalled ? loadTokenizer() : null
-    tokenizerReady?.catch(() => {})
-    const dimensions = await this.bulk.whenLoaded(signal)
-    await (tokenizerReady ?? loadTokenizer())
+    const { dimensions, maxTokens } = await this.bulk.whenLoaded(signal)
     throwIfAborted(signal)
-    const declared = Number(this.tokenizer!.model_max_length)
+    this.tokenizerFolder = tokenizerFolder
     this.infoValue = {
       modelId,
       dimensions,
-      maxTokens: Number.isFinite(declared) && declared > 0 ? Math.min(declared, MAX_EMBEDDING_TOKENS) : MAX_EMBEDDING_TOKENS,
+      maxTokens: maxTokens === null ? MAX_EMBEDDING_TOKENS : Math.min(maxTokens, MAX_EMBEDDING_TOKENS),
       ...prefixesForModel(modelId),
     }
   }
 
+  prepareTokenizer(): Promise<void> {
+    this.tokenizerLoading ??= (async () => {
+      if (this.tokenizerFolder === null) throw new BrainError('embedding-unavailable', 'The embedder has not finished loading.')
+      try {
+        // Imported here, not at the top: Transformers.js (with sharp and onnxruntime) is a few hundred ms of loading.
+        const { AutoTokenizer } = await import('@huggingface/transformers')
+        this.tokenizer = await AutoTokenizer.from_pretrained(this.tokenizerFolder, { local_files_only: true })
+        this.lineAdditive = this.checkLineAdditive()
+      } catch (error) {
+        // The worker loaded the same files moments ago, so this is rare (a file changed since): said the same way.
+        throw BrainError.fromData(classifyLoadError(error, false))
+      }
+    })()
+    return this.tokenizerLoading
+  }
+
   countTokens(text: string): number {
-    if (!this.tokenizer) throw new BrainError('embedding-unavailable', 'The embedder has not finished loading.')
+    if (!this.tokenizer) throw new BrainError('internal', 'countTokens before prepareTokenizer() resolved.')
     if (!this.lineAdditive) return this.encodeLength(text)
     // The chunker counts overlapping texts (sections, blocks, items, lines, pieces) many times over: counting by line
     // lets those counts share one cache, which makes tokenizing a small part of indexing instead of most of it.
@@ -253,7 +257,7 @@ export class WorkerEmbedder implements Embedder {
 
 /**
  * Loads an embedding model (from `modelsDir`, a local folder, or downloaded from `remoteHost` when allowed) into a
- * worker thread and its tokenizer on this thread. Throws `model-missing`, `model-download-failed`, `model-corrupt`.
+ * worker thread (its tokenizer loads on this thread when first needed). Throws `model-missing`, `model-download-failed`, `model-corrupt`.
  */
 export async function createEmbedder(options: EmbedderOptions): Promise<Embedder> {
   throwIfAborted(options.signal)
@@ -285,7 +289,6 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     options.onDownloadProgress,
     spawnQueryWorker,
     prepared.signedInt8,
-    location.installed,
   )
   try {
     await embedder.load(location.modelId, location.folder, options.signal)

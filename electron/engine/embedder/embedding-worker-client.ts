@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads'
 import { abortedError, BrainError } from '../../../shared/errors'
 import { fromNodeMessagePort } from '../../../shared/rpc/port-adapters'
 import { createRpcClient, type RpcClient } from '../../../shared/rpc/rpc-client'
-import type { EmbeddingPriority, EmbeddingWorkerEvents, EmbeddingWorkerMethods } from './worker-protocol'
+import type { EmbeddingPriority, EmbeddingWorkerEvents, EmbeddingWorkerMethods, LoadedModel } from './worker-protocol'
 
 const WORKER_CLOSE_TIMEOUT_MS = 10_000
 
@@ -13,7 +13,7 @@ const WORKER_CLOSE_TIMEOUT_MS = 10_000
  */
 export class EmbeddingWorkerClient {
   private readonly rpc: RpcClient<EmbeddingWorkerMethods, EmbeddingWorkerEvents>
-  private readonly loaded: Promise<number>
+  private readonly loaded: Promise<LoadedModel>
   private failure: BrainError | null = null
   private disposed = false
   private exited = false
@@ -45,8 +45,8 @@ export class EmbeddingWorkerClient {
     return this.completedBatches
   }
 
-  /** Resolves with the vector size once the model is loaded; rejects on a failed load, a crash, or the signal. */
-  whenLoaded(signal?: AbortSignal): Promise<number> {
+  /** Resolves with the model's shape once it is loaded; rejects on a failed load, a crash, or the signal. */
+  whenLoaded(signal?: AbortSignal): Promise<LoadedModel> {
     return untilAborted(this.loaded, signal)
   }
 

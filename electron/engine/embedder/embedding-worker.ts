@@ -7,7 +7,7 @@ import { BrainError, errorMessage } from '../../../shared/errors'
 import { fromNodeMessagePort } from '../../../shared/rpc/port-adapters'
 import { createRpcServer, RpcTransfer } from '../../../shared/rpc/rpc-server'
 import { configureTransformers } from './transformers-environment'
-import type { EmbeddedVectors, EmbeddingPriority, EmbeddingWorkerEvents, EmbeddingWorkerMethods, EmbeddingWorkerSettings } from './worker-protocol'
+import type { EmbeddedVectors, EmbeddingPriority, EmbeddingWorkerEvents, EmbeddingWorkerMethods, EmbeddingWorkerSettings, LoadedModel } from './worker-protocol'
 import { classifyLoadError } from './load-errors'
 import { lowerThisThreadPriority } from './thread-priority'
 
@@ -161,13 +161,14 @@ async function pump(): Promise<void> {
 // Before the session exists: its thread pool is created by this thread and inherits the priority.
 if (settings.background && process.platform === 'linux' && !lowerThisThreadPriority()) console.warn('[embedder] could not lower the bulk worker priority; searches during indexing may wait for batches')
 
-/** The vector size once loaded; a failed load fails every job, queued or later, with its classified error. */
-const loading: Promise<number> = (async () => {
+/** The model's shape once loaded; a failed load fails every job, queued or later, with its classified error. */
+const loading: Promise<LoadedModel> = (async () => {
   try {
     extractor = await load(settings.threads, settings.reportProgress)
     const probe = await extractor(['dimension probe'], { pooling: 'mean', normalize: true })
     void pump()
-    return probe.dims[probe.dims.length - 1]
+    const declared = Number(extractor.tokenizer.model_max_length)
+    return { dimensions: probe.dims[probe.dims.length - 1], maxTokens: Number.isFinite(declared) && declared > 0 ? declared : null }
   } catch (error) {
     loadFailure = BrainError.fromData(classifyLoadError(error, settings.downloading))
     for (const job of jobs.splice(0)) job.reject(loadFailure)

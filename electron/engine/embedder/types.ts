@@ -15,7 +15,9 @@ export interface EmbedderInfo {
 /** A loaded embedding model. Inference runs in a worker thread; token counting on the caller's thread. */
 export interface Embedder extends Disposable {
   readonly info: EmbedderInfo
-  /** Tokens of `text` with the model's own tokenizer (special tokens excluded). Synchronous and cheap. */
+  /** Loads what `countTokens` needs, once (later calls share the first); chunking awaits it, searches never do. */
+  prepareTokenizer(): Promise<void>
+  /** Tokens of `text` with the model's own tokenizer (special tokens excluded). Synchronous and cheap; after `prepareTokenizer`. */
   countTokens(text: string): number
   /** Normalised vectors for passages (the passage prefix applied), in batches. */
   embedPassages(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>

@@ -48,10 +48,17 @@ export interface EmbeddedVectors {
   dimensions: number
 }
 
+/** What a loaded worker reports about its model. */
+export interface LoadedModel {
+  dimensions: number
+  /** The tokenizer's `model_max_length` (null when it declares none, or a placeholder like 1e30). */
+  maxTokens: number | null
+}
+
 /** What an embedding worker serves over the one RPC (`shared/rpc`) on its `parentPort`. */
 export interface EmbeddingWorkerMethods {
-  /** Resolves with the vector size once the model has loaded; rejects with the classified load error. */
-  loaded(): number
+  /** Resolves with the model's shape once it has loaded; rejects with the classified load error. */
+  loaded(): LoadedModel
   /**
    * Embeds `texts` in batches of `batchSize`, queries before passage batches, streaming `batch-done` to this call after
    * each batch. Cancelling drops the job at the next batch boundary (a batch in flight finishes and is thrown away).

@@ -311,7 +311,10 @@ export class Indexer {
     return summary
   }
 
-  /** Reads, chunks and stores one file; a failure is recorded for that file and never thrown. */
+  /**
+   * Reads, chunks and stores one file; a failure of the file is recorded for it and never thrown. (The model's
+   * tokenizer failing to load fails the pass: every file would be chunked with it.)
+   */
   private async indexOne(
     relativePath: string,
     previous: FileRecord | null,
@@ -339,10 +342,11 @@ export class Indexer {
     // Touched but not edited (a sync client, `git checkout`): re-chunking gives the same chunk ids, so nothing is
     // embedded again; only the manifest's size and mtime are refreshed.
     const touchedOnly = before !== null && before.sha256 === note.sha256 && before.status !== 'failed'
+    const countTokens = await this.tokenCounter()
     const parsed = parseNote(
       { relativePath, text: note.text, mtimeMs: note.mtimeMs },
       {
-        countTokens: this.countTokens(),
+        countTokens,
         maxTokens: this.chunkBudget(),
         overlapTokens: this.options.chunkOverlapTokens ?? DEFAULT_OVERLAP_TOKENS,
         weekDateMeans: this.weekDateMeans(),
@@ -383,9 +387,12 @@ export class Indexer {
     summary.failed += 1
   }
 
-  private countTokens(): (text: string) => number {
+  /** The model's own token count once its tokenizer is loaded (the first chunking loads it), else an estimate. */
+  private async tokenCounter(): Promise<(text: string) => number> {
     const target = this.options.embedding()
-    return target ? (text) => target.embedder.countTokens(text) : approximateTokenCount
+    if (!target) return approximateTokenCount
+    await target.embedder.prepareTokenizer()
+    return (text) => target.embedder.countTokens(text)
   }
 
   private chunkBudget(): number {

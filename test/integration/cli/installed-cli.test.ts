@@ -18,8 +18,8 @@ interface Run {
   stderr: string
 }
 
-function run(args: string[], { nodeArgs = [], bin = cliBin }: { nodeArgs?: string[]; bin?: string } = {}): Promise<Run> {
-  const child = spawn(process.execPath, [...nodeArgs, bin, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1' } })
+function run(args: string[], { nodeArgs = [], bin = cliBin, env = {} }: { nodeArgs?: string[]; bin?: string; env?: Record<string, string> } = {}): Promise<Run> {
+  const child = spawn(process.execPath, [...nodeArgs, bin, ...args], { cwd: repoRoot, env: { ...process.env, NO_COLOR: '1', ...env } })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (data) => (stdout += data))
@@ -38,6 +38,9 @@ const packageJson = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json
 const temps: Array<() => void> = []
 /** `--import` this to make any TypeScript source or tsx module loaded at run time fail the process. */
 let noTypeScriptGuard: string
+/** `--import` this to append "<package> <importer URL>" to $NOTES_RAG_IMPORT_LOG for each heavy package resolved. */
+let importRecorder: string
+const HEAVY_PACKAGES = ['openai', 'node-llama-cpp', '@huggingface/transformers', '@lancedb/lancedb']
 beforeAll(() => {
   const temp = makeTempDir('notes-rag-installed-cli-')
   temps.push(temp.cleanup)
@@ -52,8 +55,18 @@ beforeAll(() => {
       '}',
     ].join('\n'),
     'register.mjs': "import { register } from 'node:module'\nregister(new URL('./hooks.mjs', import.meta.url))\n",
+    'record-hooks.mjs': [
+      "import { appendFileSync } from 'node:fs'",
+      `const watched = new Set(${JSON.stringify(HEAVY_PACKAGES)})`,
+      'export async function resolve(specifier, context, next) {',
+      "  if (watched.has(specifier) && process.env.NOTES_RAG_IMPORT_LOG) appendFileSync(process.env.NOTES_RAG_IMPORT_LOG, specifier + ' ' + context.parentURL + '\\n')",
+      '  return next(specifier, context)',
+      '}',
+    ].join('\n'),
+    'record.mjs': "import { register } from 'node:module'\nregister(new URL('./record-hooks.mjs', import.meta.url))\n",
   })
   noTypeScriptGuard = pathToFileURL(path.join(temp.dir, 'register.mjs')).href
+  importRecorder = pathToFileURL(path.join(temp.dir, 'record.mjs')).href
 })
 afterAll(() => temps.forEach((cleanup) => cleanup()))
 
@@ -148,6 +161,21 @@ describe('the installed notes-rag CLI (built, real processes)', () => {
     const result = JSON.parse(searched.stdout)
     expect(result.mode).toBe('hybrid')
     expect(result.hits[0].path).toBe('2024/2024-W10.md')
+
+    // A search's main thread loads what it searches with (SQLite, LanceDB) and nothing it does not: no gateway SDK,
+    // no llama.cpp, and no Transformers.js (the tokenizer loads only when chunking; the worker embeds the query).
+    const log = path.join(temp.dir, 'imports.log')
+    const recorded = await run(['search', 'postgres cluster', '--json', ...common], { nodeArgs: ['--import', importRecorder], env: { NOTES_RAG_IMPORT_LOG: log } })
+    expect(recorded.code, recorded.stderr).toBe(0)
+    expect(JSON.parse(recorded.stdout).mode).toBe('hybrid')
+    const imports = fs.readFileSync(log, 'utf8').trim().split('\n').map((line) => {
+      const [specifier, importer] = line.split(' ')
+      return { specifier, fromWorker: /[\\/]embedding-worker\.js$/.test(new URL(importer).pathname) }
+    })
+    const onMain = imports.filter((entry) => !entry.fromWorker).map((entry) => entry.specifier)
+    expect(onMain).toContain('@lancedb/lancedb')
+    expect(onMain.filter((specifier) => specifier !== '@lancedb/lancedb')).toEqual([])
+    expect(imports.filter((entry) => entry.fromWorker).map((entry) => entry.specifier)).toContain('@huggingface/transformers')
   }, 180_000)
 
   it('says how to build it when the build is missing', async () => {

@@ -75,6 +75,7 @@ describe('Engine lifecycle', () => {
       get info() {
         return inner.info
       },
+      prepareTokenizer: () => inner.prepareTokenizer(),
       countTokens: (text) => inner.countTokens(text),
       embedQuery: (text, signal) => inner.embedQuery(text, signal),
       fingerprint: (signal) => inner.fingerprint(signal),

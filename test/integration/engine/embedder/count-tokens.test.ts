@@ -10,6 +10,7 @@ let reference: Awaited<ReturnType<typeof AutoTokenizer.from_pretrained>>
 beforeAll(async () => {
   const model = await ensureTinyEmbeddingModel()
   embedder = await createEmbedder({ model: model.modelDir, modelsDir: model.modelsDir, allowDownload: false, remoteHost: 'http://127.0.0.1:9/' })
+  await embedder.prepareTokenizer()
   reference = await AutoTokenizer.from_pretrained(model.modelDir, { local_files_only: true })
 })
 afterAll(() => embedder?.dispose())

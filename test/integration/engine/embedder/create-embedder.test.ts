@@ -54,7 +54,12 @@ describe('createEmbedder on the tiny model', () => {
     })
   })
 
-  it('counts tokens with the model tokenizer, without special tokens', () => {
+  it('loads its tokenizer on this thread only when asked to, then counts with it, without special tokens', async () => {
+    // A search never counts tokens: until chunking asks, the tokenizer is not loaded here (the worker has its own).
+    expect(() => embedder.countTokens('meeting')).toThrow(/prepareTokenizer/)
+    const preparing = embedder.prepareTokenizer()
+    expect(embedder.prepareTokenizer()).toBe(preparing)
+    await preparing
     expect(embedder.countTokens('')).toBe(0)
     expect(embedder.countTokens('meeting')).toBe(1)
     expect(embedder.countTokens('Meetings about Kubernetes, 2024-03-11.')).toBe(['meeting', '##s', 'about', 'kubernetes', ',', '20', '##24', '-', '03', '-', '11', '.'].length)
@@ -191,6 +196,7 @@ describe('createEmbedder prefixes', () => {
     expectSameVector(asQuery, expectedQuery)
     expect(dot(asQuery, bare)).toBeLessThan(0.999)
     // Prefixes are not counted as the text's tokens.
+    await Promise.all([e5.prepareTokenizer(), plain.prepareTokenizer()])
     expect(e5.countTokens(text)).toBe(plain.countTokens(text))
   })
 })
