@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs'
-import { access } from 'node:fs/promises'
 import { basename, isAbsolute, join } from 'node:path'
 import { BrainError, errorMessage, abortedError } from '../../../shared/errors'
 
@@ -21,17 +20,14 @@ const FULL_FILE = 'onnx/model.onnx'
 // The same shape Transformers.js accepts as a hub id: "org/name" or "name".
 const HUB_ID = /^(?:[A-Za-z0-9][\w.-]*\/)?[A-Za-z0-9][\w.-]*$/
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  )
-}
-
-async function localVariant(folder: string): Promise<'q8' | 'fp32' | null> {
-  if (!(await exists(join(folder, 'config.json')))) return null
-  if (await exists(join(folder, QUANTIZED_FILE))) return 'q8'
-  if (await exists(join(folder, FULL_FILE))) return 'fp32'
+/**
+ * Three stat calls, made synchronously on purpose: with no I/O wait between the engine asking for the model and the
+ * worker thread starting, the worker starts before LanceDB's modules load on this thread (see Engine.open).
+ */
+function localVariant(folder: string): 'q8' | 'fp32' | null {
+  if (!existsSync(join(folder, 'config.json'))) return null
+  if (existsSync(join(folder, QUANTIZED_FILE))) return 'q8'
+  if (existsSync(join(folder, FULL_FILE))) return 'fp32'
   return null
 }
 
@@ -64,7 +60,7 @@ export async function locateModel(
 ): Promise<ModelLocation> {
   const { model, modelsDir } = options
   if (isAbsolute(model)) {
-    const variant = await localVariant(model)
+    const variant = localVariant(model)
     if (!variant) {
       throw new BrainError('model-missing', `No embedding model at ${model} (expected config.json and ${FULL_FILE} or ${QUANTIZED_FILE}).`, {
         details: { path: model },
@@ -76,7 +72,7 @@ export async function locateModel(
     throw new BrainError('invalid-input', `"${model}" is neither a model id like "Xenova/bge-small-en-v1.5" nor an absolute folder path.`)
   }
   const folder = join(modelsDir, model)
-  const variant = await localVariant(folder)
+  const variant = localVariant(folder)
   if (variant) return { modelId: model, source: model, folder, installed: true, dtype: variant }
   if (!options.allowDownload) {
     throw new BrainError('model-missing', `The embedding model ${model} is not in ${modelsDir} and downloading is turned off.`, {

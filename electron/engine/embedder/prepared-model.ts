@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { readFileSync, statSync } from 'node:fs'
+import { copyFile, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { throwIfAborted } from '../../../shared/errors'
 import { type ModelLocation, QUANTIZED_FILE } from './model-location'
@@ -46,9 +46,10 @@ export function cpuHasVnni(): boolean {
   return vnniCache
 }
 
-async function readStamp(folder: string): Promise<Stamp | null> {
+/** Read synchronously, like the source's stat: a small local file, and no I/O wait before the worker starts. */
+function readStamp(folder: string): Stamp | null {
   try {
-    return JSON.parse(await readFile(join(folder, STAMP_FILE), 'utf8')) as Stamp
+    return JSON.parse(readFileSync(join(folder, STAMP_FILE), 'utf8')) as Stamp
   } catch {
     return null
   }
@@ -77,9 +78,9 @@ export async function prepareModel(location: ModelLocation, preparedDir: string,
   const sourceFile = join(location.folder, QUANTIZED_FILE)
   const target = join(preparedDir, folderName(location.modelId))
   try {
-    const source = await stat(sourceFile)
+    const source = statSync(sourceFile)
     const wanted = { version: PREPARATION_VERSION, size: source.size, mtimeMs: source.mtimeMs }
-    const stamp = await readStamp(target)
+    const stamp = readStamp(target)
     if (stamp && stamp.version === wanted.version && stamp.size === wanted.size && stamp.mtimeMs === wanted.mtimeMs) {
       return stamp.converted ? { source: target, signedInt8: true } : asShipped
     }
@@ -103,7 +104,7 @@ export async function prepareModel(location: ModelLocation, preparedDir: string,
       await rm(target, { recursive: true, force: true })
       await rename(staging, target).catch(async (error: unknown) => {
         // Another process prepared the same model meanwhile: its copy is as good as this one.
-        if ((await readStamp(target))?.version !== PREPARATION_VERSION) throw error
+        if (readStamp(target)?.version !== PREPARATION_VERSION) throw error
       })
     } finally {
       await rm(staging, { recursive: true, force: true })
