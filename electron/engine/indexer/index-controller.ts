@@ -286,9 +286,12 @@ export class IndexController implements Disposable {
     const { meta } = this.options
     const signal = this.work.signal
     meta.state.set(LAST_INDEXED_KEY, new Date().toISOString())
-    void this.options.embedding.completeIfBuilt(signal).catch((error) => {
-      if (!isAbortError(error)) console.warn('[index] could not finish the vector table', error)
-    })
+    // On the indexer's queue: a table drop never interleaves with its writes, and stopping waits for it.
+    void this.indexer
+      ?.enqueue(() => this.options.embedding.completeIfBuilt(signal))
+      .catch((error) => {
+        if (!isAbortError(error)) console.warn('[index] could not finish the vector table', error)
+      })
     void this.indexer?.maintainVectors(signal)
     this.update({ error: null, settled: true })
     this.onSettled.fire()

@@ -179,6 +179,14 @@ export class Indexer {
     return this.queue.run(() => this.backlog.maintain(signal, minWrites))
   }
 
+  /**
+   * Runs another component's store job on this indexer's queue (the vector table's completion), so it never races
+   * the indexer's writes and shutdown's `whenIdle` waits for it.
+   */
+  enqueue<T>(job: () => Promise<T>): Promise<T> {
+    return this.queue.run(job)
+  }
+
   /** Waits for every queued job (tests, shutdown). */
   whenIdle(): Promise<void> {
     return this.queue.whenIdle()
