@@ -231,7 +231,7 @@ export class Engine implements Disposable {
 
   /**
    * Saves `ui.editorCommand`, the one setting that names a program to run. Not an engine method: only main (after
-   * its own confirmation dialog, over the utilityProcess's control port) and the CLI call it.
+   * its own confirmation dialog, over its own engine port) and the CLI call it.
    */
   setEditorCommand(command: string): Promise<Settings> {
     if (typeof command !== 'string') throw new BrainError('invalid-input', 'The editor command must be a string.')

@@ -57,7 +57,7 @@ function invokers<N extends BrainMethodName>(names: readonly N[]): Pick<PreloadB
       const port = engineMethods.has(name) && direct && !direct.closed ? direct : null
       if (port) {
         try {
-          return await port.call(name as keyof EngineMethods & string, args as never, link ? fromAbortLink(link) : undefined, emitCallEvent)
+          return await port.call(name as keyof EngineMethods & string, args as never, { signal: link ? fromAbortLink(link) : undefined, onEvent: emitCallEvent })
         } catch (error) {
           throw new Error(errorDataToMessage(toErrorData(error)))
         }

@@ -86,7 +86,7 @@ export function createWsBrain(url: string, options: WsBrainOptions = {}): WsBrai
   const waiting: Array<() => void> = []
   const invoke = (method: string, args: unknown[], signal: AbortSignal | undefined): Promise<unknown> => {
     if (closed) return Promise.reject(new BrainError('engine-unavailable', 'The bridge client is closed.'))
-    if (client) return client.call(method as keyof BrainMethods & string, args as never, signal, emit)
+    if (client) return client.call(method as keyof BrainMethods & string, args as never, { signal, onEvent: emit })
     return new Promise<void>((resolve) => waiting.push(resolve)).then(() => invoke(method, args, signal))
   }
   const flushWaiting = (): void => {

@@ -5,7 +5,7 @@ import type { RpcPort } from './rpc-port'
 
 /** Structural view of a `worker_threads` MessagePort (or a Worker's `parentPort`): listeners get the value. */
 export interface NodeMessagePortLike {
-  postMessage(value: unknown, transfer?: ArrayBuffer[]): void
+  postMessage(value: unknown, transfer?: readonly unknown[]): void
   on(event: 'message', listener: (value: unknown) => void): unknown
   on(event: 'close', listener: () => void): unknown
   off(event: 'message', listener: (value: unknown) => void): unknown
@@ -30,11 +30,20 @@ export interface ElectronMessagePortLike {
   close(): void
 }
 
-/** Structural view of `process.parentPort` inside an Electron utilityProcess. */
+/** Structural view of `process.parentPort` inside an Electron utilityProcess: messages come with the ports main sent. */
 export interface ParentPortLike<Port = ElectronMessagePortLike> {
   postMessage(message: unknown): void
   on(event: 'message', listener: (event: ElectronMessageEventLike<Port>) => void): unknown
   off(event: 'message', listener: (event: ElectronMessageEventLike<Port>) => void): unknown
+}
+
+/** Structural view of Electron's `UtilityProcess` seen from main: it takes ports with a message and reports its exit. */
+export interface UtilityProcessLike<Port = unknown> {
+  postMessage(message: unknown, transfer?: Port[]): void
+  on(event: 'message', listener: (message: unknown) => void): unknown
+  on(event: 'exit', listener: (code: number) => void): unknown
+  off(event: 'message', listener: (message: unknown) => void): unknown
+  off(event: 'exit', listener: (code: number) => void): unknown
 }
 
 /** Calls every close listener once, whether the close came from us or from the peer. */
@@ -72,9 +81,11 @@ export function fromNodeMessagePort(port: NodeMessagePortLike): RpcPort {
   return {
     postMessage: (message, transfer) => port.postMessage(message, transfer),
     onMessage(listener) {
-      port.on('message', listener)
+      // A worker_threads message carries its ports inside the value, never beside it.
+      const handle = (value: unknown): void => listener(value, [])
+      port.on('message', handle)
       return toDisposable(() => {
-        port.off('message', listener)
+        port.off('message', handle)
       })
     },
     onClose: (listener) => closed.on(listener),
@@ -86,7 +97,7 @@ export function fromNodeMessagePort(port: NodeMessagePortLike): RpcPort {
   }
 }
 
-/** Wraps an Electron `MessagePortMain` (main process or utilityProcess side). */
+/** Wraps an Electron `MessagePortMain` (main process or utilityProcess side). Buffers in `transfer` are copied. */
 export function fromElectronMessagePort(port: ElectronMessagePortLike): RpcPort {
   const closed = new CloseSignal()
   const handleClose = (): void => closed.fire()
@@ -96,7 +107,7 @@ export function fromElectronMessagePort(port: ElectronMessagePortLike): RpcPort 
   return {
     postMessage: (message) => port.postMessage(message),
     onMessage(listener) {
-      const handle = (event: ElectronMessageEventLike): void => listener(event.data)
+      const handle = (event: ElectronMessageEventLike): void => listener(event.data, event.ports)
       port.on('message', handle)
       if (!started) {
         started = true
@@ -115,11 +126,81 @@ export function fromElectronMessagePort(port: ElectronMessagePortLike): RpcPort 
   }
 }
 
+/**
+ * Wraps the engine utilityProcess's `parentPort` (the engine side of main's control channel): messages arrive with
+ * the ports main transferred. The parentPort cannot transfer back, so `transfer` is ignored and buffers are copied;
+ * it never closes while the process lives (the process ends with its parent), so `close` only stops listening.
+ */
+export function fromParentPort<Port>(parentPort: ParentPortLike<Port>): RpcPort {
+  const closed = new CloseSignal()
+  const handles = new Set<(event: ElectronMessageEventLike<Port>) => void>()
+  return {
+    postMessage: (message) => parentPort.postMessage(message),
+    onMessage(listener) {
+      const handle = (event: ElectronMessageEventLike<Port>): void => listener(event.data, event.ports)
+      handles.add(handle)
+      parentPort.on('message', handle)
+      return toDisposable(() => {
+        handles.delete(handle)
+        parentPort.off('message', handle)
+      })
+    },
+    onClose: (listener) => closed.on(listener),
+    close() {
+      for (const handle of handles) parentPort.off('message', handle)
+      handles.clear()
+      closed.fire()
+    },
+  }
+}
+
+/**
+ * Wraps a forked `UtilityProcess` (main's side of its control channel): `transfer` hands message ports to the
+ * process, and the channel closes when the process exits. `close` stops listening; it does not kill the process.
+ */
+export function fromUtilityProcess<Port>(child: UtilityProcessLike<Port>): RpcPort {
+  const closed = new CloseSignal()
+  const handles = new Set<(message: unknown) => void>()
+  const detach = (): void => {
+    child.off('exit', handleExit)
+    for (const handle of handles) child.off('message', handle)
+    handles.clear()
+  }
+  const handleExit = (): void => {
+    detach()
+    closed.fire()
+  }
+  child.on('exit', handleExit)
+  return {
+    postMessage: (message, transfer) => child.postMessage(message, transfer as Port[] | undefined),
+    onMessage(listener) {
+      const handle = (message: unknown): void => listener(message, [])
+      handles.add(handle)
+      child.on('message', handle)
+      return toDisposable(() => {
+        handles.delete(handle)
+        child.off('message', handle)
+      })
+    },
+    onClose: (listener) => closed.on(listener),
+    close() {
+      detach()
+      closed.fire()
+    },
+  }
+}
+
+/** The part of a DOM `MessageEvent` the adapter reads. */
+interface DomMessageEventLike {
+  data: unknown
+  ports?: readonly unknown[]
+}
+
 /** Structural view of a DOM MessagePort (the renderer/preload side of a MessageChannelMain). */
 export interface DomMessagePortLike {
   postMessage(message: unknown): void
-  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void
-  removeEventListener(type: 'message', listener: (event: { data: unknown }) => void): void
+  addEventListener(type: 'message', listener: (event: DomMessageEventLike) => void): void
+  removeEventListener(type: 'message', listener: (event: DomMessageEventLike) => void): void
   start(): void
   close(): void
 }
@@ -135,7 +216,7 @@ export function fromDomMessagePort(port: DomMessagePortLike): RpcPort {
   return {
     postMessage: (message) => port.postMessage(message),
     onMessage(listener) {
-      const handle = (event: { data: unknown }): void => listener(event.data)
+      const handle = (event: DomMessageEventLike): void => listener(event.data, event.ports ?? [])
       port.addEventListener('message', handle)
       if (!started) {
         started = true
@@ -202,7 +283,7 @@ export function fromWebSocket(socket: WebSocketLike): RpcPort {
         } catch {
           message = undefined
         }
-        listener(message)
+        listener(message, [])
       })
       return toDisposable(() => {
         active = false

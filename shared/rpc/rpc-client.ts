@@ -8,13 +8,20 @@ import type { RpcPort } from './rpc-port'
 type MethodArgs<T, K extends keyof T> = T[K] extends (...args: infer A) => unknown ? A : never
 type MethodResult<T, K extends keyof T> = T[K] extends (...args: never[]) => infer R ? Awaited<R> : never
 
+/** How one call runs, beside its arguments. */
+export interface RpcCallOptions {
+  /** Aborting sends `cancel`; the call then settles with the server's answer (a stopped answer's partial text, or an `aborted` error). */
+  signal?: AbortSignal
+  /** Hears the events the server streams for this call alone (answer deltas). */
+  onEvent?: (event: string, payload: unknown) => void
+  /** What the request hands over rather than copies: buffers, or message ports for the server to serve. */
+  transfer?: readonly unknown[]
+}
+
 /** The client's own members, beside the proxied methods. */
 export interface RpcClientControls<T, Events = Record<string, unknown>> extends Disposable {
-  /**
-   * Calls a method. Aborting `signal` sends `cancel`; the call then settles with the server's answer (a stopped
-   * answer's partial text, or an `aborted` error). `onEvent` hears the events the server streams for this call.
-   */
-  call<K extends keyof T & string>(method: K, args: MethodArgs<T, K>, signal?: AbortSignal, onEvent?: (event: string, payload: unknown) => void): Promise<MethodResult<T, K>>
+  /** Calls a method with a signal, a listener for its own events, or ports to hand over (`RpcCallOptions`). */
+  call<K extends keyof T & string>(method: K, args: MethodArgs<T, K>, options?: RpcCallOptions): Promise<MethodResult<T, K>>
   on<E extends keyof Events & string>(event: E, listener: (payload: Events[E]) => void): Disposable
   /** Fires once when the port closed (peer gone or disposed); pending calls have been rejected by then. */
   onClose(listener: () => void): Disposable
@@ -84,7 +91,7 @@ export function createRpcClient<T, Events = Record<string, unknown>>(port: RpcPo
   )
   store.add(port.onClose(shutDown))
 
-  const call = (method: string, args: unknown[], signal?: AbortSignal, onEvent?: (event: string, payload: unknown) => void): Promise<unknown> => {
+  const call = (method: string, args: unknown[], { signal, onEvent, transfer }: RpcCallOptions = {}): Promise<unknown> => {
     if (closed) return Promise.reject(unavailable())
     if (signal?.aborted) return Promise.reject(abortedError(signal.reason))
     const id = nextId++
@@ -106,7 +113,7 @@ export function createRpcClient<T, Events = Record<string, unknown>>(port: RpcPo
       })
       signal?.addEventListener('abort', onAbort, { once: true })
       try {
-        port.postMessage({ kind: 'request', id, method, args } satisfies RpcMessage)
+        port.postMessage({ kind: 'request', id, method, args } satisfies RpcMessage, transfer)
       } catch (error) {
         pending.delete(id)
         signal?.removeEventListener('abort', onAbort)

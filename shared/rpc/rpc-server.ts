@@ -6,10 +6,17 @@ import type { RpcPort } from './rpc-port'
 
 /**
  * Serves one request; `signal` aborts when the client cancels the call or the port closes. `notify` streams an
- * event of this call to its caller alone (answer deltas), on the port the request came on. Returning an
- * `RpcTransfer` moves its buffers to the client instead of copying them.
+ * event of this call to its caller alone (answer deltas), on the port the request came on. `ports` are the message
+ * ports the client transferred with the request. Returning an `RpcTransfer` moves its buffers to the client instead
+ * of copying them.
  */
-export type RpcHandler = (method: string, args: unknown[], signal: AbortSignal, notify: (event: string, payload: unknown) => void) => Promise<unknown>
+export type RpcHandler = (
+  method: string,
+  args: unknown[],
+  signal: AbortSignal,
+  notify: (event: string, payload: unknown) => void,
+  ports: readonly unknown[],
+) => Promise<unknown>
 
 /** A handler's result with the buffers to move rather than copy (vectors: MBs per call); the handler must not touch them after. */
 export class RpcTransfer {
@@ -40,7 +47,7 @@ export function createRpcServer(port: RpcPort, handler: RpcHandler, events?: Rpc
   const running = new Map<number, AbortController>()
   let disposed = false
 
-  const post = (message: RpcMessage, transfer?: ArrayBuffer[]): void => {
+  const post = (message: RpcMessage, transfer?: readonly unknown[]): void => {
     if (disposed) return
     try {
       port.postMessage(message, transfer)
@@ -55,14 +62,14 @@ export function createRpcServer(port: RpcPort, handler: RpcHandler, events?: Rpc
     }
   }
 
-  const serve = async (request: RpcRequest): Promise<void> => {
+  const serve = async (request: RpcRequest, ports: readonly unknown[]): Promise<void> => {
     const controller = new AbortController()
     running.set(request.id, controller)
     try {
       const notify = (event: string, payload: unknown): void => {
         if (running.get(request.id) === controller) post({ kind: 'event', event, payload, id: request.id })
       }
-      const result = await handler(request.method, request.args, controller.signal, notify)
+      const result = await handler(request.method, request.args, controller.signal, notify, ports)
       if (result instanceof RpcTransfer) post({ kind: 'response', id: request.id, ok: true, value: result.value }, result.transfer)
       else post({ kind: 'response', id: request.id, ok: true, value: result })
     } catch (error) {
@@ -73,14 +80,14 @@ export function createRpcServer(port: RpcPort, handler: RpcHandler, events?: Rpc
   }
 
   store.add(
-    port.onMessage((message) => {
+    port.onMessage((message, ports) => {
       if (!isRpcMessage(message)) {
         // A request we cannot serve is still answered, or its caller would wait forever.
         const id = malformedRequestId(message)
         if (id !== null) post({ kind: 'response', id, ok: false, error: toErrorData(new BrainError('invalid-input', 'A request needs a method name and an array of arguments.')) })
         return
       }
-      if (message.kind === 'request') void serve(message)
+      if (message.kind === 'request') void serve(message, ports)
       else if (message.kind === 'cancel') running.get(message.id)?.abort(abortedError(undefined, 'Cancelled by the caller.'))
     }),
   )

@@ -54,8 +54,11 @@ export class EmbeddingWorkerClient {
   async request(texts: string[], batchSize: number, priority: EmbeddingPriority, signal?: AbortSignal): Promise<Float32Array[]> {
     if (this.failure) throw this.failure
     if (signal?.aborted) throw abortedError(signal.reason)
-    const call = this.rpc.call('embed', [texts, batchSize, priority], signal, () => {
-      this.completedBatches++
+    const call = this.rpc.call('embed', [texts, batchSize, priority], {
+      signal,
+      onEvent: () => {
+        this.completedBatches++
+      },
     })
     const { vectors, count, dimensions } = await untilAborted(this.settle(call), signal)
     const out: Float32Array[] = []

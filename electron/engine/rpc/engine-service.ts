@@ -1,9 +1,9 @@
-import { toErrorData } from '../../../shared/errors'
+import { BrainError } from '../../../shared/errors'
 import { ENGINE_EVENT_NAMES, type CallEventListener } from '../../../shared/ipc'
 import type { Disposable } from '../../../shared/lifecycle'
 import { DisposableStore, toDisposable } from '../../../shared/lifecycle'
-import { isEngineControlMessage, type EngineProcessMessage, type MAIN_ONLY_METHOD_NAMES } from '../../../shared/rpc/engine-process-protocol'
-import { fromElectronMessagePort, type ElectronMessageEventLike, type ElectronMessagePortLike, type ParentPortLike } from '../../../shared/rpc/port-adapters'
+import type { EngineConnectOptions, EngineProcessMethods, MAIN_ONLY_METHOD_NAMES } from '../../../shared/rpc/engine-process-methods'
+import { fromElectronMessagePort, fromParentPort, type ElectronMessagePortLike, type ParentPortLike } from '../../../shared/rpc/port-adapters'
 import { createRpcServer } from '../../../shared/rpc/rpc-server'
 
 /** What the service needs from the engine facade (`Engine` satisfies it). */
@@ -18,25 +18,30 @@ export interface ServableEngine {
 /** How the service opens the engine: the shell's options for `Engine.open`. */
 export type OpenEngine = (options: { dataDir: string; gatewayToken: string | null; watch: boolean }) => Promise<ServableEngine>
 
+const isToken = (value: unknown): value is string | null => value === null || typeof value === 'string'
+
+/** The control channel is ours, but a bad build must get an error back, not crash the engine. */
+function invalid(method: string, what: string): BrainError {
+  return new BrainError('invalid-input', `Engine-process ${method}: ${what}.`)
+}
+
 /**
- * The engine side of the utilityProcess: waits for `open`, then serves the engine over every port main sends
- * with `connect`, forwarding engine events; `dispose` closes the engine and calls `exit`.
+ * The engine side of the utilityProcess: serves `EngineProcessMethods` on the parentPort. After `open` it serves
+ * the engine over every port main hands over with `connect`, forwarding engine events; `shutDown` closes the engine
+ * and calls `exit` once the call has answered.
  */
 export function serveEngineOverParentPort(parentPort: ParentPortLike, openEngine: OpenEngine, exit: (code: number) => void): Disposable {
-  const store = new DisposableStore()
+  const ports = new DisposableStore()
   let engine: Promise<ServableEngine> | null = null
-  // biome-ignore lint/correctness/noUnusedVariables: read by `??=` below, so a second 'dispose' shuts down only once.
-  let disposing: Promise<void> | null = null
-
-  const reply = (message: EngineProcessMessage): void => parentPort.postMessage(message)
+  let shuttingDown: Promise<number> | null = null
 
   // Ports that arrive before `open` wait for it rather than being refused.
-  const waiting: Array<{ port: ElectronMessagePortLike; withEvents: boolean; main: boolean }> = []
+  const waiting: Array<{ port: ElectronMessagePortLike; options: EngineConnectOptions }> = []
 
-  const serve = (port: ElectronMessagePortLike, withEvents: boolean, main: boolean): void => {
+  const serve = (port: ElectronMessagePortLike, { events = true, main = false }: EngineConnectOptions): void => {
     const opened = engine
     if (!opened) {
-      waiting.push({ port, withEvents, main })
+      waiting.push({ port, options: { events, main } })
       return
     }
     const server = createRpcServer(
@@ -48,7 +53,7 @@ export function serveEngineOverParentPort(parentPort: ParentPortLike, openEngine
         // `notify` streams the call's own events (answer deltas) back on this port, to this caller only.
         return await ready.call(method as never, args as never, signal, notify)
       },
-      withEvents ? (forward) => {
+      events ? (forward) => {
         const subscriptions = new DisposableStore()
         let active = true
         void opened.then(
@@ -66,50 +71,60 @@ export function serveEngineOverParentPort(parentPort: ParentPortLike, openEngine
         })
       } : undefined,
     )
-    store.add(server)
+    ports.add(server)
   }
 
-  const shutDown = async (): Promise<void> => {
+  const closeAll = async (): Promise<number> => {
     for (const { port } of waiting.splice(0)) port.close()
     try {
-      await store.dispose()
+      await ports.dispose()
       if (engine) await (await engine.catch(() => null))?.dispose()
-      reply({ type: 'disposed' })
-      exit(0)
+      return 0
     } catch (error) {
       console.error('[engine] shutdown failed', error)
-      exit(1)
+      return 1
     }
   }
 
-  const onMessage = (event: ElectronMessageEventLike<ElectronMessagePortLike>): void => {
-    const message = event.data
-    if (!isEngineControlMessage(message)) return
-    switch (message.type) {
-      case 'open': {
-        if (engine) return
-        engine = openEngine({ dataDir: message.dataDir, gatewayToken: message.gatewayToken, watch: true })
-        engine.then(
-          () => reply({ type: 'ready' }),
-          (error: unknown) => reply({ type: 'open-failed', error: toErrorData(error) }),
-        )
-        for (const { port, withEvents, main } of waiting.splice(0)) serve(port, withEvents, main)
-        return
+  const control: { [K in keyof EngineProcessMethods]: (args: unknown[], transferred: readonly unknown[]) => Promise<void> } = {
+    async open([dataDir, gatewayToken]) {
+      if (typeof dataDir !== 'string' || !isToken(gatewayToken)) throw invalid('open', 'needs a data folder and a token or null')
+      if (!engine) {
+        engine = openEngine({ dataDir, gatewayToken, watch: true })
+        for (const { port, options } of waiting.splice(0)) serve(port, options)
       }
-      case 'connect':
-        for (const port of event.ports) serve(port, message.events !== false, message.main === true)
-        return
-      case 'set-gateway-token':
-        void engine?.then((ready) => ready.setGatewayToken(message.token), () => {})
-        return
-      case 'dispose':
-        disposing ??= shutDown()
-        return
-    }
+      await engine
+    },
+    async connect([name, options], transferred) {
+      if (typeof name !== 'string' || typeof options !== 'object' || options === null) throw invalid('connect', 'needs a name and options')
+      if (transferred.length !== 1) throw invalid('connect', `needs exactly one MessagePort, got ${transferred.length}`)
+      if (shuttingDown) {
+        ;(transferred[0] as ElectronMessagePortLike).close()
+        throw new BrainError('engine-unavailable', 'The engine is shutting down.', { retryable: true })
+      }
+      const { events, main } = options as EngineConnectOptions
+      serve(transferred[0] as ElectronMessagePortLike, { events: events !== false, main: main === true })
+    },
+    async setGatewayToken([token]) {
+      if (!isToken(token)) throw invalid('setGatewayToken', 'needs a token or null')
+      // Before `open` there is nothing to tell: open reads the token main holds then.
+      const ready = await engine?.catch(() => null)
+      ready?.setGatewayToken(token)
+    },
+    async shutDown() {
+      shuttingDown ??= closeAll()
+      const code = await shuttingDown
+      // A timer runs after the server has posted this call's answer.
+      setTimeout(() => exit(code), 0)
+    },
   }
-  parentPort.on('message', onMessage)
+
+  const server = createRpcServer(fromParentPort(parentPort), async (method, args, _signal, _notify, transferred) => {
+    if (!Object.hasOwn(control, method)) throw new BrainError('invalid-input', `Unknown engine-process method: ${method}`)
+    return await control[method as keyof EngineProcessMethods](args, transferred)
+  })
   return toDisposable(async () => {
-    parentPort.off('message', onMessage)
-    await store.dispose()
+    server.dispose()
+    await ports.dispose()
   })
 }

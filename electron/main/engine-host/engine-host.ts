@@ -1,11 +1,11 @@
 import { MessageChannelMain, utilityProcess, type MessagePortMain, type UtilityProcess } from 'electron'
-import { BrainError } from '../../../shared/errors'
+import { BrainError, errorMessage } from '../../../shared/errors'
 import { ENGINE_EVENT_NAMES, type CallEventListener, type EngineEvents, type EngineMethodName, type EngineMethods, type EngineState } from '../../../shared/ipc'
 import type { Disposable } from '../../../shared/lifecycle'
 import { DisposableStore, Emitter, toDisposable } from '../../../shared/lifecycle'
 import type { Settings } from '../../../shared/settings'
-import { isEngineProcessMessage, type EngineControlMessage, type MainOnlyEngineMethods } from '../../../shared/rpc/engine-process-protocol'
-import { fromElectronMessagePort, type ElectronMessagePortLike } from '../../../shared/rpc/port-adapters'
+import type { EngineProcessMethods, MainOnlyEngineMethods } from '../../../shared/rpc/engine-process-methods'
+import { fromElectronMessagePort, fromUtilityProcess, type ElectronMessagePortLike, type UtilityProcessLike } from '../../../shared/rpc/port-adapters'
 import { createRpcClient, type RpcClient } from '../../../shared/rpc/rpc-client'
 import { backoffDelay } from '../../../shared/backoff'
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './restart-policy'
@@ -32,6 +32,9 @@ export class EngineHost implements Disposable {
   private readonly stateEmitter = new Emitter<EngineState>()
   private readonly eventEmitters = new Map<string, Emitter<unknown>>()
   private child: UtilityProcess | null = null
+  /** The control channel of the current process (`EngineProcessMethods`). */
+  private control: RpcClient<EngineProcessMethods> | null = null
+  /** Main's own engine port of the current process. */
   private client: RpcClient<EngineMethods & MainOnlyEngineMethods, EngineEvents> | null = null
   private generationStore: DisposableStore | null = null
   private current: EngineState = { type: 'starting' }
@@ -65,7 +68,7 @@ export class EngineHost implements Disposable {
     if (!this.client || this.client.closed) {
       return Promise.reject(new BrainError('engine-unavailable', this.unavailableMessage(), { retryable: this.current.type !== 'failed' }))
     }
-    return this.client.call(method, args as never, signal, onEvent as ((event: string, payload: unknown) => void) | undefined) as Promise<Awaited<ReturnType<EngineMethods[K]>>>
+    return this.client.call(method, args as never, { signal, onEvent: onEvent as ((event: string, payload: unknown) => void) | undefined }) as Promise<Awaited<ReturnType<EngineMethods[K]>>>
   }
 
   /** Engine events, across restarts. */
@@ -79,14 +82,17 @@ export class EngineHost implements Disposable {
    * events on it, since windows receive events through main's queue.
    */
   openPort(name: string, options: { events: boolean } = { events: false }): MessagePortMain | null {
-    if (!this.child || this.current.type !== 'running') return null
+    const control = this.control
+    if (!this.child || !control || this.current.type !== 'running') return null
     const { port1, port2 } = new MessageChannelMain()
-    this.post({ type: 'connect', name, events: options.events }, [port1])
+    // A refused port is closed by the engine, which the window's side sees as the engine going away.
+    control.call('connect', [name, { events: options.events }], { transfer: [port1] }).catch((error: unknown) => console.warn(`[engine-host] the engine did not take port ${name}`, error))
     return port2
   }
 
   setGatewayToken(token: string | null): void {
-    this.post({ type: 'set-gateway-token', token })
+    // While the engine is down nothing is lost: every (re)start reads the token again.
+    this.control?.setGatewayToken(token).catch((error: unknown) => console.warn('[engine-host] could not pass the gateway token to the engine', error))
   }
 
   /** Saves `ui.editorCommand` over main's own port (windows' ports do not serve it); main confirms with the user first. */
@@ -109,7 +115,8 @@ export class EngineHost implements Disposable {
     const child = this.child
     if (child) {
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-      this.post({ type: 'dispose' })
+      // The process exits once it has answered; the exit, not the answer, is what the host waits for.
+      this.control?.shutDown().catch(() => {})
       let timer: NodeJS.Timeout | undefined
       const timedOut = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), this.options.shutdownTimeoutMs ?? 5_000)
@@ -138,34 +145,35 @@ export class EngineHost implements Disposable {
     })
     this.child = child
 
-    const onMessage = (message: unknown): void => {
-      if (!isEngineProcessMessage(message)) return
-      if (message.type === 'ready') {
-        this.readyAt = Date.now()
-        this.lastFailure = null
-        this.setState({ type: 'running' })
-      } else if (message.type === 'open-failed') {
-        // Opening failed inside the process: restarting may help (a locked file), the backoff bounds it.
-        this.lastFailure = `open failed: ${message.error.message}`
-        console.error('[engine-host] engine failed to open', message.error)
-        child.kill()
-      }
-    }
     const onExit = (code: number): void => {
       if (this.child === child) this.child = null
       void store.dispose()
       if (this.stopping) return
       this.scheduleRestart(this.lastFailure ?? `exit code ${code}`)
     }
-    child.on('message', onMessage)
     child.once('exit', onExit)
-    store.add(toDisposable(() => {
-      child.off('message', onMessage)
-    }))
 
-    this.post({ type: 'open', dataDir: this.options.dataDir, gatewayToken: this.options.getGatewayToken() })
+    // Electron's UtilityProcess and MessagePortMain match the structural views; their overloads need the casts.
+    const control = createRpcClient<EngineProcessMethods>(fromUtilityProcess(child as unknown as UtilityProcessLike<MessagePortMain>))
+    this.control = control
+    control.open(this.options.dataDir, this.options.getGatewayToken()).then(
+      () => {
+        if (this.child !== child) return
+        this.readyAt = Date.now()
+        this.lastFailure = null
+        this.setState({ type: 'running' })
+      },
+      (error: unknown) => {
+        // The process already exited (the restart reports that), or it answered why opening failed: restarting may
+        // help (a locked file), the backoff bounds it.
+        if (this.child !== child || control.closed) return
+        this.lastFailure = `open failed: ${errorMessage(error)}`
+        console.error('[engine-host] engine failed to open', error)
+        child.kill()
+      },
+    )
     const { port1, port2 } = new MessageChannelMain()
-    this.post({ type: 'connect', name: 'main', main: true }, [port1])
+    control.call('connect', ['main', { main: true }], { transfer: [port1] }).catch(() => {})
     const client = createRpcClient<EngineMethods & MainOnlyEngineMethods, EngineEvents>(fromElectronMessagePort(port2 as unknown as ElectronMessagePortLike))
     this.client = client
     for (const name of ENGINE_EVENT_NAMES) {
@@ -173,7 +181,9 @@ export class EngineHost implements Disposable {
     }
     store.add(toDisposable(() => {
       client.dispose()
+      control.dispose()
       if (this.client === client) this.client = null
+      if (this.control === control) this.control = null
     }))
   }
 
@@ -195,11 +205,6 @@ export class EngineHost implements Disposable {
       this.restartTimer = null
       if (!this.stopping) this.spawn()
     }, retryInMs)
-  }
-
-  private post(message: EngineControlMessage, transfer?: unknown[]): void {
-    if (!this.child) return
-    this.child.postMessage(message, transfer as never)
   }
 
   private setState(state: EngineState): void {

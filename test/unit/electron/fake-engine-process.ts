@@ -1,5 +1,6 @@
 // Runs the real engine-process service (serveEngineOverParentPort) in-process for every utilityProcess the
-// electron mock forks, over a fake engine with the facade's shape. Shared by the main-process tests.
+// electron mock forks: main's posts reach it as parentPort messages with their ports, its posts come back as the
+// child's messages; over a fake engine with the facade's shape. Shared by the main-process tests.
 import { EventEmitter } from 'node:events'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -141,6 +142,13 @@ export function runEngineServiceInForks(behaviour: EngineBehaviour = {}): { engi
     )
   }
   return { engines, behaviour }
+}
+
+/** The control calls main made on a forked engine process (RPC requests on its channel), in order. */
+export function controlCalls(child: FakeUtilityProcess): Array<{ method: string; args: unknown[]; transfer: FakeMessagePortMain[] }> {
+  return child.posted
+    .filter((post) => post.message?.kind === 'request')
+    .map((post) => ({ method: post.message.method, args: post.message.args, transfer: post.transfer }))
 }
 
 export async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { EngineState } from '../../../../shared/ipc'
 import { electronMock } from '../../../support/electron-mock'
-import { runEngineServiceInForks, waitFor, type EngineBehaviour, type FakeEngine } from '../fake-engine-process'
+import { controlCalls, runEngineServiceInForks, waitFor, type EngineBehaviour, type FakeEngine } from '../fake-engine-process'
 
 vi.mock('electron', async () => (await import('../../../support/electron-mock')).electronModule)
 
@@ -45,9 +45,12 @@ describe('EngineHost', () => {
     const child = electronMock.forks[0]!
     expect(child.modulePath).toBe('/app/out/main/engine-process.js')
     expect(child.options).toMatchObject({ serviceName: 'notes-rag engine' })
-    expect(child.posted[0]!.message).toEqual({ type: 'open', dataDir: '/data/notes-rag', gatewayToken: 'secret-token' })
-    expect(child.posted[1]!.message).toEqual({ type: 'connect', name: 'main', main: true })
-    expect(child.posted[1]!.transfer).toHaveLength(1)
+    // The control channel speaks the one RPC: open, then main's own port handed over with connect.
+    const [open, connect] = controlCalls(child)
+    expect(open).toEqual({ method: 'open', args: ['/data/notes-rag', 'secret-token'], transfer: [] })
+    expect(connect).toMatchObject({ method: 'connect', args: ['main', { main: true }] })
+    expect(connect!.transfer).toHaveLength(1)
+    expect(child.posted.every((post) => post.message.kind === 'request')).toBe(true)
 
     expect(await host.call('getStatus', [])).toMatchObject({ dataDir: '/data/notes-rag', token: 'secret-token' })
     expect(await host.call('search', ['march standup'])).toEqual({ query: 'march standup' })
@@ -60,6 +63,7 @@ describe('EngineHost', () => {
 
     host.setGatewayToken('rotated')
     await waitFor(() => engines[0]!.token === 'rotated')
+    expect(controlCalls(child).at(-1)).toMatchObject({ method: 'setGatewayToken', args: ['rotated'] })
   })
 
   it('cancels an engine call through its AbortSignal', async () => {
@@ -86,7 +90,7 @@ describe('EngineHost', () => {
     await waitFor(() => host.state.type === 'running')
     expect(electronMock.forks).toHaveLength(2)
     // The new process got a fresh open (with the current token) and a fresh port; events flow again.
-    expect(electronMock.forks[1]!.posted[0]!.message).toMatchObject({ type: 'open', gatewayToken: 'secret-token' })
+    expect(controlCalls(electronMock.forks[1]!)[0]).toMatchObject({ method: 'open', args: ['/data/notes-rag', 'secret-token'] })
     expect(await host.call('search', ['again'])).toEqual({ query: 'again' })
     const seen: unknown[] = []
     host.on('gateway-status', (status) => seen.push(status))
@@ -140,7 +144,7 @@ describe('EngineHost', () => {
     await waitFor(() => host.state.type === 'running')
     await host.dispose()
     expect(engines[0]!.disposed).toBe(true)
-    expect(electronMock.forks[0]!.posted.at(-1)!.message).toEqual({ type: 'dispose' })
+    expect(controlCalls(electronMock.forks[0]!).at(-1)).toMatchObject({ method: 'shutDown', args: [] })
     expect(electronMock.forks[0]!.killed).toBe(false)
     expect(electronMock.forks[0]!.pid).toBeUndefined()
     await new Promise((resolve) => setTimeout(resolve, 60))

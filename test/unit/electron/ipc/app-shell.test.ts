@@ -6,7 +6,7 @@ import { ENGINE_METHOD_NAMES, ipcChannel, SHELL_METHOD_NAMES, type BrainMethodNa
 import { createRpcClient } from '../../../../shared/rpc/rpc-client'
 import { fromDomMessagePort } from '../../../../shared/rpc/port-adapters'
 import { electronMock, FakeBrowserWindow, FakeTray, type FakeMessagePortMain } from '../../../support/electron-mock'
-import { runEngineServiceInForks, waitFor, type EngineBehaviour, type FakeEngine } from '../fake-engine-process'
+import { controlCalls, runEngineServiceInForks, waitFor, type EngineBehaviour, type FakeEngine } from '../fake-engine-process'
 
 vi.mock('electron', async () => (await import('../../../support/electron-mock')).electronModule)
 
@@ -135,11 +135,13 @@ describe('engine ports for windows', () => {
     engines[1]!.fire('index-status', { phase: { type: 'scanning' } })
     expect(await fresh.search('round trip')).toEqual({ query: 'round trip' })
     expect(pushed).toEqual([])
-    expect(electronMock.forks[1]!.posted.filter((post) => post.message.type === 'connect').map((post) => post.message)).toEqual([
-      { type: 'connect', name: 'main', main: true },
-      { type: 'connect', name: `window-${chat.webContents.id}`, events: false },
-      { type: 'connect', name: `window-${quick.webContents.id}`, events: false },
+    const connects = controlCalls(electronMock.forks[1]!).filter((call) => call.method === 'connect')
+    expect(connects.map((call) => call.args)).toEqual([
+      ['main', { main: true }],
+      [`window-${chat.webContents.id}`, { events: false }],
+      [`window-${quick.webContents.id}`, { events: false }],
     ])
+    expect(connects.map((call) => call.transfer.length)).toEqual([1, 1, 1])
     client.dispose()
     fresh.dispose()
   })
@@ -170,7 +172,7 @@ describe('answer deltas go to the caller only', () => {
     const port = (chat.webContents.postedMessages[0]!.transfer[0] as FakeMessagePortMain).port
     const client = createRpcClient<EngineMethods>(fromDomMessagePort(port as never))
     const deltas: unknown[] = []
-    const answer = await client.call('ask', [{ answerId: 'a2', question: 'and in April?' }], undefined, (event, payload) => deltas.push({ event, payload }))
+    const answer = await client.call('ask', [{ answerId: 'a2', question: 'and in April?' }], { onEvent: (event, payload) => deltas.push({ event, payload }) })
     expect(answer).toEqual({ answerId: 'a2', text: 'Hello' })
     expect(deltas).toEqual([
       { event: 'answer-delta', payload: { answerId: 'a2', text: 'Hel' } },
@@ -246,7 +248,7 @@ describe('shell methods', () => {
     // A restarted engine is opened with the stored token.
     electronMock.forks[0]!.exit(1)
     await waitFor(() => electronMock.forks.length === 2 && shell!.engine.state.type === 'running')
-    expect(electronMock.forks[1]!.posted[0]!.message).toMatchObject({ type: 'open', gatewayToken: token })
+    expect(controlCalls(electronMock.forks[1]!)[0]).toMatchObject({ method: 'open', args: [expect.any(String), token] })
 
     expect(await invoke(chat, 'setGatewayToken', 42)).toMatchObject({ ok: false, error: { code: 'invalid-input' } })
     expect(await invoke(chat, 'hasGatewayToken')).toEqual({ ok: true, value: true })

@@ -1,16 +1,17 @@
 // The utilityProcess service over the real Engine facade (tiny generated embedding model, temp data dir):
-// what engine-process.ts runs in the app, minus Electron's parentPort, which a small EventEmitter stands in for.
+// what engine-process.ts runs in the app, minus Electron's parentPort and UtilityProcess, which two small
+// EventEmitters stand in for. Main's side is the real control client over the real adapter.
 import { EventEmitter } from 'node:events'
 import fs from 'node:fs'
 import path from 'node:path'
 import { MessageChannel } from 'node:worker_threads'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { EngineMethods, BrainEvents } from '../../../../shared/ipc'
 import { Engine } from '../../../../electron/engine/engine'
 import { serveEngineOverParentPort } from '../../../../electron/engine/rpc/engine-service'
-import type { EngineProcessMessage, MainOnlyEngineMethods } from '../../../../shared/rpc/engine-process-protocol'
+import type { EngineProcessMethods, MainOnlyEngineMethods } from '../../../../shared/rpc/engine-process-methods'
 import { createRpcClient } from '../../../../shared/rpc/rpc-client'
-import { fromNodeMessagePort } from '../../../../shared/rpc/port-adapters'
+import { fromNodeMessagePort, fromUtilityProcess, type UtilityProcessLike } from '../../../../shared/rpc/port-adapters'
 import { FakeMessagePortMain } from '../../../support/electron-mock'
 import { makeTempDir } from '../../../support/temp-dir'
 import { tinyModelOverrides } from '../../../support/engine-fixture'
@@ -18,15 +19,23 @@ import { tinyModelOverrides } from '../../../support/engine-fixture'
 const temp = makeTempDir('notes-rag-engine-service-')
 const folder = path.join(temp.dir, 'notes')
 const dataDir = path.join(temp.dir, 'data')
-const replies: EngineProcessMessage[] = []
+// Main's posts arrive on the parentPort with their ports; the engine's posts arrive as the child's messages.
 const parentPort = new EventEmitter() as EventEmitter & { postMessage(message: unknown): void }
-parentPort.postMessage = (message) => replies.push(message as EngineProcessMessage)
+const child = new EventEmitter() as EventEmitter & { postMessage(message: unknown, transfer?: FakeMessagePortMain[]): void }
+const replies: unknown[] = []
+parentPort.postMessage = (message) =>
+  queueMicrotask(() => {
+    replies.push(message)
+    child.emit('message', message)
+  })
+child.postMessage = (message, transfer = []) => queueMicrotask(() => parentPort.emit('message', { data: message, ports: transfer }))
+const control = createRpcClient<EngineProcessMethods>(fromUtilityProcess(child as unknown as UtilityProcessLike<FakeMessagePortMain>))
 let exitCode: number | null = null
 let opened: Engine | null = null
 
 function connect(events = true, main = false) {
   const channel = new MessageChannel()
-  parentPort.emit('message', { data: { type: 'connect', name: 'test', events, main }, ports: [new FakeMessagePortMain(channel.port1)] })
+  void control.call('connect', ['test', { events, main }], { transfer: [new FakeMessagePortMain(channel.port1)] })
   return createRpcClient<EngineMethods & MainOnlyEngineMethods, BrainEvents>(fromNodeMessagePort(channel.port2))
 }
 
@@ -48,6 +57,7 @@ beforeAll(async () => {
     async (options) => (opened = await Engine.open({ ...options, overrides, watch: false })),
     (code) => {
       exitCode = code
+      child.emit('exit', code)
     },
   )
 })
@@ -60,10 +70,12 @@ afterAll(async () => {
 describe('engine service over the real Engine', () => {
   it('serves calls on a port connected before the engine finished opening, then indexes and searches', async () => {
     const client = connect()
-    parentPort.emit('message', { data: { type: 'open', dataDir, gatewayToken: null }, ports: [] })
+    const open = control.open(dataDir, null)
     const status = client.getStatus()
-    await until(() => replies.some((reply) => reply.type === 'ready'))
+    await open
     expect((await status).folder).toBe(folder)
+    // A second open waits for the same engine rather than opening another.
+    await control.open(dataDir, null)
 
     const summary = await client.reindex()
     expect(summary.added).toBe(2)
@@ -107,12 +119,33 @@ describe('engine service over the real Engine', () => {
     main.dispose()
   })
 
-  it('disposes the engine and exits on dispose', async () => {
+  it('refuses malformed control calls with an error, and keeps serving', async () => {
+    await expect(control.call('connect', ['no port', {}])).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringContaining('exactly one MessagePort') })
+    await expect(control.call('open', [42 as never, null])).rejects.toMatchObject({ code: 'invalid-input' })
+    await expect((control as unknown as { restart(): Promise<void> }).restart()).rejects.toMatchObject({ code: 'invalid-input', message: expect.stringContaining('Unknown engine-process method') })
+    const client = connect(false)
+    expect((await client.getStatus()).folder).toBe(folder)
+    client.dispose()
+  })
+
+  it('passes a new gateway token to the open engine', async () => {
+    const set = vi.spyOn(opened!, 'setGatewayToken')
+    await control.setGatewayToken('rotated-token')
+    expect(set).toHaveBeenCalledWith('rotated-token')
+    await expect(control.setGatewayToken(7 as never)).rejects.toMatchObject({ code: 'invalid-input' })
+    expect(set).toHaveBeenCalledTimes(1)
+    set.mockRestore()
+  })
+
+  it('shuts down: answers, disposes the engine and every port, then exits', async () => {
     const client = connect()
-    parentPort.emit('message', { data: { type: 'dispose' }, ports: [] })
+    await control.shutDown()
+    expect(exitCode).toBeNull()
     await until(() => exitCode !== null)
     expect(exitCode).toBe(0)
-    expect(replies.at(-1)).toEqual({ type: 'disposed' })
+    expect(replies.at(-1)).toMatchObject({ kind: 'response', ok: true })
     await expect(client.getStatus()).rejects.toMatchObject({ code: 'engine-unavailable' })
+    // The exit closed main's side of the control channel.
+    expect(control.closed).toBe(true)
   })
 })

@@ -1,8 +1,9 @@
-import { MessageChannel, Worker } from 'node:worker_threads'
+import { EventEmitter } from 'node:events'
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads'
 import { afterEach, describe, expect, it } from 'vitest'
 import { BrainError } from '../../../../shared/errors'
 import { DisposableStore, toDisposable } from '../../../../shared/lifecycle'
-import { fromElectronMessagePort, fromNodeMessagePort, type ElectronMessagePortLike } from '../../../../shared/rpc/port-adapters'
+import { fromElectronMessagePort, fromNodeMessagePort, fromParentPort, fromUtilityProcess, type ElectronMessagePortLike, type ParentPortLike, type UtilityProcessLike } from '../../../../shared/rpc/port-adapters'
 import { createRpcClient } from '../../../../shared/rpc/rpc-client'
 import { createRpcServer, RpcTransfer, type RpcHandler } from '../../../../shared/rpc/rpc-server'
 import { isRpcMessage } from '../../../../shared/rpc/protocol'
@@ -83,7 +84,7 @@ describe('rpc over worker_threads MessageChannel', () => {
       return await new Promise((resolve) => signal.addEventListener('abort', () => resolve('partial'), { once: true }))
     })
     const controller = new AbortController()
-    const call = client.call('slow', [10_000], controller.signal)
+    const call = client.call('slow', [10_000], { signal: controller.signal })
     await waitFor(() => server.pending === 1)
     controller.abort()
     await expect(call).resolves.toBe('partial')
@@ -95,7 +96,7 @@ describe('rpc over worker_threads MessageChannel', () => {
   it('rejects a cancelled call with aborted when the handler gives up on the signal', async () => {
     const { client, server } = pair(slowHandler)
     const controller = new AbortController()
-    const call = client.call('slow', [10_000], controller.signal)
+    const call = client.call('slow', [10_000], { signal: controller.signal })
     await waitFor(() => server.pending === 1)
     controller.abort()
     await expect(call).rejects.toMatchObject({ code: 'aborted', retryable: true })
@@ -112,8 +113,8 @@ describe('rpc over worker_threads MessageChannel', () => {
     const first: unknown[] = []
     const second: unknown[] = []
     const results = await Promise.all([
-      client.call('slow', [3], undefined, (event, payload) => first.push([event, payload])),
-      client.call('add', [1, 0], undefined, (event, payload) => second.push([event, payload])),
+      client.call('slow', [3], { onEvent: (event, payload) => first.push([event, payload]) }),
+      client.call('add', [1, 0], { onEvent: (event, payload) => second.push([event, payload]) }),
     ])
     expect(results).toEqual(['slow', 'add'])
     expect(first).toEqual([['tick', 1], ['tick', 2], ['tick', 3]])
@@ -137,7 +138,7 @@ describe('rpc over worker_threads MessageChannel', () => {
   it('rejects at once with a signal that is already aborted, without sending', async () => {
     let calls = 0
     const { client } = pair(async () => ++calls)
-    await expect(client.call('add', [1, 2], AbortSignal.abort())).rejects.toMatchObject({ code: 'aborted' })
+    await expect(client.call('add', [1, 2], { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'aborted' })
     expect(await client.add(1, 2)).toBe(1)
   })
 
@@ -259,6 +260,57 @@ describe('rpc over an Electron-shaped MessagePortMain', () => {
   })
 })
 
+describe('rpc over a utility process channel (main <-> parentPort)', () => {
+  /** The two ends as Electron shapes them: the child takes ports with a message, the parentPort delivers `{data, ports}`. */
+  function processChannel() {
+    const parentPort = new EventEmitter() as EventEmitter & { postMessage(message: unknown): void }
+    const child = new EventEmitter() as EventEmitter & { postMessage(message: unknown, transfer?: unknown[]): void }
+    parentPort.postMessage = (message) => queueMicrotask(() => child.emit('message', structuredClone(message)))
+    child.postMessage = (message, transfer = []) => queueMicrotask(() => parentPort.emit('message', { data: structuredClone(message), ports: transfer }))
+    return { parentPort: parentPort as unknown as ParentPortLike<unknown>, child: Object.assign(child, { exit: (code: number) => child.emit('exit', code) }) }
+  }
+
+  it('hands the ports of a call to its handler, and the handler can serve RPC on them', async () => {
+    const { parentPort, child } = processChannel()
+    const served: string[] = []
+    const inner: Array<{ dispose(): void }> = []
+    const server = createRpcServer(fromParentPort(parentPort), async (method, args, _signal, _notify, ports) => {
+      served.push(`${method}:${ports.length}`)
+      for (const port of ports) inner.push(createRpcServer(fromNodeMessagePort(port as MessagePort), slowHandler))
+      return args[0]
+    })
+    const control = createRpcClient<{ connect(name: string): string; ping(): string }>(fromUtilityProcess(child as unknown as UtilityProcessLike))
+    const channel = new MessageChannel()
+    cleanup.add(toDisposable(() => {
+      control.dispose()
+      server.dispose()
+      for (const each of inner) each.dispose()
+    }))
+    expect(await control.call('connect', ['window-1'], { transfer: [channel.port1] })).toBe('window-1')
+    expect(await control.call('ping', [])).toBeUndefined()
+    expect(served).toEqual(['connect:1', 'ping:0'])
+    const client = createRpcClient<Calculator>(fromNodeMessagePort(channel.port2))
+    cleanup.add(client)
+    expect(await client.add(2, 3)).toBe(5)
+  })
+
+  it("closes main's side when the process exits: pending calls fail, later calls are refused", async () => {
+    const { parentPort, child } = processChannel()
+    const server = createRpcServer(fromParentPort(parentPort), () => new Promise(() => {}))
+    const control = createRpcClient<{ wait(): void }>(fromUtilityProcess(child as unknown as UtilityProcessLike))
+    cleanup.add(toDisposable(() => server.dispose()))
+    const closed: string[] = []
+    control.onClose(() => closed.push('closed'))
+    const pending = control.wait()
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    child.exit(1)
+    await expect(pending).rejects.toMatchObject({ code: 'engine-unavailable' })
+    expect(closed).toEqual(['closed'])
+    await expect(control.wait()).rejects.toMatchObject({ code: 'engine-unavailable' })
+    expect(child.listenerCount('message') + child.listenerCount('exit')).toBe(0)
+  })
+})
+
 describe('rpc with a real Worker running the server', () => {
   it('serves calls, events and cancellation from another thread, and fails pending calls when it exits', async () => {
     // Load the TypeScript fixture through tsx's loader, registered inside the worker thread itself.
@@ -290,7 +342,7 @@ describe('rpc with a real Worker running the server', () => {
     expect(ticks).toEqual([1, 2, 3, 4, 5])
 
     const controller = new AbortController()
-    const waiting = client.call('waitForAbort', [], controller.signal)
+    const waiting = client.call('waitForAbort', [], { signal: controller.signal })
     setTimeout(() => controller.abort(), 20)
     // The worker's handler saw the cancel and answered.
     await expect(waiting).resolves.toBe('aborted on the worker')
