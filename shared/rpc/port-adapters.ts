@@ -70,6 +70,29 @@ class CloseSignal {
   }
 }
 
+/** Message listeners attached to an emitter that outlives the adapter: each removable, all removed by `clear`. */
+class AttachedListeners<Event> {
+  private readonly handles = new Set<(event: Event) => void>()
+
+  constructor(
+    private readonly attach: (handle: (event: Event) => void) => void,
+    private readonly detach: (handle: (event: Event) => void) => void,
+  ) {}
+
+  add(handle: (event: Event) => void): Disposable {
+    this.handles.add(handle)
+    this.attach(handle)
+    return toDisposable(() => {
+      if (this.handles.delete(handle)) this.detach(handle)
+    })
+  }
+
+  clear(): void {
+    for (const handle of this.handles) this.detach(handle)
+    this.handles.clear()
+  }
+}
+
 /**
  * Wraps a `worker_threads` MessagePort, a Worker's `parentPort`, or a `Worker` itself (which reports no close: its
  * owner disposes the client when it exits). Of the adapters, only this one moves transferred buffers; the others copy.
@@ -133,22 +156,16 @@ export function fromElectronMessagePort(port: ElectronMessagePortLike): RpcPort 
  */
 export function fromParentPort<Port>(parentPort: ParentPortLike<Port>): RpcPort {
   const closed = new CloseSignal()
-  const handles = new Set<(event: ElectronMessageEventLike<Port>) => void>()
+  const listeners = new AttachedListeners<ElectronMessageEventLike<Port>>(
+    (handle) => parentPort.on('message', handle),
+    (handle) => parentPort.off('message', handle),
+  )
   return {
     postMessage: (message) => parentPort.postMessage(message),
-    onMessage(listener) {
-      const handle = (event: ElectronMessageEventLike<Port>): void => listener(event.data, event.ports)
-      handles.add(handle)
-      parentPort.on('message', handle)
-      return toDisposable(() => {
-        handles.delete(handle)
-        parentPort.off('message', handle)
-      })
-    },
+    onMessage: (listener) => listeners.add((event) => listener(event.data, event.ports)),
     onClose: (listener) => closed.on(listener),
     close() {
-      for (const handle of handles) parentPort.off('message', handle)
-      handles.clear()
+      listeners.clear()
       closed.fire()
     },
   }
@@ -160,11 +177,13 @@ export function fromParentPort<Port>(parentPort: ParentPortLike<Port>): RpcPort 
  */
 export function fromUtilityProcess<Port>(child: UtilityProcessLike<Port>): RpcPort {
   const closed = new CloseSignal()
-  const handles = new Set<(message: unknown) => void>()
+  const listeners = new AttachedListeners<unknown>(
+    (handle) => child.on('message', handle),
+    (handle) => child.off('message', handle),
+  )
   const detach = (): void => {
     child.off('exit', handleExit)
-    for (const handle of handles) child.off('message', handle)
-    handles.clear()
+    listeners.clear()
   }
   const handleExit = (): void => {
     detach()
@@ -173,15 +192,7 @@ export function fromUtilityProcess<Port>(child: UtilityProcessLike<Port>): RpcPo
   child.on('exit', handleExit)
   return {
     postMessage: (message, transfer) => child.postMessage(message, transfer as Port[] | undefined),
-    onMessage(listener) {
-      const handle = (message: unknown): void => listener(message, [])
-      handles.add(handle)
-      child.on('message', handle)
-      return toDisposable(() => {
-        handles.delete(handle)
-        child.off('message', handle)
-      })
-    },
+    onMessage: (listener) => listeners.add((message) => listener(message, [])),
     onClose: (listener) => closed.on(listener),
     close() {
       detach()
