@@ -5,6 +5,7 @@ import type { IndexSnapshot } from '../../shared/index-status'
 import type { SearchResult } from '../../shared/search'
 import type { CallEventListener } from '../../shared/ipc'
 import type { Engine } from '../engine/engine'
+import { startWarmEmbeddingWorker } from '../engine/embedder/warm-worker'
 import { assertFolder } from '../engine/indexer/scan-folder'
 import { formatAnswerSources, formatProgressLine, formatSearchResult, formatStatus, formatSummary } from './format-output'
 import { parseCliArgs, USAGE, type CliInvocation } from './parse-cli-args'
@@ -64,6 +65,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       if (invocation.syncEnabled === false && !invocation.dryRun) return 0
     }
     if (invocation.command === 'index' || invocation.command === 'watch') await assertFolder(invocation.overrides.folder!)
+    // Every command from here opens the engine, which loads the embedding model: its worker starts now, so the
+    // thread's start and its libraries' import overlap the engine's module load (unused, it never delays the exit).
+    startWarmEmbeddingWorker()
     // Loaded only for commands that need it: `help` and usage errors answer without loading models or stores.
     const { Engine } = await import('../engine/engine')
     const writes = WRITER_COMMANDS.has(invocation.command) || (invocation.command === 'mcp' && invocation.watch)

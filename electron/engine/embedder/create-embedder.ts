@@ -12,7 +12,8 @@ import { classifyLoadError } from './load-errors'
 import { locateModel } from './model-location'
 import { prefixesForModel } from './model-prefixes'
 import { prepareModel } from './prepared-model'
-import { spawnWorker } from './spawn-worker'
+import { defaultEmbeddingWorkerUrl, spawnWorker } from './spawn-worker'
+import { takeWarmEmbeddingWorker } from './warm-worker'
 
 /** Lines whose token counts are remembered (a few MB at most); cleared whole when full. */
 const LINE_COUNT_CACHE_SIZE = 50_000
@@ -40,12 +41,6 @@ export const MAX_EMBEDDING_TOKENS = 512
 /** Embedded by `fingerprint()`; changing it changes every stored fingerprint, so it never changes. */
 export const FINGERPRINT_PROBE = 'notes-rag fingerprint probe: the quick brown fox jumps over the lazy dog on 2024-03-11.'
 
-function defaultWorkerUrl(): URL {
-  // From sources (vitest, tsx) this module is a .ts file and so is the worker; from a build both are .js.
-  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
-  return new URL(`./embedding-worker${extension}`, import.meta.url)
-}
-
 function toUrl(value: string | URL): URL {
   if (value instanceof URL) return value
   return value.startsWith('file:') ? new URL(value) : pathToFileURL(value)
@@ -61,7 +56,6 @@ export type SpawnEmbeddingWorker = (overrides: Partial<EmbeddingWorkerSettings>)
  * waits for the batch in flight (seconds at the real chunk size); in its own thread it waits for its own few tokens.
  */
 export class WorkerEmbedder implements Embedder {
-  private readonly bulk: EmbeddingWorkerClient
   private queryWorker: EmbeddingWorkerClient | null = null
   /** Set once the query worker is loaded; queries go to the bulk worker (ahead of its queue) until then. */
   private queryWorkerReady = false
@@ -77,16 +71,14 @@ export class WorkerEmbedder implements Embedder {
   private cacheHits = 0
 
   constructor(
-    worker: Worker,
+    /** The bulk worker's client (created by `createEmbedder`, so a warm worker can be configured through it). */
+    private readonly bulk: EmbeddingWorkerClient,
     private readonly batchSize: number,
-    onDownloadProgress?: EmbedderOptions['onDownloadProgress'],
     /** Absent: queries share the bulk worker (jumping its queue), as benchmarks do to measure the difference. */
     private readonly spawnQueryWorker: SpawnEmbeddingWorker | null = null,
     /** Whether the model runs from a prepared copy with int8 weights (see prepared-model.ts). */
     readonly signedInt8Weights = false,
-  ) {
-    this.bulk = new EmbeddingWorkerClient(worker, onDownloadProgress)
-  }
+  ) {}
 
   get info(): EmbedderInfo {
     if (!this.infoValue) throw new BrainError('embedding-unavailable', 'The embedder has not finished loading.')
@@ -279,14 +271,15 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     downloading: !location.installed,
     background: true,
   }
-  const workerUrl = options.workerUrl ? toUrl(options.workerUrl) : defaultWorkerUrl()
+  const workerUrl = options.workerUrl ? toUrl(options.workerUrl) : defaultEmbeddingWorkerUrl()
   const spawnQueryWorker: SpawnEmbeddingWorker | null = settings.scheduling.concurrentQueries
     ? (overrides) => spawnWorker(workerUrl, { ...settings, ...overrides, downloading: false })
     : null
+  // A worker the CLI started warm has loaded its libraries already; it takes these settings as its first call.
+  const warm = takeWarmEmbeddingWorker(workerUrl)
   const embedder = new WorkerEmbedder(
-    spawnWorker(workerUrl, settings),
+    warm ? new EmbeddingWorkerClient(warm, options.onDownloadProgress, settings) : new EmbeddingWorkerClient(spawnWorker(workerUrl, settings), options.onDownloadProgress),
     Math.max(1, Math.floor(options.batchSize ?? DEFAULT_EMBEDDING_BATCH_SIZE)),
-    options.onDownloadProgress,
     spawnQueryWorker,
     prepared.signedInt8,
   )

@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads'
 import { abortedError, BrainError } from '../../../shared/errors'
 import { fromNodeMessagePort } from '../../../shared/rpc/port-adapters'
 import { createRpcClient, type RpcClient } from '../../../shared/rpc/rpc-client'
-import type { EmbeddingPriority, EmbeddingWorkerEvents, EmbeddingWorkerMethods, LoadedModel } from './worker-protocol'
+import type { EmbeddingPriority, EmbeddingWorkerEvents, EmbeddingWorkerMethods, EmbeddingWorkerSettings, LoadedModel } from './worker-protocol'
 
 const WORKER_CLOSE_TIMEOUT_MS = 10_000
 
@@ -22,6 +22,8 @@ export class EmbeddingWorkerClient {
   constructor(
     private readonly worker: Worker,
     onDownloadProgress?: (progress: EmbeddingWorkerEvents['download-progress']) => void,
+    /** For a worker started warm (without workerData): the settings it loads its model with, sent first. */
+    configure?: EmbeddingWorkerSettings,
   ) {
     this.rpc = createRpcClient(fromNodeMessagePort(worker))
     if (onDownloadProgress) this.rpc.on('download-progress', onDownloadProgress)
@@ -32,7 +34,9 @@ export class EmbeddingWorkerClient {
       this.exited = true
       if (!this.disposed) this.fail(new BrainError('embedding-unavailable', `The embedding worker exited unexpectedly (exit code ${code}).`, { retryable: true }))
     })
-    this.loaded = this.settle(this.rpc.call('loaded', []))
+    // `loaded` follows once the worker has taken its settings; a refused `configure` fails the load.
+    const configuring = configure ? this.rpc.call('configure', [configure]) : Promise.resolve()
+    this.loaded = this.settle(configuring.then(() => this.rpc.call('loaded', [])))
     // Every later call fails with the load error (the worker fails the ones it holds). This also keeps a load nobody
     // awaits yet from surfacing as an unhandled rejection; awaiting callers still see it.
     this.loaded.catch((error: BrainError) => {

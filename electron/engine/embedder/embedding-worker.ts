@@ -28,7 +28,10 @@ interface Job {
 
 const port = parentPort
 if (!port) throw new BrainError('internal', 'embedding-worker must run in a worker thread')
-const settings = workerData as EmbeddingWorkerSettings
+// A worker spawned for a model gets its settings as workerData; one started warm waits for `configure`.
+let settings = (workerData as EmbeddingWorkerSettings | null) ?? null
+let configure: ((value: EmbeddingWorkerSettings) => void) | null = null
+const configured: Promise<EmbeddingWorkerSettings> = settings ? Promise.resolve(settings) : new Promise((resolve) => (configure = resolve))
 
 const jobs: Job[] = []
 let extractor: FeatureExtractionPipeline | null = null
@@ -38,6 +41,13 @@ let pumping = false
 // Serving before the load starts, so download progress has somewhere to go.
 const server = createRpcServer(fromNodeMessagePort(port), async (method, args, signal, notify) => {
   switch (method as keyof EmbeddingWorkerMethods) {
+    case 'configure': {
+      const [value] = args as Parameters<EmbeddingWorkerMethods['configure']>
+      if (!configure || typeof value !== 'object' || value === null) throw new BrainError('invalid-input', 'This embedding worker already has its settings.')
+      configure(value)
+      configure = null
+      return undefined
+    }
     case 'loaded':
       return await loading
     case 'embed': {
@@ -70,7 +80,8 @@ function downloadProgressReporter(): (info: unknown) => void {
   }
 }
 
-async function load(threads: number | undefined, reportProgress: boolean): Promise<FeatureExtractionPipeline> {
+async function load(settings: EmbeddingWorkerSettings): Promise<FeatureExtractionPipeline> {
+  const { threads, reportProgress } = settings
   configureTransformers(settings)
   return (await pipeline('feature-extraction', settings.model, {
     dtype: settings.dtype,
@@ -112,7 +123,7 @@ function store(job: Job, indices: number[], data: Float32Array, dimensions: numb
 function embeddingOrder(texts: string[]): number[] {
   const order = texts.map((_, index) => index)
   // Characters track tokens closely enough for padding, and cost nothing to count.
-  if (settings.scheduling.sortByLength) order.sort((a, b) => texts[a].length - texts[b].length)
+  if (settings?.scheduling.sortByLength) order.sort((a, b) => texts[a].length - texts[b].length)
   return order
 }
 
@@ -158,19 +169,20 @@ async function pump(): Promise<void> {
   }
 }
 
-// Before the session exists: its thread pool is created by this thread and inherits the priority.
-if (settings.background && process.platform === 'linux' && !lowerThisThreadPriority()) console.warn('[embedder] could not lower the bulk worker priority; searches during indexing may wait for batches')
-
 /** The model's shape once loaded; a failed load fails every job, queued or later, with its classified error. */
 const loading: Promise<LoadedModel> = (async () => {
+  const ready = await configured
+  settings = ready
+  // Before the session exists: its thread pool is created by this thread and inherits the priority.
+  if (ready.background && process.platform === 'linux' && !lowerThisThreadPriority()) console.warn('[embedder] could not lower the bulk worker priority; searches during indexing may wait for batches')
   try {
-    extractor = await load(settings.threads, settings.reportProgress)
+    extractor = await load(ready)
     const probe = await extractor(['dimension probe'], { pooling: 'mean', normalize: true })
     void pump()
     const declared = Number(extractor.tokenizer.model_max_length)
     return { dimensions: probe.dims[probe.dims.length - 1], maxTokens: Number.isFinite(declared) && declared > 0 ? declared : null }
   } catch (error) {
-    loadFailure = BrainError.fromData(classifyLoadError(error, settings.downloading))
+    loadFailure = BrainError.fromData(classifyLoadError(error, ready.downloading))
     for (const job of jobs.splice(0)) job.reject(loadFailure)
     throw loadFailure
   }

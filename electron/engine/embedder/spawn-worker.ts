@@ -11,6 +11,12 @@ function tsxEsmApiUrl(): string {
   return pathToFileURL(join(dirname(manifestPath), manifest.exports['./esm/api'].import.default)).href
 }
 
+/** The embedding worker beside this module: a `.ts` source under vitest and tsx, the built `.js` in a build (out/cli). */
+export function defaultEmbeddingWorkerUrl(): URL {
+  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
+  return new URL(`./embedding-worker${extension}`, import.meta.url)
+}
+
 /**
  * Starts a worker from a `.js` file, or from a `.ts` source (tests, tsx) through a small bootstrap that registers
  * tsx's loader inside the worker first: loaders registered on the parent thread do not reach worker threads.

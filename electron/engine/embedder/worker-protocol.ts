@@ -1,4 +1,5 @@
-// The embedding worker's contract over the one RPC: its settings (workerData), methods and events.
+// The embedding worker's contract over the one RPC: its settings (workerData, or `configure` for a warm worker),
+// methods and events.
 
 /** Everything the worker needs to load the model; passed as `workerData`. */
 export interface EmbeddingWorkerSettings {
@@ -57,6 +58,11 @@ export interface LoadedModel {
 
 /** What an embedding worker serves over the one RPC (`shared/rpc`) on its `parentPort`. */
 export interface EmbeddingWorkerMethods {
+  /**
+   * Gives a worker started warm (no workerData: it loads Transformers.js and onnxruntime before the model is chosen)
+   * its settings, which starts the model's load. Refused by a worker that already has settings.
+   */
+  configure(settings: EmbeddingWorkerSettings): void
   /** Resolves with the model's shape once it has loaded; rejects with the classified load error. */
   loaded(): LoadedModel
   /**
