@@ -1,5 +1,4 @@
 import type { AnswerDelta, AnswerEnd, AskRequest } from './answer'
-import type { ErrorData } from './errors'
 import type { Conversation, ConversationSummary } from './conversation'
 import type { GatewayStatus } from './gateway'
 import type { IndexSnapshot, IndexSummary } from './index-status'
@@ -8,6 +7,7 @@ import type { NoteSection, NotesOverview, TimelineResult } from './notes-overvie
 import type { SearchOptions, SearchResult, SearchHit } from './search'
 import type { Settings, SettingsPatch } from './settings'
 import type { SyncReport, SyncStatus } from './sync'
+import type { RpcOutcome } from './rpc/protocol'
 
 /**
  * Methods the engine serves. The engine runs in a utilityProcess in the app, in-process in the CLI and tests,
@@ -167,9 +167,10 @@ void _eventsComplete
 
 /**
  * What every ipcMain handler resolves with (shell methods, and engine calls before a window has its own port):
- * Electron keeps only an Error's message across `invoke`, so a failure travels as plain ErrorData.
+ * Electron keeps only an Error's message across `invoke`, so a failure travels as plain ErrorData, in the RPC's own
+ * result shape.
  */
-export type IpcResult = { ok: true; value: unknown } | { ok: false; error: ErrorData }
+export type IpcResult = RpcOutcome
 
 /** The IPC channel names, derived from the method and event names (never typed elsewhere). */
 export const ipcChannel = {

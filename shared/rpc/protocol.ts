@@ -10,10 +10,14 @@ export interface RpcRequest {
   args: unknown[]
 }
 
-/** The outcome of one request: a value or plain error data. */
-export type RpcResponse =
-  | { kind: 'response'; id: number; ok: true; value: unknown }
-  | { kind: 'response'; id: number; ok: false; error: ErrorData }
+/**
+ * How a call ended: its value, or plain error data (an Error does not survive structured cloning with its code). The
+ * one result shape: an RPC response carries it, and so does every ipcMain handler's answer (`IpcResult`).
+ */
+export type RpcOutcome = { ok: true; value: unknown } | { ok: false; error: ErrorData }
+
+/** The outcome of one request. */
+export type RpcResponse = { kind: 'response'; id: number } & RpcOutcome
 
 /**
  * Asks the server to abort the signal it passed to the handler of request `id`. The call still settles with the
