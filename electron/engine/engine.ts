@@ -8,6 +8,7 @@ import type { Embedder } from './embedder/types'
 import { EmbeddingManager } from './indexer/embedding-manager'
 import { IndexController } from './indexer/index-controller'
 import { DisposableStore, Emitter, type Disposable } from '../../shared/lifecycle'
+import { untilAborted } from './async/until-aborted'
 import { noteSection } from './overview/note-section'
 import { notesOverview, searchTimeline } from './overview/notes-overview'
 import { Searcher } from './retrieval/searcher'
@@ -73,6 +74,11 @@ export class Engine implements Disposable {
   private readonly handlers: Handlers
   /** Set when settings.json was broken at start: what was recovered. Shown with every status until restart. */
   private settingsRecoveryValue: SettingsRecovery | null = null
+  /**
+   * A one-shot reader's start (the local model's load, then the folder and the store check), which `open` does not
+   * wait for: calls wait for it instead, and a search runs its keyword half first. Null when `open` waited for it.
+   */
+  private starting: Promise<void> | null = null
 
   private constructor(
     private readonly options: EngineOptions,
@@ -152,6 +158,7 @@ export class Engine implements Disposable {
         return target ? { store: vectors, table: target.table } : null
       },
       embedder: () => embedding.current()?.embedder ?? null,
+      ready: () => engine?.starting ?? null,
     })
     const answers = new AnswerService({
       meta,
@@ -182,11 +189,23 @@ export class Engine implements Disposable {
     engine.disposables.add(index.onSnapshot.event((snapshot) => engine!.emit('index-status', engine!.withNotices(snapshot))))
 
     wire.resolve(vectors)
-    try {
-      // Locally installed models load before the first pass so chunks are sized with the real tokenizer;
-      // a model that must be downloaded loads in the background while the keyword index fills.
+    const start = async (): Promise<void> => {
+      // Locally installed models load before the first pass so chunks are sized with the real tokenizer, and before a
+      // one-shot command's store check, which needs the model's table; a model that must be downloaded loads in the
+      // background while the keyword index fills.
       if (load && (options.embedder || embedding.modelsDirFor(settings.embedding))) await load
       await index.setFolder(settings.folder)
+    }
+    if (options.access === 'read' && !options.watch) {
+      // A one-shot reader (a CLI search, status or ask) returns at once: a search parses its query and runs its
+      // keyword half while the model loads. A failed start fails every call with its error.
+      engine.starting = start()
+      engine.starting.catch(() => undefined)
+      answers.start({ probe: options.probeGateway !== false })
+      return engine
+    }
+    try {
+      await start()
       answers.start({ probe: options.probeGateway !== false })
     } catch (error) {
       await engine.dispose().catch(() => undefined)
@@ -204,6 +223,8 @@ export class Engine implements Disposable {
       throw new BrainError('invalid-input', `Unknown engine method: ${String(method)}`)
     }
     throwIfAborted(signal)
+    // The search waits for a one-shot reader's start itself, after its keyword half.
+    if (this.starting && method !== 'search') await untilAborted(this.starting, signal)
     const handler = this.handlers[method] as Handler<K>
     return handler((args ?? []) as Parameters<EngineMethods[K]>, signal, onEvent)
   }
@@ -259,8 +280,9 @@ export class Engine implements Disposable {
   }
 
   /** Waits until queued indexing has finished (tests and the CLI). */
-  whenIdle(): Promise<void> {
-    return this.index.whenIdle()
+  async whenIdle(): Promise<void> {
+    await this.starting
+    await this.index.whenIdle()
   }
 
   private withNotices(snapshot: IndexSnapshot): IndexSnapshot {
@@ -368,6 +390,13 @@ export class Engine implements Disposable {
   }
 
   async dispose(): Promise<void> {
+    // A start still loading the model is cut short (unloading aborts the load), then awaited, so the folder is never
+    // set on a disposed controller.
+    if (this.starting) {
+      const starting = this.starting
+      await this.embedding.unload()
+      await starting.catch(() => undefined)
+    }
     await this.disposables.dispose()
     for (const emitter of this.emitters.values()) emitter.dispose()
     this.emitters.clear()

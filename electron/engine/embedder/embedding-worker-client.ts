@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads'
 import { abortedError, BrainError } from '../../../shared/errors'
 import { fromNodeMessagePort } from '../../../shared/rpc/port-adapters'
 import { createRpcClient, type RpcClient } from '../../../shared/rpc/rpc-client'
+import { untilAborted } from '../async/until-aborted'
 import type { EmbeddingPriority, EmbeddingWorkerEvents, EmbeddingWorkerMethods, EmbeddingWorkerSettings, LoadedModel } from './worker-protocol'
 
 const WORKER_CLOSE_TIMEOUT_MS = 10_000
@@ -99,24 +100,4 @@ export class EmbeddingWorkerClient {
     this.failure ??= error
     this.rpc.dispose()
   }
-}
-
-/** Settles with `promise`, or rejects with `aborted` as soon as `signal` fires (whatever `promise` does later is ignored). */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(abortedError(signal.reason))
-    if (signal.aborted) return onAbort()
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
 }

@@ -2,6 +2,7 @@ import { BrainError, isAbortError, throwIfAborted, errorMessage, abortedError } 
 import { periodsOverlap, type QueryPeriod } from '../../../shared/period'
 import type { Retriever, SearchHit, SearchMode, SearchOptions, SearchResult } from '../../../shared/search'
 import type { Embedder } from '../embedder/types'
+import { untilAborted } from '../async/until-aborted'
 import type { MetaStore } from '../store/meta-store'
 import type { ChunkFilter, ChunkRecord } from '../store/types'
 import type { VectorStore } from '../store/vector-store'
@@ -38,8 +39,21 @@ export interface SearcherDeps {
   /** The active vector table, or null while there is none (no model loaded, or its table still building). */
   vectors: () => { store: VectorStore; table: string } | null
   embedder: () => Embedder | null
+  /**
+   * A start still under way that the vector side waits for (a one-shot reader's model load and store check): the
+   * search parses and runs its keyword half first. Null when there is none.
+   */
+  ready?: () => Promise<void> | null
   /** The clock for "today" in relative phrases; tests pin it. */
   now?: () => Date
+}
+
+/** What the vector half of a search can use now, and the mode that gives. */
+interface VectorSide {
+  target: { store: VectorStore; table: string } | null
+  embedder: Embedder | null
+  mode: SearchMode
+  reason: string | null
 }
 
 /** Hybrid (keyword + vector) search with time filters, and "related notes". */
@@ -64,7 +78,6 @@ export class Searcher {
     const pathPrefix = prefixes.prefix
     const filter: ChunkFilter = { period, pathPrefix }
     const rangeOnly = period !== null && parsed.rangeOnly
-    const vectorSide = this.vectorSide()
     const result = (hits: SearchHit[], mode: SearchMode, modeReason: string | null, grouping: WeekGrouping | null = null): SearchResult => ({
       query: queryText,
       searchedText: parsed.text,
@@ -81,9 +94,13 @@ export class Searcher {
     })
 
     // Folders that no path can be in both match nothing; say so instead of searching.
-    if (prefixes.disjoint) return result([], vectorSide.mode, vectorSide.reason)
+    if (prefixes.disjoint) {
+      const vectorSide = await this.readyVectorSide(signal)
+      return result([], vectorSide.mode, vectorSide.reason)
+    }
 
     if (rangeOnly) {
+      const vectorSide = await this.readyVectorSide(signal)
       // Date order, then one entry per week: `limit` counts weeks here, so a year question lists weeks, not chunks.
       const chunks = this.deps.meta.chunks.inPeriod(filter, RANGE_POOL)
       const all = withoutRepeatedLines(
@@ -117,6 +134,7 @@ export class Searcher {
       }
     }
 
+    const vectorSide = await this.readyVectorSide(signal)
     let mode = vectorSide.mode
     let modeReason = vectorSide.reason
     // Vectors only help when there is something meaningful to embed.
@@ -259,7 +277,14 @@ export class Searcher {
       .map((entry) => entry.word)
   }
 
-  private vectorSide(): { target: { store: VectorStore; table: string } | null; embedder: Embedder | null; mode: SearchMode; reason: string | null } {
+  /** The vector side, once a start the engine is still making (see `SearcherDeps.ready`) has settled. */
+  private async readyVectorSide(signal?: AbortSignal): Promise<VectorSide> {
+    const ready = this.deps.ready?.()
+    if (ready) await untilAborted(ready, signal)
+    return this.vectorSide()
+  }
+
+  private vectorSide(): VectorSide {
     const embedder = this.deps.embedder()
     const target = this.deps.vectors()
     if (!embedder) return { target, embedder, mode: 'keyword', reason: 'No embedding model is loaded, so these are keyword results only.' }

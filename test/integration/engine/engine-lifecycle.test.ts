@@ -1,8 +1,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { randomUUID } from 'node:crypto'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { AnswerDelta } from '../../../shared/answer'
+import { EmbeddingManager } from '../../../electron/engine/indexer/embedding-manager'
 import { MetaStore } from '../../../electron/engine/store/meta-store'
 import { VectorStore } from '../../../electron/engine/store/vector-store'
 import { dataPaths } from '../../../electron/engine/settings/data-dir'
@@ -104,6 +105,42 @@ describe('Engine lifecycle', () => {
     expect(after.vectors).toBe(after.chunks)
     // Vectors were copied by content hash, not computed.
     expect(embedded).toEqual([])
+  })
+
+  it('a one-shot reader (a CLI search) opens before its model has loaded; its calls wait for the model and the store check', async () => {
+    const { folder } = makeFolder()
+    const fixture = await open(folder)
+    await fixture.engine.call('reindex', [])
+    await fixture.close()
+
+    // The model's load is held until the reader has opened: `open` must not wait for it.
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const realLoad = EmbeddingManager.prototype.load
+    const load = vi.spyOn(EmbeddingManager.prototype, 'load').mockImplementation(function (this: EmbeddingManager, ...args) {
+      return held.then(() => realLoad.apply(this, args))
+    })
+    cleanups.push(() => load.mockRestore())
+    const reader = await fixture.reopen({ access: 'read' })
+    expect(load).toHaveBeenCalledTimes(1)
+    const searching = reader.call('search', ['Kubernetes staging', {}])
+    release()
+    const searched = await searching
+    expect(searched.mode).toBe('hybrid')
+    expect(searched.hits[0]?.path).toBe('2024/2024-W11.md')
+    const status = await reader.call('getStatus', [])
+    expect(status.embedding).toMatchObject({ type: 'ready' })
+    expect(status.vectors).toBe(status.chunks)
+    await reader.dispose()
+    load.mockRestore()
+
+    // Every call waits, not only the search; and disposing while the model still loads ends cleanly.
+    const early = await fixture.reopen({ access: 'read' })
+    expect((await early.call('getStatus', [])).embedding).toMatchObject({ type: 'ready' })
+    await early.dispose()
+    const disposedAtOnce = await fixture.reopen({ access: 'read' })
+    await disposedAtOnce.dispose()
+    await expect(disposedAtOnce.call('getStatus', [])).rejects.toBeDefined()
   })
 
   it('with no embedding model, the keyword index still fills and the status says why vectors are missing', async () => {

@@ -185,6 +185,61 @@ describe('Searcher over real stores', () => {
   })
 })
 
+describe('Searcher while the engine is still starting (a one-shot reader)', () => {
+  let fixture: RetrievalFixture
+
+  beforeAll(async () => {
+    fixture = await createRetrievalFixture(NOTES)
+  })
+  afterAll(async () => fixture?.dispose())
+
+  it('runs its keyword half first, then waits for the start and searches with the model it brought', async () => {
+    let finishStart!: () => void
+    const starting = new Promise<void>((resolve) => (finishStart = resolve))
+    let loaded = false
+    const keywordCalls: boolean[] = []
+    const keywordSearch = fixture.meta.chunks.keywordSearch.bind(fixture.meta.chunks)
+    const meta = Object.create(fixture.meta, {
+      chunks: {
+        value: Object.assign(Object.create(fixture.meta.chunks), {
+          keywordSearch: (...args: Parameters<typeof keywordSearch>) => {
+            keywordCalls.push(loaded)
+            return keywordSearch(...args)
+          },
+        }),
+      },
+    })
+    const searcher = new Searcher({
+      meta,
+      vectors: () => (loaded ? { store: fixture.vectors, table: fixture.table } : null),
+      embedder: () => (loaded ? fixture.embedder : null),
+      ready: () => (loaded ? null : starting),
+    })
+    const searching = searcher.search('postgres migration')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    // The keyword half ran before the model was there; the search is still waiting for it.
+    expect(keywordCalls).toEqual([false, false])
+    loaded = true
+    finishStart()
+    const result = await searching
+    expect(result.mode).toBe('hybrid')
+    expect(result.hits.some((hit) => hit.retrievers.includes('vector'))).toBe(true)
+  })
+
+  it('stops waiting when its signal fires', async () => {
+    const searcher = new Searcher({ meta: fixture.meta, vectors: () => null, embedder: () => null, ready: () => new Promise(() => {}) })
+    const controller = new AbortController()
+    const searching = searcher.search('kubernetes', {}, controller.signal)
+    controller.abort()
+    await expect(searching).rejects.toMatchObject({ code: 'aborted' })
+    // A time-range question waits too, so its mode is the loaded model's, not "no model yet".
+    const range = new AbortController()
+    const weeks = searcher.search('what did I do in March 2023?', {}, range.signal)
+    range.abort()
+    await expect(weeks).rejects.toMatchObject({ code: 'aborted' })
+  })
+})
+
 describe('Searcher without vectors', () => {
   let fixture: RetrievalFixture
 
